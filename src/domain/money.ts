@@ -1,0 +1,72 @@
+import Decimal from 'decimal.js';
+
+/**
+ * The one Decimal constructor of the core: 34 significant digits (IEEE 754 decimal128),
+ * so products of list prices, factors and quantities are exact; rounding happens only
+ * where {@link roundMoney} is called, with the mode the rule set names.
+ */
+export const Dec = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+export type Dec = InstanceType<typeof Dec>;
+
+export type RoundingModeName = 'half-up' | 'half-even';
+
+/** How a rule set rounds money: the mode and the number of decimals (2 = fen for CNY). */
+export interface RoundingPolicy {
+  readonly mode: RoundingModeName;
+  readonly scale: number;
+}
+
+const MODES: Record<RoundingModeName, Decimal.Rounding> = {
+  'half-up': Decimal.ROUND_HALF_UP,
+  'half-even': Decimal.ROUND_HALF_EVEN,
+};
+
+export const ZERO = new Dec(0);
+export const ONE = new Dec(1);
+
+const DECIMAL_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+
+/** True when `text` is a plain decimal string (no exponent, no sign on zero-less forms, no spaces). */
+export function isDecimalText(text: string): boolean {
+  return DECIMAL_TEXT.test(text);
+}
+
+/** Parses a decimal string from a rule file or a request; throws on anything that is not one. */
+export function parseDecimal(text: string): Dec {
+  if (!isDecimalText(text)) throw new Error(`not a decimal string: ${JSON.stringify(text)}`);
+  return new Dec(text);
+}
+
+/**
+ * Rounds a money figure to the policy's scale with its named mode.
+ * @example roundMoney(new Dec('237.405'), { mode: 'half-up', scale: 2 }) // 237.41
+ */
+export function roundMoney(value: Dec, policy: RoundingPolicy): Dec {
+  return value.toDecimalPlaces(policy.scale, MODES[policy.mode]);
+}
+
+/** A rounded amount as its wire string with exactly `scale` decimals; never "-0.00". */
+export function formatAmount(value: Dec, scale = 2): string {
+  return (value.isZero() ? ZERO : value).toFixed(scale);
+}
+
+/**
+ * An exact unit price as its wire string: at least `scale` decimals, more when the exact
+ * value has them (39.90 × 0.85 = "33.915"), never rounded.
+ */
+export function formatUnitPrice(value: Dec, scale = 2): string {
+  const v = value.isZero() ? ZERO : value;
+  return v.decimalPlaces() <= scale ? v.toFixed(scale) : v.toFixed();
+}
+
+/** A rate or factor as written: the shortest exact decimal ("0.1", "0.03"). */
+export function formatRate(value: Dec): string {
+  return value.isZero() ? '0' : value.toFixed();
+}
+
+/** Sums decimals exactly (no rounding: callers sum figures that are already rounded). */
+export function sum(values: Iterable<Dec>): Dec {
+  let total = ZERO;
+  for (const v of values) total = total.plus(v);
+  return total;
+}

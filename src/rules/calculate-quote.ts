@@ -1,0 +1,57 @@
+import { checkQuoteInput, buildLineFacts } from '../domain/line-facts';
+import { priceQuote } from '../domain/price-quote';
+import type { Quote, QuoteInput, RuleDecision } from '../domain/quote';
+import { STEP_OF_ACTION, type Label, type PricingRule } from '../domain/agreement';
+import type { FailedCondition } from './evaluator';
+import type { RuleCatalog } from './rule-catalog';
+
+/** Why each rule of the version did or did not change a line (`?explain=true`). */
+export interface LineExplanation {
+  readonly applied: readonly string[];
+  readonly notApplied: readonly {
+    readonly ruleId: string;
+    readonly label: Label;
+    readonly reason: 'condition-failed' | 'not-in-force' | RuleDecision['reason'];
+    readonly failedCondition?: FailedCondition;
+    readonly winner?: string;
+  }[];
+}
+
+export type ExplainedQuote = Omit<Quote, 'lines'> & { readonly lines: readonly (Quote['lines'][number] & { readonly explanation?: LineExplanation })[] };
+
+/**
+ * Prices a quote request with the rules in force on its date: selects the version, checks
+ * the input against its catalog and channels, evaluates the conditions of each line, and
+ * runs the pricing procedure of the domain core.
+ */
+export async function calculateQuote(catalog: RuleCatalog, input: QuoteInput, options: { readonly explain?: boolean } = {}): Promise<ExplainedQuote> {
+  const ruleSet = catalog.versionOn(input.agreement, input.date);
+  const version = ruleSet.version;
+  checkQuoteInput(version, input);
+  const explain = options.explain === true;
+  const evaluations = await ruleSet.evaluator.evaluateLines(input.date, buildLineFacts(version, input), { explain });
+  const quote = priceQuote(
+    version,
+    input,
+    evaluations.map((evaluation) => evaluation.fired),
+  );
+  if (!explain) return quote;
+  const labels = new Map(version.rules.filter(isLineRule).map((rule) => [rule.id, rule.label]));
+  const lines = quote.lines.map((line, i) => {
+    const notApplied = [
+      ...line.decisions.map((decision) => ({ ...decision, label: labels.get(decision.ruleId)! })),
+      ...evaluations[i]!.missed.filter((miss) => labels.has(miss.ruleId)).map((miss) => ({ ...miss, label: labels.get(miss.ruleId)! })),
+    ];
+    const skipped = new Set(line.decisions.map((decision) => decision.ruleId));
+    const explanation: LineExplanation = {
+      applied: evaluations[i]!.fired.filter(isLineRule).map((rule) => rule.id).filter((id) => !skipped.has(id)),
+      notApplied,
+    };
+    return { ...line, explanation };
+  });
+  return { ...quote, lines };
+}
+
+function isLineRule(rule: PricingRule): boolean {
+  return STEP_OF_ACTION[rule.action.type] !== 'settlement';
+}

@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { Action, AgreementVersion, CatalogItem, Channel, PricingRule, Tier } from '../domain/agreement';
+import { STEP_OF_ACTION } from '../domain/agreement';
+import { Dec } from '../domain/money';
+import { checkRuleSemantics } from './check-rules';
+import type { AgreementJson, RuleJson, TierJson } from './rule-json';
+import { RulesetError, type RuleProblem } from './ruleset-error';
+
+/** One loaded agreement version: the domain view plus the authored JSON it came from. */
+export interface LoadedVersion {
+  readonly version: AgreementVersion;
+  readonly agreementJson: AgreementJson;
+  readonly rules: readonly RuleJson[];
+  /** Paths relative to the rules directory, sorted. */
+  readonly files: readonly string[];
+}
+
+/** Every agreement found under a rules directory, versions sorted by effectiveFrom. */
+export interface LoadedRules {
+  readonly dir: string;
+  readonly agreements: ReadonlyMap<string, readonly LoadedVersion[]>;
+}
+
+const VERSION_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
+const NON_AGREEMENT_FOLDERS = new Set(['schema']);
+
+let validators: { agreement: ValidateFunction; rule: ValidateFunction } | undefined;
+
+function schemaValidators(rulesDir: string): { agreement: ValidateFunction; rule: ValidateFunction } {
+  if (validators === undefined) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
+    addFormats(ajv);
+    const read = (name: string): object => JSON.parse(readFileSync(path.join(rulesDir, 'schema', name), 'utf8')) as object;
+    validators = { agreement: ajv.compile(read('agreement.schema.json')), rule: ajv.compile(read('rule.schema.json')) };
+  }
+  return validators;
+}
+
+/**
+ * Loads and validates every agreement under `rulesDir` (layout: `<agreement>/<effectiveFrom>/
+ * agreement.json` and `rules/*.json`). Throws {@link RulesetError} listing every problem —
+ * file, rule id, reason — when anything is wrong; nothing is half-loaded.
+ */
+export function loadRules(rulesDir: string): LoadedRules {
+  const dir = path.resolve(rulesDir);
+  const problems: RuleProblem[] = [];
+  const agreements = new Map<string, LoadedVersion[]>();
+  const { agreement: validateAgreement, rule: validateRule } = schemaValidators(dir);
+
+  for (const agreementId of listDirs(dir)) {
+    if (NON_AGREEMENT_FOLDERS.has(agreementId)) continue;
+    const versions: LoadedVersion[] = [];
+    for (const folder of listDirs(path.join(dir, agreementId))) {
+      if (!VERSION_FOLDER.test(folder)) continue;
+      const relDir = `${agreementId}/${folder}`;
+      const loaded = loadVersion(dir, relDir, agreementId, folder, validateAgreement, validateRule, problems);
+      if (loaded !== undefined) versions.push(loaded);
+    }
+    if (versions.length === 0) {
+      problems.push({ file: `${agreementId}/`, reason: 'no version folder (yyyy-mm-dd) with an agreement.json' });
+      continue;
+    }
+    versions.sort((a, b) => a.version.effectiveFrom.localeCompare(b.version.effectiveFrom));
+    agreements.set(agreementId, versions);
+  }
+  if (agreements.size === 0 && problems.length === 0) problems.push({ file: dir, reason: 'no agreement found' });
+  if (problems.length > 0) throw new RulesetError(problems);
+  return { dir, agreements };
+}
+
+function loadVersion(
+  dir: string,
+  relDir: string,
+  agreementId: string,
+  folder: string,
+  validateAgreement: ValidateFunction,
+  validateRule: ValidateFunction,
+  problems: RuleProblem[],
+): LoadedVersion | undefined {
+  const before = problems.length;
+  const agreementFile = `${relDir}/agreement.json`;
+  const agreementJson = readJson(dir, agreementFile, problems) as AgreementJson | undefined;
+  if (agreementJson === undefined) return undefined;
+  if (!validateAgreement(agreementJson)) {
+    for (const error of validateAgreement.errors ?? []) problems.push({ file: agreementFile, reason: describeAjvError(error) });
+    return undefined;
+  }
+  if (agreementJson.agreement !== agreementId) problems.push({ file: agreementFile, reason: `"agreement" is ${agreementJson.agreement} but the folder is ${agreementId}` });
+  if (agreementJson.effectiveFrom !== folder) problems.push({ file: agreementFile, reason: `"effectiveFrom" is ${agreementJson.effectiveFrom} but the folder is ${folder}` });
+  for (const [what, ids] of [
+    ['SKU', agreementJson.catalog.map((item) => item.sku)],
+    ['channel', agreementJson.channels.map((channel) => channel.id)],
+  ] as const) {
+    for (const id of duplicates(ids)) problems.push({ file: agreementFile, reason: `${what} ${id} is listed twice` });
+  }
+
+  const ruleFiles = listFiles(path.join(dir, relDir, 'rules')).filter((name) => name.endsWith('.json')).map((name) => `${relDir}/rules/${name}`);
+  const rules: RuleJson[] = [];
+  for (const file of ruleFiles) {
+    const json = readJson(dir, file, problems);
+    if (json === undefined) continue;
+    const ruleId = typeof (json as { id?: unknown }).id === 'string' ? (json as { id: string }).id : undefined;
+    if (!validateRule(json)) {
+      for (const error of validateRule.errors ?? []) problems.push({ file, ruleId, reason: describeAjvError(error) });
+      continue;
+    }
+    const rule = json as RuleJson;
+    problems.push(...checkRuleSemantics(file, rule, agreementJson));
+    rules.push(rule);
+  }
+  if (rules.length === 0) problems.push({ file: `${relDir}/rules/`, reason: 'no rule files' });
+  if (problems.length > before) return undefined;
+
+  const files = [agreementFile, ...ruleFiles].sort();
+  return {
+    version: toAgreementVersion(agreementJson, rules, contentHash(dir, files)),
+    agreementJson,
+    rules,
+    files,
+  };
+}
+
+/** sha256 over each file's relative path and bytes, in path order: the rule set's version. */
+export function contentHash(dir: string, files: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort()) {
+    hash.update(file);
+    hash.update('\u0000');
+    hash.update(readFileSync(path.join(dir, file)));
+    hash.update('\u0000');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function toAgreementVersion(json: AgreementJson, rules: readonly RuleJson[], rulesetVersion: string): AgreementVersion {
+  const channels = new Map<string, Channel>(json.channels.map((channel) => [channel.id, channel]));
+  const catalog = new Map<string, CatalogItem>(
+    json.catalog.map((item) => [item.sku, { sku: item.sku, name: item.name, category: item.category, listPrice: new Dec(item.listPrice) }]),
+  );
+  const stepOrder = ['channel-price', 'buyer-discount', 'floor', 'commission', 'rebate', 'gifts', 'settlement'];
+  const pricingRules: PricingRule[] = rules.map((rule) => ({
+    id: rule.id,
+    clause: rule.clause,
+    label: rule.label,
+    priority: rule.priority,
+    ...(rule.exclusivity === undefined ? {} : { exclusivity: rule.exclusivity }),
+    ...(rule.validFrom === undefined ? {} : { validFrom: rule.validFrom }),
+    ...(rule.validTo === undefined ? {} : { validTo: rule.validTo }),
+    action: toAction(rule.event),
+  }));
+  pricingRules.sort(
+    (a, b) =>
+      stepOrder.indexOf(STEP_OF_ACTION[a.action.type]) - stepOrder.indexOf(STEP_OF_ACTION[b.action.type]) ||
+      b.priority - a.priority ||
+      a.id.localeCompare(b.id),
+  );
+  return {
+    agreement: json.agreement,
+    effectiveFrom: json.effectiveFrom,
+    rulesetVersion,
+    title: json.title,
+    currency: json.currency,
+    rounding: { mode: json.rounding.mode, scale: json.rounding.scale },
+    channels,
+    catalog,
+    rules: pricingRules,
+  };
+}
+
+function toTiers(tiers: readonly TierJson[]): Tier[] {
+  return tiers.map((tier) => ({ from: new Dec(tier.from), ...(tier.to === undefined ? {} : { to: new Dec(tier.to) }), rate: new Dec(tier.rate) }));
+}
+
+/** Converts a schema-valid event into a domain action with its decimals parsed once. */
+function toAction(event: RuleJson['event']): Action {
+  const p = event.params as Record<string, never>;
+  switch (event.type) {
+    case 'price-factor':
+    case 'price-floor':
+    case 'price-guarantee':
+      return { type: event.type, factor: new Dec(p['factor']) };
+    case 'percentage-discount':
+    case 'commission':
+    case 'rebate-accrual':
+      return { type: event.type, rate: new Dec(p['rate']) };
+    case 'tiered-discount':
+      return { type: 'tiered-discount', basis: p['basis'], mode: p['mode'], tiers: toTiers(p['tiers']) };
+    case 'rebate-settlement':
+      return { type: 'rebate-settlement', basis: 'period.volume', mode: 'range', tiers: toTiers(p['tiers']) };
+    case 'free-goods':
+      return { type: 'free-goods', per: p['per'], quantity: p['quantity'], ...(p['sku'] === undefined ? {} : { sku: p['sku'] }) };
+    default:
+      throw new Error(`unknown action type ${event.type}`);
+  }
+}
+
+function readJson(dir: string, file: string, problems: RuleProblem[]): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, file), 'utf8');
+  } catch (error) {
+    problems.push({ file, reason: `cannot be read: ${(error as Error).message}` });
+    return undefined;
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (error) {
+    problems.push({ file, reason: `is not valid JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+/** An ajv error as a sentence a rule author can act on. */
+export function describeAjvError(error: ErrorObject): string {
+  const at = error.instancePath === '' ? 'the document' : error.instancePath;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${at}: unknown field "${String(error.params['additionalProperty'])}"`;
+    case 'enum':
+      return `${at}: must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${at}: must be ${JSON.stringify(error.params['allowedValue'])}`;
+    case 'pattern':
+      return `${at}: ${error.message ?? 'does not match the expected format'}`;
+    default:
+      return `${at}: ${error.message ?? error.keyword}`;
+  }
+}
+
+function listDirs(dir: string): string[] {
+  return safeReaddir(dir).filter((name) => statSync(path.join(dir, name)).isDirectory()).sort();
+}
+
+function listFiles(dir: string): string[] {
+  return safeReaddir(dir).filter((name) => statSync(path.join(dir, name)).isFile()).sort();
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function duplicates(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const v of values) (seen.has(v) ? repeated : seen).add(v);
+  return [...repeated];
+}
