@@ -17,6 +17,22 @@ export type FactName =
   | 'order.lineCount'
   | 'period.volume';
 
+/** Every fact name, in the order of the schema's enum. */
+export const FACT_NAMES: readonly FactName[] = [
+  'channel',
+  'date',
+  'buyer.id',
+  'buyer.member',
+  'buyer.keyAccount',
+  'line.sku',
+  'line.category',
+  'line.quantity',
+  'line.listPrice',
+  'order.totalQuantity',
+  'order.lineCount',
+  'period.volume',
+];
+
 export type FactValue = string | number | boolean | null;
 export type Facts = Readonly<Record<FactName, FactValue>>;
 
