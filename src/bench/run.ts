@@ -1,0 +1,35 @@
+/**
+ * `npm run bench` (full) or `npm run bench -- --quick` / BENCH_QUICK=1 (CI): measures every
+ * performance figure of issue 5 beside its baseline in one run and prints one table.
+ * It never fails on a missed target (CI prints it; noise must not break a build): it exits
+ * non-zero only when a contender gives a wrong answer or cannot run.
+ */
+import os from 'node:os';
+import { domainSuite } from './domain-suite';
+import { benchOptions } from './measure';
+import { formatTable, type BenchRow } from './report';
+import { startupSuite } from './startup-suite';
+
+async function main(): Promise<void> {
+  const options = benchOptions(process.argv.slice(2), process.env);
+  const started = Date.now();
+  const rows: BenchRow[] = [];
+  const log = (text: string): void => {
+    process.stderr.write(`bench: ${text}\n`);
+  };
+  log(`domain core (${options.quick ? 'quick' : 'full'} run)…`);
+  const domain = await domainSuite(options);
+  rows.push(...domain.rows);
+  log('start-up and reload…');
+  rows.push(...(await startupSuite(options)));
+  const cpus = os.cpus();
+  process.stdout.write(
+    `suanpan bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${options.quick ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`,
+  );
+  process.stdout.write(`${formatTable(rows)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
