@@ -1,5 +1,6 @@
 import type { AgreementVersion } from './agreement';
 import { DomainError, type FieldIssue } from './errors';
+import { listPriceFact } from './pricing-plan';
 import type { QuoteInput } from './quote';
 
 /** The facts a rule condition may name (see rules/schema/rule.schema.json). */
@@ -84,7 +85,7 @@ export function buildLineFacts(version: AgreementVersion, input: QuoteInput): Fa
       'line.sku': line.sku,
       'line.category': item.category,
       'line.quantity': line.quantity,
-      'line.listPrice': item.listPrice.toFixed(2),
+      'line.listPrice': listPriceFact(item),
       'order.totalQuantity': totalQuantity,
       'order.lineCount': input.lines.length,
       'period.volume': null,
