@@ -1,0 +1,72 @@
+import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { RuleCatalog } from './rules/rule-catalog';
+import type { RulesHolder } from './rules/rules-holder';
+import { loadApiContract, type ApiContract } from './http/api-contract';
+import type { AppContext } from './http/context';
+import { errorHandler, type Logger } from './http/error-handler';
+import { HttpProblem } from './http/problem';
+import { requestId } from './http/request-id';
+import { agreementRoutes } from './http/routes/agreements';
+import { healthRoutes } from './http/routes/health';
+import { quoteRoutes } from './http/routes/quotes';
+
+export interface AppDeps {
+  readonly rules: RulesHolder;
+  readonly logger: Logger;
+  readonly contract?: ApiContract;
+  /** The default quote date; defaults to today in Asia/Shanghai. */
+  readonly today?: () => string;
+  /** Largest accepted body; default 5 MB. */
+  readonly bodyLimit?: string;
+  /** True once shutdown has begun: /readyz answers 503. */
+  readonly isShuttingDown?: () => boolean;
+}
+
+/** Today's date (yyyy-mm-dd) in a time zone. */
+export function todayIn(timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+/** Builds the Express app (no listen: supertest and server.ts both use it). */
+export function createApp(deps: AppDeps): Express {
+  const contract = deps.contract ?? loadApiContract();
+  const ctx: AppContext = {
+    contract,
+    rules: deps.rules,
+    logger: deps.logger,
+    today: deps.today ?? (() => todayIn('Asia/Shanghai')),
+    catalog(): RuleCatalog {
+      const catalog = deps.rules.current();
+      if (catalog === undefined) throw new HttpProblem('RULES_NOT_LOADED', 'Rules are not loaded yet; retry shortly', [], { 'Retry-After': '1' });
+      return catalog;
+    },
+    requireJson(req, _res, next) {
+      if (!req.is('application/json')) {
+        next(new HttpProblem('UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`));
+        return;
+      }
+      next();
+    },
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestId());
+  app.use(express.json({ limit: deps.bodyLimit ?? '5mb', strict: true }));
+
+  app.use(healthRoutes(ctx, deps.isShuttingDown ?? (() => false)));
+  app.get('/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(contract.yamlText);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(contract.document, { customSiteTitle: 'suanpan API' }));
+  app.use(quoteRoutes(ctx));
+  app.use(agreementRoutes(ctx));
+
+  app.use((req, _res, next) => {
+    next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,18 @@
+import type { RequestHandler } from 'express';
+import type { RuleCatalog } from '../rules/rule-catalog';
+import type { RulesHolder } from '../rules/rules-holder';
+import type { ApiContract } from './api-contract';
+import type { Logger } from './error-handler';
+
+/** What every route may use: built once by createApp from its dependencies. */
+export interface AppContext {
+  readonly contract: ApiContract;
+  readonly rules: RulesHolder;
+  readonly logger: Logger;
+  /** Today's date (yyyy-mm-dd) in the business time zone: the default quote date. */
+  today(): string;
+  /** The catalog being served; throws RULES_NOT_LOADED (503) before the first load. */
+  catalog(): RuleCatalog;
+  /** Refuses a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE. */
+  readonly requireJson: RequestHandler;
+}

@@ -1,0 +1,72 @@
+import type { Response } from 'express';
+import type { FieldIssue } from '../domain/errors';
+
+/** Every problem code the API answers with, its HTTP status and its title. */
+export const PROBLEMS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request does not match the API contract' },
+  MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is larger than the limit' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be application/json' },
+  NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this resource' },
+  UNKNOWN_AGREEMENT: { status: 404, title: 'Unknown agreement' },
+  UNKNOWN_CHANNEL: { status: 422, title: 'Unknown channel' },
+  UNKNOWN_SKU: { status: 422, title: 'Unknown SKU' },
+  NO_RULESET_IN_FORCE: { status: 422, title: 'No rule version is in force on that date' },
+  INVALID_SETTLEMENT: { status: 422, title: 'The settlement input is inconsistent' },
+  RULES_NOT_LOADED: { status: 503, title: 'Rules are not loaded yet' },
+  RULESET_INVALID: { status: 422, title: 'The rule set is invalid' },
+  UNAUTHORIZED: { status: 401, title: 'Authentication required' },
+  FORBIDDEN: { status: 403, title: 'Not allowed' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  SHUTTING_DOWN: { status: 503, title: 'The service is shutting down' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** An RFC 9457 problem details body. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly code: ProblemCode;
+  readonly requestId?: string;
+  readonly errors?: readonly FieldIssue[];
+}
+
+/** Builds a problem body; a 5xx never carries the internal message, only the title. */
+export function buildProblem(code: ProblemCode, detail: string | undefined, extras: { instance?: string; requestId?: string; errors?: readonly FieldIssue[] } = {}): Problem {
+  const { status, title } = PROBLEMS[code];
+  return {
+    type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title,
+    status,
+    ...(detail === undefined || status >= 500 ? {} : { detail }),
+    ...(extras.instance === undefined ? {} : { instance: extras.instance }),
+    code,
+    ...(extras.requestId === undefined ? {} : { requestId: extras.requestId }),
+    ...(extras.errors === undefined || extras.errors.length === 0 ? {} : { errors: extras.errors }),
+  };
+}
+
+export function sendProblem(res: Response, problem: Problem, headers: Record<string, string> = {}): void {
+  res.status(problem.status).set({ 'Content-Type': 'application/problem+json; charset=utf-8', ...headers });
+  res.send(JSON.stringify(problem));
+}
+
+/** An error a route throws to answer with a problem; the error handler renders it. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    detail: string,
+    readonly errors: readonly FieldIssue[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}

@@ -1,0 +1,34 @@
+import type { QuoteInput } from '../domain/quote';
+import type { ExplainedQuote } from '../rules/calculate-quote';
+import type { ApiContract } from './api-contract';
+import { HttpProblem } from './problem';
+
+interface QuoteRequestBody {
+  agreement: string;
+  channel: string;
+  date?: string;
+  buyer: { id: string; member?: boolean; keyAccount?: boolean };
+  lines: { sku: string; quantity: number }[];
+}
+
+/**
+ * Validates a quote request body against openapi.yaml's QuoteRequest and fills the defaults
+ * (date = today, member and keyAccount = false). Throws VALIDATION_FAILED naming every field.
+ */
+export function toQuoteInput(contract: ApiContract, body: unknown, today: string): QuoteInput {
+  const issues = contract.validate('QuoteRequest', body);
+  if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', `The quote request has ${issues.length} invalid field(s): ${issues.map((i) => `${i.pointer} ${i.detail}`).join('; ')}`, issues);
+  const request = body as QuoteRequestBody;
+  return {
+    agreement: request.agreement,
+    channel: request.channel,
+    date: request.date ?? today,
+    buyer: { id: request.buyer.id, member: request.buyer.member ?? false, keyAccount: request.buyer.keyAccount ?? false },
+    lines: request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+  };
+}
+
+/** The wire form of a quote: the domain quote without its internal per-line decisions. */
+export function presentQuote(quote: ExplainedQuote): unknown {
+  return { ...quote, lines: quote.lines.map(({ decisions: _decisions, ...line }) => line) };
+}

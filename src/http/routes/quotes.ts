@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import { calculateQuote } from '../../rules/calculate-quote';
+import type { AppContext } from '../context';
+import { problemFromError } from '../error-handler';
+import { presentQuote, toQuoteInput } from '../quote-request';
+import { HttpProblem } from '../problem';
+
+/** POST /v1/quotes and POST /v1/quotes:batch. */
+export function quoteRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  router.post('/v1/quotes', ctx.requireJson, async (req, res) => {
+    const input = toQuoteInput(ctx.contract, req.body, ctx.today());
+    const quote = await calculateQuote(ctx.catalog(), input, { explain: req.query['explain'] === 'true' });
+    res.json(presentQuote(quote));
+  });
+
+  router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
+    const issues = ctx.contract.validate('QuoteBatchRequest', req.body);
+    if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'The batch must be {"quotes": [...]} with 1 to 1000 quote requests', issues);
+    const catalog = ctx.catalog();
+    const explain = req.query['explain'] === 'true';
+    const today = ctx.today();
+    const results = [];
+    for (const body of (req.body as { quotes: unknown[] }).quotes) {
+      try {
+        results.push({ status: 200, quote: presentQuote(await calculateQuote(catalog, toQuoteInput(ctx.contract, body, today), { explain })) });
+      } catch (error) {
+        const problem = problemFromError(error, req, ctx.logger);
+        results.push({ status: problem.status, problem });
+      }
+    }
+    res.json({ results });
+  });
+
+  return router;
+}

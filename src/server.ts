@@ -1,0 +1,49 @@
+import path from 'node:path';
+import pino from 'pino';
+import { createApp } from './app';
+import { RulesHolder } from './rules/rules-holder';
+import { formatRuleProblem } from './rules/ruleset-error';
+
+/**
+ * Composition root: reads the environment, loads the rules (exits non-zero naming the file
+ * and reason when they are invalid), and serves on $HOST:$PORT.
+ */
+function main(): void {
+  const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info', base: { service: 'suanpan' } });
+  const rulesDir = path.resolve(process.env['SUANPAN_RULES_DIR'] ?? path.join(__dirname, '..', 'rules'));
+  const rules = new RulesHolder(rulesDir);
+  const loaded = rules.load();
+  if (!loaded.ok) {
+    logger.error({ rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
+    process.exitCode = 1;
+    return;
+  }
+  logger.info({ rulesDir, agreements: loaded.catalog.agreementIds() }, 'rules loaded');
+
+  let shuttingDown = false;
+  const app = createApp({ rules, logger, isShuttingDown: () => shuttingDown });
+  const port = Number(process.env['PORT'] ?? 8080);
+  const host = process.env['HOST'] ?? '0.0.0.0';
+  const server = app.listen(port, host, () => {
+    logger.info({ host, port }, `suanpan listening on http://${host}:${port} (docs at /docs/)`);
+  });
+
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close(() => {
+      logger.info('all connections closed');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn('shutdown timed out; exiting');
+      process.exit(1);
+    }, Number(process.env['SHUTDOWN_TIMEOUT_MS'] ?? 10000)).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main();
