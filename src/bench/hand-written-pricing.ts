@@ -3,14 +3,16 @@
  * every rate and branch hard-coded in TypeScript with decimal.js, the way one would write it
  * without a rules engine. It returns exactly the Quote the product returns (the bench checks
  * that before timing), so the two do the same work and the ratio measures only the cost of
- * keeping the rules as data.
+ * keeping the rules as data. It formats money with the core's formatAmount/formatUnitPrice
+ * (the same money helpers, so formatting speed-ups count for both sides).
  */
 import Decimal from 'decimal.js';
 import type { Label } from '../domain/agreement';
+import { Dec, formatAmount, formatUnitPrice } from '../domain/money';
 import type { Adjustment, GiftLine, Quote, QuoteInput, QuotedLine, RuleDecision } from '../domain/quote';
 
-const D = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
-type D = InstanceType<typeof D>;
+const D = Dec;
+type D = Dec;
 
 const SUPPLY_FACTOR = new D('0.85');
 const FLOOR_FACTOR = new D('0.85');
@@ -41,8 +43,8 @@ export interface HandWrittenTexts {
 }
 
 const round = (value: D): D => value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-const money = (value: D): string => (value.isZero() ? '0.00' : value.toFixed(2));
-const unitText = (value: D): string => (value.decimalPlaces() <= 2 ? value.toFixed(2) : value.toFixed());
+const money = (value: D): string => formatAmount(value, 2);
+const unitText = (value: D): string => formatUnitPrice(value, 2);
 
 /** Prices one quote of the bundled agreement with hard-coded logic (bench baseline). */
 export function priceByHand(input: QuoteInput, texts: HandWrittenTexts): Quote {

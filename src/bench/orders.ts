@@ -36,3 +36,8 @@ export function benchOrders(count: number, linesPerOrder: number, seed = 42): Qu
   }
   return orders;
 }
+
+/** The order the HTTP figures post: 10 lines, group-buy by a member key account (the most rules fire). */
+export function httpBenchOrder(): QuoteInput {
+  return benchOrders(3, 10)[2]!;
+}
