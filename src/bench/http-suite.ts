@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { calculateQuoteSync } from '../rules/calculate-quote';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { RULES_DIR } from './domain-suite';
-import type { BenchOptions } from './measure';
+import { median, type BenchOptions } from './measure';
 import { benchOrders, httpBenchOrder } from './orders';
 import { ratioRow, type BenchRow } from './report';
 
@@ -78,89 +78,111 @@ async function startService(script: string, env: Record<string, string>): Promis
   return { url, startMs: performance.now() - started, stop };
 }
 
-/** A bounded autocannon run (after a warm-up run that is thrown away); refuses any non-2xx answer. */
-async function load(url: string, body: string, connections: number, options: BenchOptions): Promise<LoadResult> {
-  const run = (duration: number): Promise<LoadResult> => autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration });
-  await run(options.quick ? 1 : 3);
-  const result = await run(options.quick ? 3 : 10);
+/** One load target: a URL, a body and a number of connections. */
+interface Target {
+  readonly name: string;
+  readonly url: string;
+  readonly body: string;
+  readonly connections: number;
+}
+
+/** Median requests per second and median p99 latency over the rounds. */
+interface Figures {
+  readonly rps: number;
+  readonly p99: number;
+}
+
+async function hit(target: Target, seconds: number): Promise<LoadResult> {
+  const result = await autocannon({ url: target.url, method: 'POST', headers: { 'content-type': 'application/json' }, body: target.body, connections: target.connections, duration: seconds });
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts under load`);
+    throw new Error(`${target.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts under load`);
   }
   return result;
 }
 
-async function withService<T>(script: string, env: Record<string, string>, use: (service: Service) => Promise<T>): Promise<T> {
-  const service = await startService(script, env);
-  try {
-    return await use(service);
-  } finally {
-    await service.stop();
+/**
+ * Bounded autocannon runs, interleaved: a warm-up of each target, then rounds in which each
+ * target is loaded in turn, so a busy neighbour on the machine slows all targets alike;
+ * the figures are the medians of the rounds.
+ */
+async function loadSideBySide(targets: readonly Target[], options: BenchOptions, log: (text: string) => void): Promise<ReadonlyMap<string, Figures>> {
+  const seconds = options.quick ? 1 : 2;
+  const rounds = options.quick ? 3 : 5;
+  for (const target of targets) await hit(target, seconds);
+  const samples = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    log(`HTTP: round ${round + 1} of ${rounds} over ${targets.length} targets…`);
+    for (const target of targets) samples.get(target.name)!.push(await hit(target, seconds));
   }
+  return new Map(
+    [...samples].map(([name, results]) => [name, { rps: median(results.map((r) => r.requests.average)), p99: median(results.map((r) => r.latency.p99)) }]),
+  );
 }
 
 /**
  * The HTTP figures: POST /v1/quotes (10 lines, 50 connections) beside a bare Express JSON
- * echo of the same body, with 1 worker and with one worker per core; p99 latency; cluster
- * scaling; stock json-rules-engine over HTTP; the batch endpoint in lines per second beside
- * the domain core; start-up until /readyz answers.
+ * echo of the same body and an Express endpoint answering the same bytes, with 1 worker and
+ * with one worker per core; p99 latency; cluster scaling; stock json-rules-engine over HTTP;
+ * the batch endpoint in lines per second beside the domain core; start-up until /readyz.
+ * Every server runs at once (idle unless loaded) and the load alternates between them.
  */
 export async function httpSuite(options: BenchOptions, domainLinesPerSecond: number, log: (text: string) => void): Promise<BenchRow[]> {
   const cores = os.availableParallelism();
   const catalog = RuleCatalog.load(RULES_DIR);
   const order = httpBenchOrder();
   const body = JSON.stringify(order);
-  const expected = calculateQuoteSync(catalog, order).totals;
+  const expected = JSON.stringify(calculateQuoteSync(catalog, order).totals);
   const batchSize = 100;
   const batchBody = JSON.stringify({ quotes: benchOrders(batchSize, 10) });
   const connections = 50;
 
-  const echo = async (workers: number, route = '/echo'): Promise<LoadResult> => {
-    log(`HTTP: bare Express ${route}, ${workers} worker(s)…`);
-    return withService('bench/echo-server.js', { SUANPAN_WORKERS: String(workers) }, (service) => load(`${service.url}${route}`, body, connections, options));
+  log('HTTP: starting the servers…');
+  const services: Service[] = [];
+  const start = async (script: string, workers: number, evaluator = 'compiled'): Promise<Service> => {
+    const service = await startService(script, { SUANPAN_WORKERS: String(workers), SUANPAN_EVALUATOR: evaluator });
+    services.push(service);
+    return service;
   };
-  const quotes = async (workers: number, evaluator = 'compiled'): Promise<LoadResult & { startMs: number }> => {
-    log(`HTTP: POST /v1/quotes, ${evaluator}, ${workers} worker(s)…`);
-    return withService('cluster.js', { SUANPAN_WORKERS: String(workers), SUANPAN_EVALUATOR: evaluator }, async (service) => {
+  try {
+    const echo1 = await start('bench/echo-server.js', 1);
+    const echoN = await start('bench/echo-server.js', cores);
+    const quotes1 = await start('cluster.js', 1);
+    const quotesN = await start('cluster.js', cores);
+    const jre1 = await start('cluster.js', 1, 'json-rules-engine');
+    for (const service of [quotes1, quotesN, jre1]) {
       const answer = await fetch(`${service.url}/v1/quotes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const totals = ((await answer.json()) as { totals?: unknown }).totals;
-      if (answer.status !== 200 || JSON.stringify(totals) !== JSON.stringify(expected)) throw new Error(`POST /v1/quotes answered ${answer.status} with totals ${JSON.stringify(totals)}`);
-      return { ...(await load(`${service.url}/v1/quotes`, body, connections, options)), startMs: service.startMs };
-    });
-  };
-
-  const echo1 = await echo(1);
-  const canned1 = await echo(1, '/canned');
-  const quotes1 = await quotes(1);
-  const echoN = cores > 1 ? await echo(cores) : echo1;
-  const quotesN = cores > 1 ? await quotes(cores) : quotes1;
-  const jre1 = await quotes(1, 'json-rules-engine');
-  log(`HTTP: POST /v1/quotes:batch, ${cores} worker(s)…`);
-  const batch = await withService('cluster.js', { SUANPAN_WORKERS: String(cores) }, (service) => load(`${service.url}/v1/quotes:batch`, batchBody, 4, options));
-  const echoStart = await withService('bench/echo-server.js', { SUANPAN_WORKERS: '1' }, async (service) => service.startMs);
-
-  const rps = 'req/s';
-  const atLeast60 = { text: '≥ 0.60', holds: (r: number): boolean => r >= 0.6 };
-  return [
-    ratioRow('HTTP POST /v1/quotes, 10 lines, 50 conn., 1 worker (vs bare Express echo, 1 process)', quotes1.requests.average, echo1.requests.average, rps, atLeast60),
-    ratioRow('HTTP POST /v1/quotes, 1 worker (vs Express answering the same bytes, no pricing)', quotes1.requests.average, canned1.requests.average, rps, { text: 'informative' }),
-    ratioRow(`HTTP POST /v1/quotes, 10 lines, 50 conn., ${cores} workers (vs echo, ${cores} processes)`, quotesN.requests.average, echoN.requests.average, rps, atLeast60),
-    {
-      ...ratioRow(`HTTP POST /v1/quotes p99 latency, ${cores} workers (vs echo p99)`, quotesN.latency.p99, echoN.latency.p99, 'ms', { text: '≤ 30 ms' }),
-      met: quotesN.latency.p99 <= 30 ? 'yes' : 'NO',
-    },
-    ratioRow(`cluster scaling: POST /v1/quotes, ${cores} workers vs 1`, quotesN.requests.average, quotes1.requests.average, rps, { text: 'informative' }),
-    ratioRow('HTTP POST /v1/quotes, stock json-rules-engine, 1 worker (speed-up of compiled)', quotes1.requests.average, jre1.requests.average, rps, { text: 'informative' }),
-    ratioRow(
-      `HTTP batch: lines/s, ${batchSize} × 10-line quotes per request, ${cores} workers (cost vs domain core)`,
-      batch.requests.average * batchSize * 10,
-      domainLinesPerSecond,
-      'lines/s',
-      { text: '≤ 1.5×', holds: (r) => r <= 1.5 },
-      domainLinesPerSecond / (batch.requests.average * batchSize * 10),
-    ),
-    {
-      ...ratioRow(`start-up: npm start (${cores} workers) until /readyz is 200 (vs bare Express echo)`, quotesN.startMs, echoStart, 'ms', { text: '< 1,000 ms' }),
-      met: quotesN.startMs < 1000 ? 'yes' : 'NO',
-    },
-  ];
+      const totals = JSON.stringify(((await answer.json()) as { totals?: unknown }).totals);
+      if (answer.status !== 200 || totals !== expected) throw new Error(`POST /v1/quotes answered ${answer.status} with totals ${totals}`);
+    }
+    const quoteTarget = (name: string, service: Service, route = '/v1/quotes'): Target => ({ name, url: `${service.url}${route}`, body, connections });
+    const figures = await loadSideBySide(
+      [
+        quoteTarget('echo1', echo1, '/echo'),
+        quoteTarget('canned1', echo1, '/canned'),
+        quoteTarget('quotes1', quotes1),
+        quoteTarget('echoN', echoN, '/echo'),
+        quoteTarget('quotesN', quotesN),
+        quoteTarget('jre1', jre1),
+        { name: 'batchN', url: `${quotesN.url}/v1/quotes:batch`, body: batchBody, connections: 4 },
+      ],
+      options,
+      log,
+    );
+    const f = (name: string): Figures => figures.get(name)!;
+    const rps = 'req/s';
+    const atLeast60 = { text: '≥ 0.60', holds: (r: number): boolean => r >= 0.6 };
+    const batchLines = f('batchN').rps * batchSize * 10;
+    return [
+      ratioRow('HTTP POST /v1/quotes, 10 lines, 50 conn., 1 worker (vs bare Express echo, 1 process)', f('quotes1').rps, f('echo1').rps, rps, atLeast60),
+      ratioRow('HTTP POST /v1/quotes, 1 worker (vs Express answering the same bytes, no pricing)', f('quotes1').rps, f('canned1').rps, rps, { text: 'informative' }),
+      ratioRow(`HTTP POST /v1/quotes, 10 lines, 50 conn., ${cores} workers (vs echo, ${cores} processes)`, f('quotesN').rps, f('echoN').rps, rps, atLeast60),
+      { ...ratioRow(`HTTP POST /v1/quotes p99 latency, ${cores} workers (vs echo p99)`, f('quotesN').p99, f('echoN').p99, 'ms', { text: '≤ 30 ms' }), met: f('quotesN').p99 <= 30 ? 'yes' : 'NO' },
+      ratioRow(`cluster scaling: POST /v1/quotes, ${cores} workers vs 1`, f('quotesN').rps, f('quotes1').rps, rps, { text: 'informative' }),
+      ratioRow('HTTP POST /v1/quotes, stock json-rules-engine, 1 worker (speed-up of compiled)', f('quotes1').rps, f('jre1').rps, rps, { text: 'informative' }),
+      ratioRow(`HTTP batch: lines/s, ${batchSize} × 10-line quotes per request, ${cores} workers (cost vs domain core)`, batchLines, domainLinesPerSecond, 'lines/s', { text: '≤ 1.5×', holds: (r) => r <= 1.5 }, domainLinesPerSecond / batchLines),
+      { ...ratioRow(`start-up: npm start (${cores} workers) until /readyz is 200 (vs bare Express echo)`, quotesN.startMs, echoN.startMs, 'ms', { text: '< 1,000 ms' }), met: quotesN.startMs < 1000 ? 'yes' : 'NO' },
+    ];
+  } finally {
+    await Promise.all(services.map((service) => service.stop()));
+  }
 }

@@ -8,10 +8,14 @@ export interface BenchOptions {
   readonly rounds: number;
 }
 
-/** Full runs: 1 s warm-up and 7 rounds of 1 s; `--quick` (CI): 0.2 s and 3 rounds of 0.25 s. */
+/**
+ * Full runs: 1 s warm-up, then 15 interleaved rounds of 0.5 s per contender; `--quick` (CI):
+ * 0.2 s and 5 rounds of 0.15 s. Many short interleaved rounds and their median keep a busy
+ * neighbour on a shared machine from favouring one contender.
+ */
 export function benchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const quick = argv.includes('--quick') || env['BENCH_QUICK'] === '1';
-  return quick ? { quick, warmupMs: 200, roundMs: 250, rounds: 3 } : { quick, warmupMs: 1000, roundMs: 1000, rounds: 7 };
+  return quick ? { quick, warmupMs: 200, roundMs: 150, rounds: 5 } : { quick, warmupMs: 1000, roundMs: 500, rounds: 15 };
 }
 
 /** One way of doing the same unit of work (one call = one quote, one batch, …). */

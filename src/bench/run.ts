@@ -15,6 +15,7 @@ import { startupSuite } from './startup-suite';
 async function main(): Promise<void> {
   const options = benchOptions(process.argv.slice(2), process.env);
   const started = Date.now();
+  const loadBefore = os.loadavg()[0]!;
   const rows: BenchRow[] = [];
   const log = (text: string): void => {
     process.stderr.write(`bench: ${text}\n`);
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   rows.push(...(await settlementSuite(options)));
   const cpus = os.cpus();
   process.stdout.write(
-    `suanpan bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${options.quick ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`,
+    `suanpan bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${options.quick ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s, ` +
+      `load average ${loadBefore.toFixed(2)} before and ${os.loadavg()[0]!.toFixed(2)} after (other processes share these cores)\n\n`,
   );
   process.stdout.write(`${formatTable(rows)}\n`);
 }
