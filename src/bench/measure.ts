@@ -41,7 +41,8 @@ export async function measureSideBySide(contenders: readonly Contender[], option
   return new Map([...samples].map(([name, rates]) => [name, median(rates)]));
 }
 
-async function runFor(contender: Contender, ms: number): Promise<number> {
+/** Calls per second of `contender` run back to back for `ms` milliseconds. */
+export async function runFor(contender: Contender, ms: number): Promise<number> {
   const start = performance.now();
   const deadline = start + ms;
   let calls = 0;

@@ -21,9 +21,8 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${text}\n`);
   };
   log(`domain core (${options.quick ? 'quick' : 'full'} run)…`);
-  const domain = await domainSuite(options);
-  rows.push(...domain.rows);
-  rows.push(...(await httpSuite(options, domain.compiledQuotesPerSecond * 10, log)));
+  rows.push(...(await domainSuite(options)));
+  rows.push(...(await httpSuite(options, log)));
   log('start-up and reload…');
   rows.push(...(await startupSuite(options)));
   // HOOK (settlement, issue of the settlement helper): push the streamed-settlement rows here —
