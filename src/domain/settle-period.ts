@@ -51,8 +51,12 @@ export interface SettlementAccumulator {
   /** Prices a checked sale exactly as a quote of it would be, given the rules that fired per line. */
   bookSale(pending: PendingSale, firedPerLine: readonly FiredRules[]): void;
   addExternalSale(sale: ExternalSale, at: RecordLocator): void;
-  /** Records an issue found outside the accumulator (e.g. an unreadable row), so all are reported together. */
-  reject(issue: SettlementIssue): void;
+  /**
+   * Records issues found outside the accumulator (an unreadable row, a bad cell) so all are
+   * reported together; with a transaction id, that transaction counts as refused (its returns
+   * then say so instead of naming an unknown transaction).
+   */
+  reject(issues: readonly SettlementIssue[], transactionId?: string): void;
   /** Issues recorded so far (listed ones only). */
   readonly issueCount: number;
   /**
@@ -318,7 +322,15 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       return issues.length + unlisted;
     },
 
-    reject: record,
+    reject(found, transactionId) {
+      found.forEach(record);
+      if (transactionId === undefined) return;
+      counts.transactions++;
+      if (!registry.has(transactionId)) {
+        registry.set(transactionId, 'refused');
+        flushWaiting(transactionId);
+      }
+    },
 
     add(tx, at) {
       counts.transactions++;

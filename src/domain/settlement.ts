@@ -48,6 +48,8 @@ export interface ClaimedFigures {
 /** A settlement input problem, located by pointer and naming the transaction it belongs to. */
 export interface SettlementIssue extends FieldIssue {
   readonly transaction?: string;
+  /** The file, when the input was read from several. */
+  readonly source?: string;
 }
 
 /**

@@ -35,8 +35,8 @@ export interface Settlement {
   /** Checks, prices (rules evaluated as for a quote) and books one transaction. */
   add(transaction: SettlementTransaction, at: TransactionLocator): Promise<void>;
   addExternalSale(sale: ExternalSale, at: RecordLocator): void;
-  /** Records a problem found while reading the input, reported with all the others. */
-  reject(issue: SettlementIssue): void;
+  /** Records problems found while reading the input, reported with all the others (see SettlementAccumulator.reject). */
+  reject(issues: readonly SettlementIssue[], transactionId?: string): void;
   /** The statement, or DomainError INVALID_SETTLEMENT listing every issue. */
   finish(claimed?: ClaimedFigures): SettlementStatement;
 }
@@ -68,7 +68,7 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
       );
     },
     addExternalSale: (sale, at) => accumulator.addExternalSale(sale, at),
-    reject: (issue) => accumulator.reject(issue),
+    reject: (issues, transactionId) => accumulator.reject(issues, transactionId),
     finish: (claimed) => accumulator.finish(claimed),
   };
 }
