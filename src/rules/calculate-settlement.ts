@@ -11,6 +11,7 @@ import type {
   SettlementTransaction,
   TransactionLocator,
 } from '../domain/settlement';
+import { FiredRulesCache } from './fired-rules-cache';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
 
 /** The JSON body of POST /v1/settlements (openapi.yaml's SettlementRequest). */
@@ -56,16 +57,13 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
     throw new DomainError('INVALID_SETTLEMENT', detail, [{ pointer: '/period', code: 'PERIOD_SPANS_VERSIONS', detail }]);
   }
   const accumulator = createSettlementAccumulator(last.version, period);
+  const rules = new FiredRulesCache(last);
   return {
     version: last.version,
     async add(transaction, at) {
       const pending = accumulator.add(transaction, at);
       if (pending === undefined) return;
-      const evaluations = await last.evaluator.evaluateLines(transaction.date, pending.facts, { explain: false });
-      accumulator.bookSale(
-        pending,
-        evaluations.map((evaluation) => evaluation.fired),
-      );
+      accumulator.bookSale(pending, await rules.fire(transaction.date, pending.facts));
     },
     addExternalSale: (sale, at) => accumulator.addExternalSale(sale, at),
     reject: (issues, transactionId) => accumulator.reject(issues, transactionId),
