@@ -2,17 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import { createApp } from '../../src/app';
-import { loadApiContract } from '../../src/http/api-contract';
-import type { Logger } from '../../src/http/error-handler';
-import { RulesHolder } from '../../src/rules/rules-holder';
-import { FIXTURES_DIR, RULES_DIR, WORKED_EXAMPLE, expectWorkedExample, workedExampleRequest } from '../support/settlement-fixtures';
+import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample, workedExampleRequest } from '../support/settlement-fixtures';
+import { contractIssues, testApp } from '../support/test-app';
 
-const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const contract = loadApiContract();
-const rules = new RulesHolder(RULES_DIR);
-rules.load();
-const app = createApp({ rules, logger: silent, contract });
+const app = testApp();
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES_DIR, name));
 const UPLOAD = '/v1/settlements?agreement=chamber-baiyikang&from=2026-11-01&to=2026-11-30';
 
@@ -20,7 +13,7 @@ const UPLOAD = '/v1/settlements?agreement=chamber-baiyikang&from=2026-11-01&to=2
 const workedExampleCsv = (): Buffer => Buffer.concat([fixture('worked-example-transactions.csv'), Buffer.from('\r\n'), fixture('worked-example-external.csv')]);
 
 function expectContract(schema: string, body: unknown): void {
-  expect(contract.validate(schema, body)).toEqual([]);
+  expect(contractIssues(schema, body)).toEqual([]);
 }
 
 describe('POST /v1/settlements with JSON', () => {
@@ -157,7 +150,7 @@ describe('POST /v1/settlements streamed from CSV and NDJSON', () => {
   });
 
   it('answers 413 when an upload passes the limit', async () => {
-    const small = createApp({ rules, logger: silent, contract, maxUploadBytes: 200 });
+    const small = testApp({ maxUploadBytes: 200 });
     const res = await request(small).post(UPLOAD).set('Content-Type', 'text/csv').send(workedExampleCsv());
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');

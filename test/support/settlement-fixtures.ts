@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
 import type { SettlementRequest } from '../../src/rules/calculate-settlement';
+import { RULES_DIR } from './test-app';
 
-export const RULES_DIR = path.resolve(__dirname, '../../rules');
 export const FIXTURES_DIR = path.resolve(__dirname, '../fixtures/settlement');
 
 /** The worked example of AGREEMENT.md ("Settlement"), as the JSON request of its golden case. */
