@@ -220,7 +220,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const checkAlone = (tx: SettlementTransaction, at: TransactionLocator): SettlementIssue[] => {
     const found: SettlementIssue[] = [];
     const problem = (pointer: string, code: string, detail: string): void => {
-      found.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id });
+      found.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
     };
     if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
     else if (tx.date < period.from || tx.date > period.to) problem(at.field('date'), 'OUTSIDE_PERIOD', `dated ${tx.date}, outside the period ${period.from} … ${period.to}`);
@@ -249,7 +249,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const returned = tx.returnOf!;
     const problems: SettlementIssue[] = [];
     const problem = (pointer: string, code: string, detail: string): void => {
-      problems.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id });
+      problems.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
     };
     if (original === undefined) {
       problem(at.field('returnOf'), 'UNKNOWN_ORIGINAL', `returnOf ${JSON.stringify(returned)} names no transaction in the input`);
@@ -338,7 +338,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       if (tx.returnOf !== undefined) counts.returns++;
       const found = checkAlone(tx, at);
       if (registry.has(tx.id)) {
-        found.push({ pointer: at.field('id'), code: 'DUPLICATE_TRANSACTION', detail: `transaction ${tx.id} appears more than once (ids are unique; the rows of one transaction must be adjacent)`, transaction: tx.id });
+        found.push({ pointer: at.field('id'), code: 'DUPLICATE_TRANSACTION', detail: `transaction ${tx.id} appears more than once (ids are unique; the rows of one transaction must be adjacent)`, transaction: tx.id, ...sourceOf(at) });
         found.forEach(record);
         return undefined;
       }
@@ -404,7 +404,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       counts.externalSales++;
       const found: SettlementIssue[] = [];
       const problem = (field: string, code: string, detail: string): void => {
-        found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}` });
+        found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}`, ...sourceOf(at) });
       };
       if (!isIsoDate(sale.date)) problem('date', 'INVALID_DATE', `date ${JSON.stringify(sale.date)} is not a day (yyyy-mm-dd)`);
       else if (sale.date < period.from || sale.date > period.to) problem('date', 'OUTSIDE_PERIOD', `dated ${sale.date}, outside the period ${period.from} … ${period.to}`);
@@ -509,6 +509,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 /** True when the rule is in force on at least one day of the period. */
 function inForceDuring(rule: PricingRule, period: SettlementPeriod): boolean {
   return (rule.validFrom === undefined || rule.validFrom <= period.to) && (rule.validTo === undefined || period.from <= rule.validTo);
+}
+
+function sourceOf(at: { readonly source?: string }): { source?: string } {
+  return at.source === undefined ? {} : { source: at.source };
 }
 
 function compareText(a: string, b: string): number {

@@ -58,12 +58,15 @@ export interface SettlementIssue extends FieldIssue {
  * (`/rows/12/quantity`).
  */
 export interface TransactionLocator {
+  /** The file, when the input is read from several: copied onto the issues. */
+  readonly source?: string;
   field(name: 'id' | 'date' | 'channel' | 'buyer' | 'returnOf' | ''): string;
   lineField(index: number, name: 'sku' | 'quantity' | 'unitPrice' | ''): string;
 }
 
 /** Where an external sale sits in its source. */
 export interface RecordLocator {
+  readonly source?: string;
   field(name: string): string;
 }
 

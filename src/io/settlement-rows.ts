@@ -118,7 +118,7 @@ export class SettlementRowReader {
       this.settlement.reject(issues);
       return;
     }
-    this.settlement.addExternalSale({ institution: institution!, sku: sku!, date: date!, quantity: quantity!, unitPrice: unitPrice! }, { field: (name) => this.pointer(row, name) });
+    this.settlement.addExternalSale({ institution: institution!, sku: sku!, date: date!, quantity: quantity!, unitPrice: unitPrice! }, { ...(this.source === undefined ? {} : { source: this.source }), field: (name) => this.pointer(row, name) });
   }
 
   /** Adds one row of the claims table: `supplyPayable`, `commission`, `compensation`, `chamberPaysSupplier` or `rebates/<buyer>`. */
@@ -179,6 +179,7 @@ export class SettlementRowReader {
       return;
     }
     const at: TransactionLocator = {
+      ...(this.source === undefined ? {} : { source: this.source }),
       field: (name) => this.pointer(open.headRow, name === 'id' ? 'transaction' : name),
       lineField: (index, name) => this.pointer(open.rows[index] ?? open.headRow, name),
     };
