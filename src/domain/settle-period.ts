@@ -76,7 +76,10 @@ export function checkSettlementPeriod(period: SettlementPeriod): SettlementIssue
   return issues;
 }
 
+/** A line of a booked sale as return matching reads it. */
 interface BookedLine {
+  /** Position among the sale's lines. */
+  readonly index: number;
   readonly sku: string;
   readonly unitPrice: Dec;
   readonly fired: FiredRules;
@@ -84,11 +87,58 @@ interface BookedLine {
   remaining: number;
 }
 
-interface BookedSale {
-  readonly channel: string;
-  readonly buyerId: string;
-  readonly date: string;
-  readonly lines: BookedLine[];
+/** Slots per line in {@link BookedSale.slots}: sku, unit price, fired rules, units not yet returned. */
+const SLOTS = 4;
+
+/**
+ * A booked sale as compactly as return matching allows (a month may hold a few hundred
+ * thousand): the strings, unit prices and rule lists are shared between sales, and the lines
+ * are flat slots instead of one object each.
+ */
+class BookedSale {
+  constructor(
+    readonly channel: string,
+    readonly buyerId: string,
+    readonly date: string,
+    readonly slots: SaleSlots,
+  ) {}
+
+  lines(): BookedLine[] {
+    const lines: BookedLine[] = [];
+    for (let i = 0; i < this.slots.length; i += SLOTS) {
+      lines.push({ index: i / SLOTS, sku: this.slots[i] as string, unitPrice: this.slots[i + 1] as Dec, fired: this.slots[i + 2] as FiredRules, remaining: this.slots[i + 3] as number });
+    }
+    return lines;
+  }
+
+  setRemaining(line: BookedLine): void {
+    this.slots[line.index * SLOTS + 3] = line.remaining;
+  }
+}
+
+type SaleSlots = (string | Dec | FiredRules | number)[];
+
+/** Adds units to the slots of the line with this SKU, price and rules, or a new line. */
+function bookSlots(slots: SaleSlots, sku: string, unitPrice: Dec, fired: FiredRules, quantity: number): void {
+  for (let i = 0; i < slots.length; i += SLOTS) {
+    if (slots[i] === sku && slots[i + 1] === unitPrice && slots[i + 2] === fired) {
+      slots[i + 3] = (slots[i + 3] as number) + quantity;
+      return;
+    }
+  }
+  slots.push(sku, unitPrice, fired, quantity);
+}
+
+/** Hands out one shared instance per distinct key, up to a bound (then the value itself). */
+function interner<T>(limit: number): (key: string, make: () => T) => T {
+  const known = new Map<string, T>();
+  return (key, make) => {
+    const found = known.get(key);
+    if (found !== undefined) return found;
+    const value = make();
+    if (known.size < limit) known.set(key, value);
+    return value;
+  };
 }
 
 /** What the id registry knows of a transaction id. */
@@ -152,6 +202,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const registry = new Map<string, Registered>();
   const waiting = new Map<string, WaitingReturn[]>();
   const internedFired = new Map<string, FiredRules>();
+  const shareText = interner<string>(100_000);
+  const sharePrice = interner<Dec>(100_000);
   const volume = new Map<string, Dec>();
   let commission = ZERO;
   let giftsValue = ZERO;
@@ -264,7 +316,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       if (original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
       if (tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
       const left = new Map<string, number>();
-      for (const line of original.lines) left.set(line.sku, (left.get(line.sku) ?? 0) + line.remaining);
+      for (const line of original.lines()) left.set(line.sku, (left.get(line.sku) ?? 0) + line.remaining);
       tx.lines.forEach((line, j) => {
         const available = left.get(line.sku);
         if (available === undefined) {
@@ -281,13 +333,15 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       return;
     }
     const sale = original as BookedSale;
+    const soldLines = sale.lines();
     tx.lines.forEach((line) => {
       let toReturn = -line.quantity;
-      for (const sold of sale.lines) {
+      for (const sold of soldLines) {
         if (toReturn === 0) break;
         if (sold.sku !== line.sku || sold.remaining === 0) continue;
         const take = Math.min(toReturn, sold.remaining);
         sold.remaining -= take;
+        sale.setRemaining(sold);
         toReturn -= take;
         const piece = priceReturnedPiece(sale, sold, -take);
         book(piece);
@@ -375,7 +429,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     bookSale(pending, firedPerLine) {
       const tx = pending.transaction;
       const quote = priceQuote(version, pending.input, firedPerLine);
-      const sale: BookedSale = { channel: tx.channel, buyerId: tx.buyer.id, date: tx.date, lines: [] };
+      const slots: SaleSlots = [];
       quote.lines.forEach((line, j) => {
         const fired = intern(firedPerLine[j] ?? []);
         const piece: PricedPiece = {
@@ -383,7 +437,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
           buyerId: tx.buyer.id,
           sku: line.sku,
           quantity: line.quantity,
-          unitPrice: new Dec(line.unitPrice),
+          unitPrice: sharePrice(line.unitPrice, () => new Dec(line.unitPrice)),
           amount: new Dec(line.amount),
           commission: new Dec(line.commission),
           rebate: new Dec(line.rebate),
@@ -391,12 +445,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         };
         book(piece);
         noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
-        const same = sale.lines.find((booked) => booked.sku === piece.sku && booked.unitPrice.eq(piece.unitPrice) && booked.fired === fired);
-        if (same === undefined) sale.lines.push({ sku: piece.sku, unitPrice: piece.unitPrice, fired, remaining: piece.quantity });
-        else same.remaining += piece.quantity;
+        bookSlots(slots, version.catalog.get(piece.sku)!.sku, piece.unitPrice, fired, piece.quantity);
       });
       giftsValue = giftsValue.plus(quote.totals.gifts);
-      registry.set(tx.id, sale);
+      // slice: an exactly sized copy, without the spare capacity push leaves
+      registry.set(tx.id, new BookedSale(version.channels.get(tx.channel)!.id, shareText(tx.buyer.id, () => tx.buyer.id), shareText(tx.date, () => tx.date), slots.slice()));
       flushWaiting(tx.id);
     },
 
