@@ -15,7 +15,8 @@ export interface SettlementFile {
   readonly source?: string;
 }
 
-const MAX_ROW_BYTES = 1 << 20;
+/** The longest row read (characters); longer ones are reported and skipped, so one bad line cannot exhaust memory. */
+const MAX_ROW_LENGTH = 1 << 20;
 
 /**
  * Settles a period from files, streaming: each row is checked, priced and booked as it is
@@ -72,11 +73,12 @@ interface CsvTable {
 
 /**
  * CSV: UTF-8 with or without BOM; one or more tables, each starting with its header row
- * (first cell `transaction`, `institution` or `figure`); blank rows are ignored; columns in
- * any order, names matched without regard to case. Rows are numbered as a spreadsheet does.
+ * (the one with a column `transaction`, `institution` or `figure`); blank rows are ignored;
+ * columns in any order, names matched without regard to case. Rows are numbered as a
+ * spreadsheet does.
  */
 async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<void> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true, max_record_size: MAX_ROW_BYTES });
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true, max_record_size: MAX_ROW_LENGTH });
   parser.on('skip', (error: CsvError) => reader.rejectRow(typeof error['lines'] === 'number' ? error['lines'] : 0, 'UNREADABLE_ROW', `not readable as CSV: ${error.message}`));
   stream.on('error', (error) => parser.destroy(error));
   stream.pipe(parser);
@@ -107,9 +109,13 @@ async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<v
   }
 }
 
-/** The table a header row starts, or undefined when the row is not a header. Reports a header with missing or unknown columns. */
+/**
+ * The table a header row starts, told by the column `transaction`, `institution` or `figure`
+ * anywhere in it; undefined when the row is not a header. Reports a header with missing,
+ * unknown or repeated columns.
+ */
 function readHeader(record: readonly string[], row: number, reader: SettlementRowReader): CsvTable | undefined {
-  const name = TABLE_BY_KEY[record[0]!.toLowerCase()];
+  const name = record.map((cell) => TABLE_BY_KEY[cell.toLowerCase()]).find((table) => table !== undefined);
   if (name === undefined) return undefined;
   const known = new Map<string, string>(TABLES[name].columns.map((column) => [column.toLowerCase(), column]));
   const columns = record.map((cell) => (cell === '' ? undefined : known.get(cell.toLowerCase())));
@@ -170,15 +176,21 @@ async function readNdjson(stream: Readable, reader: SettlementRowReader): Promis
     for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
       const line = pending.slice(start, newline);
       start = newline + 1;
-      // the rest of a line already reported as too long
-      if (oversized) oversized = false;
-      else await handle(line);
+      if (oversized) {
+        // the rest of a line already reported as too long
+        oversized = false;
+      } else if (line.length > MAX_ROW_LENGTH) {
+        row++;
+        reader.rejectRow(row, 'ROW_TOO_LONG', `is longer than ${MAX_ROW_LENGTH} characters`);
+      } else {
+        await handle(line);
+      }
     }
     pending = pending.slice(start);
-    if (pending.length > MAX_ROW_BYTES) {
+    if (pending.length > MAX_ROW_LENGTH) {
       if (!oversized) {
         row++;
-        reader.rejectRow(row, 'ROW_TOO_LONG', `is longer than ${MAX_ROW_BYTES} characters`);
+        reader.rejectRow(row, 'ROW_TOO_LONG', `is longer than ${MAX_ROW_LENGTH} characters`);
       }
       oversized = true;
       pending = '';

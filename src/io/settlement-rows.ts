@@ -5,7 +5,8 @@ import type { Settlement } from '../rules/calculate-settlement';
 
 /**
  * The tables a settlement file may hold, each introduced by its header row (CSV) or told
- * apart by its first key (NDJSON). Column order in a CSV header is free.
+ * apart by its identifying key (NDJSON): `transaction`, `institution` or `figure`. Column
+ * order in a CSV header is free.
  */
 export const TABLES = {
   transactions: {
@@ -24,7 +25,7 @@ export const TABLES = {
 
 export type TableName = keyof typeof TABLES;
 
-/** The table whose first column is `key` (the CSV header's first cell, an NDJSON record's identifying key). */
+/** The table a column name identifies (in a CSV header, or as an NDJSON record's key). */
 export const TABLE_BY_KEY: Readonly<Record<string, TableName>> = { transaction: 'transactions', institution: 'externalSales', figure: 'claims' };
 
 /** One row as read: cell values by column name (strings from CSV, JSON values from NDJSON). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DomainError } from '../../src/domain/errors';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
 import type { SettlementRequest } from '../../src/rules/calculate-settlement';
 import { RULES_DIR } from './test-app';
@@ -42,4 +43,15 @@ export function expectWorkedExample(statement: Record<string, unknown>): void {
     discrepancies: [expect.objectContaining(WORKED_EXAMPLE.discrepancy)],
     chamberPaysSupplier: WORKED_EXAMPLE.chamberPaysSupplier,
   });
+}
+
+/** The issues of a refused settlement as [pointer, code]; fails the test when it was not refused. */
+export async function settlementIssues(promise: Promise<unknown>): Promise<[string, string | undefined][]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  expect((error as DomainError).code).toBe('INVALID_SETTLEMENT');
+  return (error as DomainError).issues.map((issue) => [issue.pointer, issue.code]);
 }
