@@ -32,6 +32,8 @@ export const TABLE_BY_KEY: Readonly<Record<string, TableName>> = { transaction: 
 export type RowCells = Readonly<Record<string, unknown>>;
 
 const MAX_QUANTITY = 1_000_000;
+/** The API's Id (openapi.yaml): ids in files follow the same rule as in a JSON request. */
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/;
 const MAX_TEXT = 200;
 const CLAIM_FIGURES = new Set(['supplyPayable', 'commission', 'compensation', 'chamberPaysSupplier']);
 
@@ -66,21 +68,21 @@ export class SettlementRowReader {
   async transactionRow(cells: RowCells, row: number, found: readonly SettlementIssue[] = []): Promise<void> {
     const issues: SettlementIssue[] = [...found];
     const cell = this.cellReader(cells, row, issues);
-    const id = cell.text('transaction');
+    const id = cell.id('transaction');
     if (id === undefined) {
       this.settlement.reject(issues);
       return;
     }
     if (this.open !== undefined && this.open.id !== id) await this.flush();
-    const returnOf = cell.optionalText('returnOf');
+    const returnOf = cell.optionalId('returnOf');
     const head: Omit<SettlementTransaction, 'lines'> = {
       id,
       date: cell.date('date') ?? '',
-      channel: cell.text('channel') ?? '',
-      buyer: { id: cell.text('buyer') ?? '', member: cell.flag('member'), keyAccount: cell.flag('keyAccount') },
+      channel: cell.id('channel') ?? '',
+      buyer: { id: cell.id('buyer') ?? '', member: cell.flag('member'), keyAccount: cell.flag('keyAccount') },
       ...(returnOf === undefined ? {} : { returnOf }),
     };
-    const sku = cell.text('sku');
+    const sku = cell.id('sku');
     const quantity = cell.integer('quantity');
     const unitPrice = cell.optionalDecimal('unitPrice');
     const open = this.open ?? (this.open = { id, head, headRow: row, rows: [], lines: [], broken: false });
@@ -110,7 +112,7 @@ export class SettlementRowReader {
     const issues: SettlementIssue[] = [...found];
     const cell = this.cellReader(cells, row, issues);
     const institution = cell.text('institution');
-    const sku = cell.text('sku');
+    const sku = cell.id('sku');
     const date = cell.date('date');
     const quantity = cell.integer('quantity');
     const unitPrice = cell.optionalDecimal('unitPrice');
@@ -132,7 +134,7 @@ export class SettlementRowReader {
     if (claimed === undefined && issues.length === 0) issues.push(this.issue(row, 'claimed', 'MISSING', 'claimed is required'));
     else if (claimed !== undefined && new Dec(claimed).decimalPlaces() > scale) issues.push(this.issue(row, 'claimed', 'INVALID_AMOUNT', `claimed ${claimed} has more than ${scale} decimals`));
     const buyer = figure?.startsWith('rebates/') === true ? figure.slice('rebates/'.length) : undefined;
-    if (figure !== undefined && !CLAIM_FIGURES.has(figure) && (buyer === undefined || buyer === '')) {
+    if (figure !== undefined && !CLAIM_FIGURES.has(figure) && (buyer === undefined || !ID.test(buyer))) {
       issues.push(this.issue(row, 'figure', 'UNKNOWN_FIGURE', `figure ${JSON.stringify(figure)} is not one of ${[...CLAIM_FIGURES].join(', ')}, rebates/<buyer>`));
     }
     if (issues.length > 0) {
@@ -141,7 +143,7 @@ export class SettlementRowReader {
     }
     const claims = (this.claims ??= {});
     if (buyer !== undefined) {
-      const rebates = (this.claimedRebates ??= {});
+      const rebates = (this.claimedRebates ??= Object.create(null) as Record<string, string>);
       rebates[buyer] = claimed!;
       claims.rebates = rebates;
     } else {
@@ -207,9 +209,15 @@ export class SettlementRowReader {
       if (value.length > MAX_TEXT) return bad(column, 'INVALID_TEXT', `${column} is longer than ${MAX_TEXT} characters`);
       return value;
     };
+    const id = (column: string): string | undefined => {
+      const value = text(column);
+      if (value === undefined || ID.test(value)) return value;
+      return bad(column, 'INVALID_ID', `${column} ${JSON.stringify(value)} must be 1–64 letters, digits or . _ : @ - (starting with a letter or digit)`);
+    };
     return {
       text,
-      optionalText: (column: string): string | undefined => (present(column) === undefined ? undefined : text(column)),
+      id,
+      optionalId: (column: string): string | undefined => (present(column) === undefined ? undefined : id(column)),
       flag: (column: string): boolean => {
         const value = present(column);
         if (value === undefined || typeof value === 'boolean') return value ?? false;

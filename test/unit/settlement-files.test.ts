@@ -67,6 +67,24 @@ describe('settlement CSV input', () => {
   });
 });
 
+describe('ids in files follow the API\'s Id rule', () => {
+  it('refuses ids with spaces or slashes, and claims for a buyer that is no id', async () => {
+    const csv = [
+      'transaction,date,channel,buyer,sku,quantity',
+      'INV/2026/1,2026-11-03,chamber-supply,CHAMBER,BYK-H01,1',
+      'T2,2026-11-03,chamber-supply,THE CHAMBER,BYK-H01,1',
+      '',
+      'figure,claimed',
+      'rebates/__proto__,1.00',
+    ].join('\n');
+    expect(await settlementIssues(settleText(csv, 'csv'))).toEqual([
+      ['/rows/2/transaction', 'INVALID_ID'],
+      ['/rows/3/buyer', 'INVALID_ID'],
+      ['/rows/6/figure', 'UNKNOWN_FIGURE'],
+    ]);
+  });
+});
+
 describe('settlement NDJSON input', () => {
   it('reports lines that are not JSON, not a known record, or carry unknown fields; reads the rest', async () => {
     const ndjson = [
