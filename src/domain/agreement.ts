@@ -17,8 +17,6 @@ export interface Channel {
   readonly id: string;
   /** Chamber business earns commission and counts toward the chamber's volume. */
   readonly chamberBusiness: boolean;
-  /** The partner buys stock here: at settlement this channel's volume is supplyPayable. */
-  readonly supply?: boolean;
   readonly label: Label;
 }
 

@@ -21,6 +21,13 @@ import type {
   TransactionLocator,
 } from './settlement';
 
+/**
+ * The channel whose volume is supplyPayable: AGREEMENT.md, Settlement — "supplyPayable: Σ
+ * chamber-supply line amounts (what the chamber owes for stock)". A name of the statement's
+ * own vocabulary, like its field names; no rate or threshold lives here.
+ */
+export const SUPPLY_CHANNEL = 'chamber-supply';
+
 /** At most this many issues are listed; the rest are counted in one closing issue. */
 export const MAX_LISTED_ISSUES = 1000;
 
@@ -487,13 +494,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
   function buildStatement(claimed: ClaimedFigures | undefined): SettlementStatement {
     const volumeByChannel: Record<string, string> = {};
-    let supply = ZERO;
     for (const channel of version.channels.values()) {
       const amount = volume.get(channel.id);
-      if (amount === undefined) continue;
-      volumeByChannel[channel.id] = money(amount);
-      if (channel.supply === true) supply = supply.plus(amount);
+      if (amount !== undefined) volumeByChannel[channel.id] = money(amount);
     }
+    const supply = volume.get(SUPPLY_CHANNEL) ?? ZERO;
     const rebateLines: RebateLine[] = [...rebates.values()]
       .sort((a, b) => compareText(a.buyer, b.buyer) || compareText(a.rule.id, b.rule.id))
       .map((account) => {

@@ -41,7 +41,7 @@ export interface AgreementJson {
   readonly parties: Readonly<Record<'supplier' | 'partner', { readonly id: string; readonly name: { readonly zh: string; readonly en: string } }>>;
   readonly currency: string;
   readonly rounding: { readonly mode: 'half-up' | 'half-even'; readonly scale: number; readonly at: 'line' };
-  readonly channels: readonly { readonly id: string; readonly chamberBusiness: boolean; readonly supply?: boolean; readonly label: { readonly zh: string; readonly en: string } }[];
+  readonly channels: readonly { readonly id: string; readonly chamberBusiness: boolean; readonly label: { readonly zh: string; readonly en: string } }[];
   readonly catalog: readonly { readonly sku: string; readonly name: { readonly zh: string; readonly en: string }; readonly category: string; readonly listPrice: string }[];
 }
 
