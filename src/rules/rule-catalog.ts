@@ -50,6 +50,11 @@ export class RuleCatalog {
     return versions;
   }
 
+  /** The version of an agreement with this content hash (a quote's pinned rulesetVersion), if loaded. */
+  versionByHash(agreement: string, rulesetVersion: string): RuleSet | undefined {
+    return this.agreements.get(agreement)?.find((ruleSet) => ruleSet.version.rulesetVersion === rulesetVersion);
+  }
+
   /** The version in force on `date`: the latest whose effectiveFrom is on or before it. */
   versionOn(agreement: string, date: string): RuleSet {
     const versions = this.versions(agreement);
