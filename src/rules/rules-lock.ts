@@ -61,8 +61,11 @@ export function readRulesLock(rulesDir: string, problems: RuleProblem[]): RulesL
  * was published (refused: versions are immutable); a version absent from the lock has not been
  * validated by `rules lint --update-lock` (refused with that hint); a locked version whose
  * folder is gone was unpublished (refused: past quotes could no longer be recomputed).
+ *
+ * @param refused version folders that exist but failed to load: their own problems say why,
+ *   so the lock adds nothing about them
  */
-export function checkRulesLock(versions: readonly HashedVersion[], lock: RulesLock): RuleProblem[] {
+export function checkRulesLock(versions: readonly HashedVersion[], lock: RulesLock, refused: ReadonlySet<string> = new Set()): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const seen = new Set<string>();
   for (const version of versions) {
@@ -81,8 +84,8 @@ export function checkRulesLock(versions: readonly HashedVersion[], lock: RulesLo
     }
   }
   for (const key of Object.keys(lock).sort()) {
-    if (!seen.has(key)) {
-      problems.push({ file: `${key}/`, reason: `${LOCK_FILE} records published version ${key} but its folder is missing or invalid: restore it (quotes issued under it must stay recomputable)` });
+    if (!seen.has(key) && !refused.has(key)) {
+      problems.push({ file: `${key}/`, reason: `${LOCK_FILE} records published version ${key} but its folder is missing: restore it (quotes issued under it must stay recomputable)` });
     }
   }
   return problems;

@@ -7,7 +7,7 @@ import { canonicalJson } from '../../src/trust/canonical-json';
 import { generateSigningKeyPem, keyRingFromPem } from '../../src/trust/signing-keys';
 import { loadRules, hashedVersion } from '../../src/rules/load-rules';
 import { addToLock, writeRulesLock } from '../../src/rules/rules-lock';
-import { expectSchema, fixedClock, MEMBER_DIRECT_2026, RULES_DIR, trustApp } from './trust-app';
+import { expectSchema, fixedClock, MEMBER_DIRECT_2026, RULES_DIR, trustApp } from '../support/trust-app';
 
 const pemA = generateSigningKeyPem();
 const pemB = generateSigningKeyPem();

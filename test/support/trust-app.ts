@@ -1,12 +1,9 @@
-import path from 'node:path';
 import { createApp, type AppDeps } from '../../src/app';
-import { loadApiContract } from '../../src/http/api-contract';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import type { KeyRing } from '../../src/trust/signing-keys';
+import { contract, recordingLogger, RULES_DIR } from './test-app';
 
-export const RULES_DIR = path.resolve(__dirname, '../../rules');
-export const contract = loadApiContract();
-export const silentLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export { RULES_DIR };
 
 /** A settable clock for issuedAt/expiresAt and expiry checks. */
 export function fixedClock(iso: string): { now: () => Date; set: (iso: string) => void } {
@@ -21,7 +18,7 @@ export function trustApp(options: { keys?: KeyRing; now?: () => Date; rulesDir?:
   if (!loaded.ok) throw new Error(`rules refused: ${JSON.stringify(loaded.problems)}`);
   const app = createApp({
     rules,
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ?? recordingLogger(),
     contract,
     today: () => '2026-11-20',
     ...(options.keys === undefined ? {} : { signing: { keys: options.keys } }),
