@@ -1,12 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { base64url, compactVerify, createLocalJWKSet } from 'jose';
 import request from 'supertest';
 import { canonicalJson } from '../../src/trust/canonical-json';
 import { generateSigningKeyPem, keyRingFromPem } from '../../src/trust/signing-keys';
-import { loadRules, hashedVersion } from '../../src/rules/load-rules';
-import { addToLock, writeRulesLock } from '../../src/rules/rules-lock';
+import { publishVersion } from '../support/rules-fixture';
 import { expectSchema, fixedClock, MEMBER_DIRECT_2026, RULES_DIR, trustApp } from '../support/trust-app';
 
 const pemA = generateSigningKeyPem();
@@ -170,14 +169,7 @@ describe('pinned rule versions', () => {
     // the bundled rules plus a back-dated version 2026-06-01 whose member discount is 7 %
     draftDir = mkdtempSync(path.join(os.tmpdir(), 'suanpan-pinned-'));
     cpSync(RULES_DIR, draftDir, { recursive: true });
-    const version = path.join(draftDir, 'chamber-baiyikang', '2026-06-01');
-    cpSync(path.join(draftDir, 'chamber-baiyikang', '2026-01-01'), version, { recursive: true });
-    const agreementFile = path.join(version, 'agreement.json');
-    writeFileSync(agreementFile, readFileSync(agreementFile, 'utf8').replace('"effectiveFrom": "2026-01-01"', '"effectiveFrom": "2026-06-01"'));
-    const discountFile = path.join(version, 'rules', 'member-discount.json');
-    writeFileSync(discountFile, readFileSync(discountFile, 'utf8').replace('"rate": "0.05"', '"rate": "0.07"'));
-    const loaded = loadRules(draftDir, { lock: 'ignore' });
-    writeRulesLock(draftDir, addToLock({}, [...loaded.agreements.values()].flat().map(hashedVersion)).lock);
+    publishVersion(draftDir, '2026-01-01', '2026-06-01', '0.07');
   });
   afterAll(() => rmSync(draftDir, { recursive: true, force: true }));
 

@@ -43,3 +43,28 @@ function relock(dir: string): void {
     // the edit broke the version: loading reports it, the lock stays as it was
   }
 }
+
+/**
+ * Publishes a new version in a rules copy the way a rule author does: copies the version
+ * folder `from`, sets its effectiveFrom and the member discount rate, lets `edit` change more,
+ * and records it in the lock (existing entries untouched) unless `record` is false. Returns
+ * the new version's folder.
+ */
+export function publishVersion(dir: string, from: string, effectiveFrom: string, memberRate: string, options: { edit?: (folder: string) => void; record?: boolean } = {}): string {
+  const agreementDir = path.join(dir, 'chamber-baiyikang');
+  const folder = path.join(agreementDir, effectiveFrom);
+  cpSync(path.join(agreementDir, from), folder, { recursive: true });
+  const agreementFile = path.join(folder, 'agreement.json');
+  writeFileSync(agreementFile, readFileSync(agreementFile, 'utf8').replace(`"effectiveFrom": "${from}"`, `"effectiveFrom": "${effectiveFrom}"`));
+  const discountFile = path.join(folder, 'rules', 'member-discount.json');
+  writeFileSync(discountFile, readFileSync(discountFile, 'utf8').replace(/"rate": "[0-9.]+"/, `"rate": "${memberRate}"`));
+  options.edit?.(folder);
+  if (options.record === false) return folder;
+  const loaded = loadRules(dir, { lock: 'ignore' });
+  writeRulesLock(dir, addToLock(readLock(dir), [...loaded.agreements.values()].flat().map(hashedVersion)).lock);
+  return folder;
+}
+
+function readLock(dir: string): Record<string, string> {
+  return JSON.parse(readFileSync(path.join(dir, 'rules.lock.json'), 'utf8')) as Record<string, string>;
+}
