@@ -105,6 +105,19 @@ describe('rules lint', () => {
     expect(report.warnings.map((w) => [w.ruleId, w.reason])).toEqual([['key-account-rebate', 'rate 0 has no effect']]);
   });
 
+  it('reports gapped and overlapping tiers with the file, the rule and the fix', async () => {
+    const report = await lintCopy((r) =>
+      r.edit(`${V2027}/group-buy-tiers.json`, (j) => {
+        j.event.params.tiers[1].from = '12'; // gap 10–12
+        j.event.params.tiers[2].from = '40'; // overlap 40–50
+      }),
+    );
+    expect(report.errors).toEqual([
+      { file: `${V2027}/group-buy-tiers.json`, ruleId: 'group-buy-tiers', reason: 'gap between tier 1 and tier 2: 10 to 12 has no rate; set tier 2 "from" to 10' },
+      { file: `${V2027}/group-buy-tiers.json`, ruleId: 'group-buy-tiers', reason: 'tier 2 and tier 3 overlap: tier 2 ends at 50 but tier 3 starts at 40' },
+    ]);
+  });
+
   it('reports schema problems of the load with their file and rule', async () => {
     const report = await lintCopy((r) => r.edit(`${V2026}/supply-price.json`, (j) => void (j.event.params.factor = 'cheap')));
     expect(report.errors).toEqual([expect.objectContaining({ file: `${V2026}/supply-price.json`, ruleId: 'supply-price' })]);
