@@ -10,6 +10,7 @@ import { requestId } from './http/request-id';
 import { agreementRoutes } from './http/routes/agreements';
 import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
+import { settlementRoutes } from './http/routes/settlements';
 import { trustRoutes } from './http/routes/trust';
 import { adminRoutes } from './http/routes/admin';
 import { rulesetRoutes } from './http/routes/rulesets';
@@ -24,6 +25,8 @@ export interface AppDeps {
   readonly today?: () => string;
   /** Largest accepted body; default 5 MB. */
   readonly bodyLimit?: string;
+  /** Largest streamed settlement upload (CSV, NDJSON) in bytes; default 1 GiB. */
+  readonly maxUploadBytes?: number;
   /** True once shutdown has begun: /readyz answers 503. */
   readonly isShuttingDown?: () => boolean;
   /** Signing keys and quote validity; default a throwaway in-memory key and 30 days. */
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(rulesetRoutes(ctx));
   app.use(adminRoutes(ctx));
   app.use(agreementRoutes(ctx));
+  app.use(settlementRoutes(ctx, deps.maxUploadBytes ?? 1024 ** 3));
 
   app.use((req, _res, next) => {
     next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));
