@@ -11,6 +11,11 @@ import { agreementRoutes } from './http/routes/agreements';
 import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
 import { settlementRoutes } from './http/routes/settlements';
+import { trustRoutes } from './http/routes/trust';
+import { adminRoutes } from './http/routes/admin';
+import { rulesetRoutes } from './http/routes/rulesets';
+import type { QuoteSigning } from './trust/quote-signature';
+import { ephemeralKeyRing } from './trust/signing-keys';
 
 export interface AppDeps {
   readonly rules: RulesHolder;
@@ -24,6 +29,12 @@ export interface AppDeps {
   readonly maxUploadBytes?: number;
   /** True once shutdown has begun: /readyz answers 503. */
   readonly isShuttingDown?: () => boolean;
+  /** Signing keys and quote validity; default a throwaway in-memory key and 30 days. */
+  readonly signing?: Omit<QuoteSigning, 'now'>;
+  /** The clock of issuedAt/expiresAt and of expiry checks; default the system clock. */
+  readonly now?: () => Date;
+  /** Bearer token for POST /admin/rules:reload; without one the admin endpoints are disabled. */
+  readonly adminToken?: string;
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -42,11 +53,15 @@ export function todayIn(timeZone: string): string {
 /** Builds the Express app (no listen: supertest and server.ts both use it). */
 export function createApp(deps: AppDeps): Express {
   const contract = deps.contract ?? loadApiContract();
+  const now = deps.now ?? (() => new Date());
   const ctx: AppContext = {
     contract,
     rules: deps.rules,
     logger: deps.logger,
     today: deps.today ?? (() => todayIn('Asia/Shanghai')),
+    now,
+    signing: { ...deps.signing, keys: deps.signing?.keys ?? ephemeralKeyRing(), now },
+    ...(deps.adminToken === undefined || deps.adminToken === '' ? {} : { adminToken: deps.adminToken }),
     catalog(): RuleCatalog {
       const catalog = deps.rules.current();
       if (catalog === undefined) throw new HttpProblem('RULES_NOT_LOADED', 'Rules are not loaded yet; retry shortly', [], { 'Retry-After': '1' });
@@ -73,6 +88,9 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(contract.document, { customSiteTitle: 'suanpan API' }));
   app.use(quoteRoutes(ctx));
+  app.use(trustRoutes(ctx));
+  app.use(rulesetRoutes(ctx));
+  app.use(adminRoutes(ctx));
   app.use(agreementRoutes(ctx));
   app.use(settlementRoutes(ctx, deps.maxUploadBytes ?? 1024 ** 3));
 

@@ -21,7 +21,8 @@ export type ClusterLog = (message: string) => void;
  * Runs `startWorker` in `workers` processes. The primary only supervises: it forks the
  * workers, replaces one that dies after it was listening, stops everything if one dies
  * before listening (bad rules, port in use: retrying would loop), and forwards SIGTERM and
- * SIGINT so each worker shuts down gracefully; it exits when the last worker has.
+ * SIGINT so each worker shuts down gracefully (and SIGHUP, so each reloads its rules); it
+ * exits when the last worker has.
  * With one worker, `startWorker` runs in this process.
  */
 export function runOnCores(workers: number, startWorker: () => void, log: ClusterLog): void {
@@ -53,6 +54,10 @@ export function runOnCores(workers: number, startWorker: () => void, log: Cluste
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stopAll(signal));
+  // SIGHUP reloads the rules (server.ts): every worker serves its own catalog, so each reloads
+  process.on('SIGHUP', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+  });
   log(`starting ${workers} workers`);
   for (let i = 0; i < workers; i++) cluster.fork();
 }
@@ -62,9 +67,6 @@ if (require.main === module) {
     workerCount(),
     () => {
       require('./server');
-      // server.ts reports refused rules by setting process.exitCode and returning; in a worker
-      // the IPC channel would keep the process alive, so let go of it and exit with that code
-      if (cluster.isWorker && typeof process.exitCode === 'number' && process.exitCode !== 0) process.disconnect();
     },
     (message) => {
       process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, service: 'suanpan', role: 'primary', msg: message })}\n`);

@@ -30,8 +30,8 @@ export function cycle<T>(items: readonly T[]): () => T {
  * three return the same quotes.
  */
 export async function domainSuite(options: BenchOptions): Promise<BenchRow[]> {
-  const compiled = RuleCatalog.load(RULES_DIR, 'compiled');
-  const reference = RuleCatalog.load(RULES_DIR, 'json-rules-engine');
+  const compiled = RuleCatalog.load(RULES_DIR, { evaluator: 'compiled' });
+  const reference = RuleCatalog.load(RULES_DIR, { evaluator: 'json-rules-engine' });
   const texts = handWrittenTexts(compiled);
   const orders = benchOrders(60, 10);
   for (const order of orders) {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-import { RuleCatalog } from '../rules/rule-catalog';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RulesHolder } from '../rules/rules-holder';
 import { RULES_DIR } from './domain-suite';
 import { median, type BenchOptions } from './measure';
 import type { BenchRow } from './report';
@@ -26,7 +27,7 @@ export function timeToFirstLine(args: readonly string[], env: NodeJS.ProcessEnv 
 
 /**
  * Start-up (a fresh process loading the bundled rules, beside a bare `node` start) and
- * reload (how long RuleCatalog.load blocks the event loop of a warm process).
+ * reload (the longest the event loop waits while RulesHolder.reload loads and validates).
  */
 export async function startupSuite(options: BenchOptions): Promise<BenchRow[]> {
   const runs = options.quick ? 3 : 7;
@@ -37,14 +38,23 @@ export async function startupSuite(options: BenchOptions): Promise<BenchRow[]> {
     bare.push(await timeToFirstLine(['-e', "console.log('ready')"]));
     loaded.push(await timeToFirstLine(['-e', loadScript]));
   }
+  // a reload as SIGHUP and POST /admin/rules:reload run it (load, lock, lint, golden cases),
+  // while a 1 ms timer measures how long the event loop — the requests — had to wait
+  const holder = new RulesHolder(RULES_DIR);
+  const first = await holder.reload();
+  if (!first.ok) throw new Error(`the bundled rules do not reload: ${first.problems.map((p) => p.reason).join('; ')}`);
   const reloads: number[] = [];
+  const stalls = monitorEventLoopDelay({ resolution: 1 });
+  stalls.enable();
   for (let i = 0; i < runs * 3; i++) {
     const start = performance.now();
-    RuleCatalog.load(RULES_DIR);
+    await holder.reload();
     reloads.push(performance.now() - start);
+    await sleep(5);
   }
+  stalls.disable();
   const startMs = median(loaded);
-  const worstReload = Math.max(...reloads);
+  const worstStall = stalls.max / 1e6;
   return [
     {
       figure: 'start-up: fresh process loads the bundled rules (vs bare node)',
@@ -55,12 +65,12 @@ export async function startupSuite(options: BenchOptions): Promise<BenchRow[]> {
       met: startMs < 1000 ? 'yes' : 'NO',
     },
     {
-      figure: `reload: RuleCatalog.load blocks the event loop (worst of ${reloads.length})`,
-      value: `${worstReload.toFixed(1)} ms`,
-      baseline: `${median(reloads).toFixed(1)} ms median`,
+      figure: `reload (load, lint, golden cases): longest event-loop stall over ${reloads.length} reloads`,
+      value: `${worstStall.toFixed(1)} ms`,
+      baseline: `reload takes ${median(reloads).toFixed(0)} ms`,
       ratio: '',
       target: '≤ 50 ms',
-      met: worstReload <= 50 ? 'yes' : 'NO',
+      met: worstStall <= 50 ? 'yes' : 'NO',
     },
   ];
 }

@@ -26,7 +26,15 @@ export type ExplainedQuote = Omit<Quote, 'lines'> & { readonly lines: readonly (
  * default) nothing is awaited; the result is the same with either evaluator.
  */
 export async function calculateQuote(catalog: RuleCatalog, input: QuoteInput, options: { readonly explain?: boolean } = {}): Promise<ExplainedQuote> {
-  const { ruleSet, facts, explain } = prepareQuote(catalog, input, options);
+  return calculateQuoteUnder(catalog.versionOn(input.agreement, input.date), input, options);
+}
+
+/**
+ * Prices a quote request under one given version, whatever its date selects: what
+ * verification (the version a quote pins) and `rules diff` (two versions side by side) need.
+ */
+export async function calculateQuoteUnder(ruleSet: RuleSet, input: QuoteInput, options: { readonly explain?: boolean } = {}): Promise<ExplainedQuote> {
+  const { facts, explain } = prepareQuote(ruleSet, input, options);
   const evaluator = ruleSet.evaluator;
   const evaluations = isSyncEvaluator(evaluator) ? evaluator.evaluateLinesSync(input.date, facts, { explain }) : await evaluator.evaluateLines(input.date, facts, { explain });
   return finishQuote(ruleSet.version, input, evaluations, explain);
@@ -37,16 +45,16 @@ export async function calculateQuote(catalog: RuleCatalog, input: QuoteInput, op
  * endpoint. Throws when the version's evaluator is asynchronous (SUANPAN_EVALUATOR=json-rules-engine).
  */
 export function calculateQuoteSync(catalog: RuleCatalog, input: QuoteInput, options: { readonly explain?: boolean } = {}): ExplainedQuote {
-  const { ruleSet, facts, explain } = prepareQuote(catalog, input, options);
+  const ruleSet = catalog.versionOn(input.agreement, input.date);
+  const { facts, explain } = prepareQuote(ruleSet, input, options);
   const evaluator = ruleSet.evaluator;
   if (!isSyncEvaluator(evaluator)) throw new Error(`the evaluator of ${ruleSet.version.agreement} ${ruleSet.version.effectiveFrom} is asynchronous; use calculateQuote`);
   return finishQuote(ruleSet.version, input, evaluator.evaluateLinesSync(input.date, facts, { explain }), explain);
 }
 
-function prepareQuote(catalog: RuleCatalog, input: QuoteInput, options: { readonly explain?: boolean }): { ruleSet: RuleSet; facts: Facts[]; explain: boolean } {
-  const ruleSet = catalog.versionOn(input.agreement, input.date);
+function prepareQuote(ruleSet: RuleSet, input: QuoteInput, options: { readonly explain?: boolean }): { facts: Facts[]; explain: boolean } {
   checkQuoteInput(ruleSet.version, input);
-  return { ruleSet, facts: buildLineFacts(ruleSet.version, input), explain: options.explain === true };
+  return { facts: buildLineFacts(ruleSet.version, input), explain: options.explain === true };
 }
 
 function finishQuote(version: AgreementVersion, input: QuoteInput, evaluations: readonly LineEvaluation[], explain: boolean): ExplainedQuote {

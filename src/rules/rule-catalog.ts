@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors';
 import { CompiledEvaluator } from './compiled-evaluator';
 import type { ConditionEvaluator } from './evaluator';
 import { JsonRulesEngineEvaluator } from './json-rules-engine-evaluator';
-import { loadRules, type LoadedRules, type LoadedVersion } from './load-rules';
+import { loadRules, type LoadedRules, type LoadedVersion, type LoadRulesOptions } from './load-rules';
 
 /** A loaded version with the evaluator built for it. */
 export interface RuleSet extends LoadedVersion {
@@ -37,8 +37,8 @@ export class RuleCatalog {
   }
 
   /** Loads a rules directory; throws RulesetError with every problem when it is invalid. */
-  static load(dir: string, evaluator: EvaluatorKind = evaluatorKindFromEnv()): RuleCatalog {
-    return RuleCatalog.fromLoaded(loadRules(dir), evaluator);
+static load(dir: string, options: LoadRulesOptions & { readonly evaluator?: EvaluatorKind } = {}): RuleCatalog {
+    return RuleCatalog.fromLoaded(loadRules(dir, options), options.evaluator ?? evaluatorKindFromEnv());
   }
 
   agreementIds(): string[] {
@@ -54,6 +54,11 @@ export class RuleCatalog {
       ]);
     }
     return versions;
+  }
+
+  /** The version of an agreement with this content hash (a quote's pinned rulesetVersion), if loaded. */
+  versionByHash(agreement: string, rulesetVersion: string): RuleSet | undefined {
+    return this.agreements.get(agreement)?.find((ruleSet) => ruleSet.version.rulesetVersion === rulesetVersion);
   }
 
   /** The version in force on `date`: the latest whose effectiveFrom is on or before it. */

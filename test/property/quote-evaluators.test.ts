@@ -6,8 +6,8 @@ import { listGoldenCases } from '../../src/rules/golden-cases';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
 
 const RULES_DIR = path.resolve(__dirname, '../../rules');
-const compiled = RuleCatalog.load(RULES_DIR, 'compiled');
-const reference = RuleCatalog.load(RULES_DIR, 'json-rules-engine');
+const compiled = RuleCatalog.load(RULES_DIR, { evaluator: 'compiled' });
+const reference = RuleCatalog.load(RULES_DIR, { evaluator: 'json-rules-engine' });
 
 const order: fc.Arbitrary<QuoteInput> = fc.record({
   agreement: fc.constant('chamber-baiyikang'),

@@ -154,7 +154,7 @@ describe('choosing the evaluator', () => {
 
   it('builds the compiled evaluator by default and json-rules-engine on request', () => {
     const dir = path.resolve(__dirname, '../../rules');
-    expect(RuleCatalog.load(dir, 'compiled').versionOn('chamber-baiyikang', '2026-06-01').evaluator).toBeInstanceOf(CompiledEvaluator);
-    expect(RuleCatalog.load(dir, 'json-rules-engine').versionOn('chamber-baiyikang', '2026-06-01').evaluator).toBeInstanceOf(JsonRulesEngineEvaluator);
+    expect(RuleCatalog.load(dir, { evaluator: 'compiled' }).versionOn('chamber-baiyikang', '2026-06-01').evaluator).toBeInstanceOf(CompiledEvaluator);
+    expect(RuleCatalog.load(dir, { evaluator: 'json-rules-engine' }).versionOn('chamber-baiyikang', '2026-06-01').evaluator).toBeInstanceOf(JsonRulesEngineEvaluator);
   });
 });

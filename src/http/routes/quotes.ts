@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { calculateQuote } from '../../rules/calculate-quote';
+import { signQuote } from '../../trust/quote-signature';
 import type { AppContext } from '../context';
 import { problemFromError } from '../error-handler';
 import { presentQuote, toQuoteInput } from '../quote-request';
@@ -12,7 +13,7 @@ export function quoteRoutes(ctx: AppContext): Router {
   router.post('/v1/quotes', ctx.requireJson, async (req, res) => {
     const input = toQuoteInput(ctx.contract, req.body, ctx.today());
     const quote = await calculateQuote(ctx.catalog(), input, { explain: req.query['explain'] === 'true' });
-    res.json(presentQuote(quote));
+    res.json(await signQuote(presentQuote(quote), ctx.signing));
   });
 
   router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
@@ -24,7 +25,8 @@ export function quoteRoutes(ctx: AppContext): Router {
     const results = [];
     for (const body of (req.body as { quotes: unknown[] }).quotes) {
       try {
-        results.push({ status: 200, quote: presentQuote(await calculateQuote(catalog, toQuoteInput(ctx.contract, body, today), { explain })) });
+        const quote = presentQuote(await calculateQuote(catalog, toQuoteInput(ctx.contract, body, today), { explain }));
+        results.push({ status: 200, quote: await signQuote(quote, ctx.signing) });
       } catch (error) {
         const problem = problemFromError(error, req, ctx.logger);
         results.push({ status: problem.status, problem });
