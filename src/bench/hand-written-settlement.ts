@@ -2,7 +2,8 @@
  * BENCH BASELINE ONLY — not product code. The settlement of the bundled chamber × 百益康
  * agreement written by hand for the bench's CSV: every rate, tier and threshold hard-coded,
  * lines split on commas (the bench input has no quoted cells), no checks, no rules engine.
- * It streams like the product and computes the same headline figures, which the bench
+ * It streams like the product and computes the same figures (volume per channel,
+ * discrepancies, supply payable, commission, rebates, compensation, gifts), which the bench
  * compares, so the ratio measures what keeping the terms as rules and checking every input
  * costs.
  */
@@ -28,6 +29,9 @@ const rebateRate = (volume: D): D => new D(volume.gte(500000) ? '0.04' : volume.
 
 /** The headline figures both the product and the baseline compute. */
 export interface HeadlineFigures {
+  readonly volume: Readonly<Record<string, string>>;
+  /** How many lines' invoiced amount differs from the agreed one. */
+  readonly discrepancies: number;
   readonly supplyPayable: string;
   readonly commission: string;
   readonly rebatesFinal: string;
@@ -43,6 +47,7 @@ interface Line {
   readonly returnOf: string;
   readonly sku: string;
   readonly quantity: number;
+  readonly invoiced: string;
 }
 
 /** Settles the bench CSV by hand, streaming. */
@@ -50,6 +55,8 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
   let supply = new D(0);
   let commission = new D(0);
   let gifts = new D(0);
+  const volume = new Map<string, D>([['chamber-supply', new D(0)], ['member-direct', new D(0)], ['group-buy', new D(0)]]);
+  let discrepancies = 0;
   const ka = new Map<string, D>();
   const prices = new Map<string, Map<string, D>>();
   const supplyQuantities = new Map<string, Map<number, number>>();
@@ -60,6 +67,7 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
 
   const book = (channel: string, buyer: string, keyAccount: boolean, sku: string, quantity: number, amount: D): void => {
     commission = commission.plus(round(amount.times(COMMISSION)));
+    volume.set(channel, volume.get(channel)!.plus(amount));
     if (channel === 'chamber-supply') {
       supply = supply.plus(amount);
       const counts = supplyQuantities.get(sku) ?? new Map<number, number>();
@@ -82,7 +90,9 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
         const item = LIST.get(line.sku)!;
         const unit = first.channel === 'chamber-supply' ? item.list.times(SUPPLY) : item.list.times(new D(1).minus(rate));
         unitPrices.set(line.sku, unit);
-        book(line.channel, line.buyer, line.keyAccount, line.sku, line.quantity, round(unit.times(line.quantity)));
+        const amount = round(unit.times(line.quantity));
+        book(line.channel, line.buyer, line.keyAccount, line.sku, line.quantity, amount);
+        if (line.invoiced !== '' && !round(new D(line.invoiced).times(line.quantity)).eq(amount)) discrepancies++;
         if (first.channel === 'group-buy' && first.keyAccount && item.premium) gifts = gifts.plus(item.list.times(Math.floor(line.quantity / 20)));
       }
       prices.set(id, unitPrices);
@@ -114,7 +124,7 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
         flush();
         id = cells[0]!;
       }
-      lines.push({ channel: cells[2]!, buyer: cells[3]!, member: cells[4] === 'true', keyAccount: cells[5] === 'true', returnOf: cells[6]!, sku: cells[7]!, quantity: Number(cells[8]) });
+      lines.push({ channel: cells[2]!, buyer: cells[3]!, member: cells[4] === 'true', keyAccount: cells[5] === 'true', returnOf: cells[6]!, sku: cells[7]!, quantity: Number(cells[8]), invoiced: cells[9] ?? '' });
     }
     pending = pending.slice(start);
   }
@@ -129,6 +139,8 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
     for (const [quantity, count] of supplyQuantities.get(sku) ?? []) compensation = compensation.plus(round(guaranteed.minus(price).times(quantity)).times(count));
   }
   return {
+    volume: Object.fromEntries([...volume].map(([channel, amount]) => [channel, amount.toFixed(2)])),
+    discrepancies,
     supplyPayable: supply.toFixed(2),
     commission: commission.toFixed(2),
     rebatesFinal: rebatesFinal.toFixed(2),

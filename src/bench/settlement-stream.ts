@@ -4,7 +4,7 @@
  * settle`, beside a hand-written streaming settlement of the same bytes. Each runs in its own
  * child process, so peak RSS is its own. `--quick` settles 50,000 lines (CI).
  *
- *   node dist/bench/settlement-stream.js [--quick] [--lines N]
+ *   node dist/bench/settlement-stream.js [--quick] [--lines N] [--rounds N]
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -43,30 +43,53 @@ export interface StreamRun {
 
 type Contender = 'suanpan' | 'baseline';
 
-const TARGET_LINES_PER_SECOND = 15_000;
-const TARGET_PEAK_RSS_MB = 400;
-const TARGET_PEAK_RSS_MB_NOTE = 'V8 grows its heap lazily: see the live-heap row';
-const TARGET_SECOND_HALF_HEAP_GROWTH_MB = 64;
+/** Issue 5: "Settlement streamed over 1M lines: ≤ 1.3 × a hand-written streaming baseline" (time per line). */
+const TARGET_COST_RATIO = 1.3;
+/** Issue 5: "peak RSS under 200 MB whatever the input size" (the product's own child process). */
+const TARGET_PEAK_RSS_MB = 200;
 
 /** Runs both contenders, one child process each, and returns the table rows. */
-export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number }): Promise<SettlementBenchRow[]> {
+export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number; readonly rounds?: number }): Promise<SettlementBenchRow[]> {
   const lines = options.lines ?? (options.quick ? 50_000 : 1_000_000);
-  const product = await runChild('suanpan', lines);
-  const baseline = await runChild('baseline', lines);
-  const agree = JSON.stringify(product.figures) === JSON.stringify(baseline.figures);
+  // interleaved rounds, each contender's fastest time and highest peak: a busy neighbour on the shared cores slows one round, not the figure
+  const productRuns: StreamRun[] = [];
+  const baselineRuns: StreamRun[] = [];
+  for (let round = 0; round < (options.rounds ?? (options.quick ? 1 : 2)); round++) {
+    productRuns.push(await runChild('suanpan', lines));
+    baselineRuns.push(await runChild('baseline', lines));
+  }
+  const product = combine(productRuns);
+  const baseline = combine(baselineRuns);
+  const agree = [...productRuns, ...baselineRuns].every((run) => JSON.stringify(run.figures) === JSON.stringify(product.figures));
   const name = `settlement stream, ${lines.toLocaleString('en-US')} CSV lines`;
-  const rate = (run: StreamRun): number => run.lines / run.seconds;
+  const microsPerLine = (run: StreamRun): number => (run.seconds * 1e6) / run.lines;
+  const costRatio = microsPerLine(product) / microsPerLine(baseline);
   return [
-    row(`${name}: lines/s`, rate(product), rate(baseline), 'lines/s', `≥ ${TARGET_LINES_PER_SECOND.toLocaleString('en-US')} lines/s`, rate(product) >= TARGET_LINES_PER_SECOND),
-    row(`${name}: peak RSS`, product.peakRssMb, baseline.peakRssMb, 'MB', `≤ ${TARGET_PEAK_RSS_MB} MB (${TARGET_PEAK_RSS_MB_NOTE})`, product.peakRssMb <= TARGET_PEAK_RSS_MB),
-    row(
-      `${name}: live heap growth over the 2nd half`,
-      product.secondHalfHeapGrowthMb,
-      baseline.secondHalfHeapGrowthMb,
-      'MB',
-      `≤ ${TARGET_SECOND_HALF_HEAP_GROWTH_MB} MB`,
-      product.secondHalfHeapGrowthMb <= TARGET_SECOND_HALF_HEAP_GROWTH_MB,
-    ),
+    {
+      figure: `${name}: time per line (issue 5)`,
+      value: `${microsPerLine(product).toFixed(2)} µs (${Math.round(product.lines / product.seconds).toLocaleString('en-US')} lines/s)`,
+      baseline: `${microsPerLine(baseline).toFixed(2)} µs (${Math.round(baseline.lines / baseline.seconds).toLocaleString('en-US')} lines/s)`,
+      ratio: `${costRatio.toFixed(2)}×`,
+      target: `≤ ${TARGET_COST_RATIO}× the hand-written streaming baseline`,
+      met: costRatio <= TARGET_COST_RATIO ? 'yes' : 'NO',
+    },
+    {
+      figure: `${name}: peak RSS (issue 5)`,
+      value: `${product.peakRssMb.toFixed(1)} MB`,
+      baseline: `${baseline.peakRssMb.toFixed(1)} MB`,
+      ratio: `${(product.peakRssMb / baseline.peakRssMb).toFixed(2)}×`,
+      target: `< ${TARGET_PEAK_RSS_MB} MB (suanpan's own process)`,
+      met: product.peakRssMb < TARGET_PEAK_RSS_MB ? 'yes' : 'NO',
+    },
+    {
+      // no target of its own: tells retained memory from V8's lazy heap growth when reading the RSS row
+      figure: `${name}: live heap growth over the 2nd half`,
+      value: `${product.secondHalfHeapGrowthMb.toFixed(1)} MB`,
+      baseline: `${baseline.secondHalfHeapGrowthMb.toFixed(1)} MB`,
+      ratio: `${(product.secondHalfHeapGrowthMb / baseline.secondHalfHeapGrowthMb).toFixed(2)}×`,
+      target: '',
+      met: '',
+    },
     {
       figure: `${name}: figures equal the baseline's`,
       value: agree ? 'equal' : JSON.stringify(product.figures),
@@ -78,9 +101,15 @@ export async function settlementStreamSuite(options: { readonly quick: boolean; 
   ];
 }
 
-function row(figure: string, value: number, baseline: number, unit: string, target: string, met: boolean): SettlementBenchRow {
-  const show = (n: number): string => `${n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)} ${unit}`;
-  return { figure, value: show(value), baseline: show(baseline), ratio: `${(value / baseline).toFixed(2)}×`, target, met: met ? 'yes' : 'NO' };
+/** The fastest time, the highest peak RSS and heap growth of a contender's runs. */
+function combine(runs: readonly StreamRun[]): StreamRun {
+  return {
+    lines: runs[0]!.lines,
+    seconds: Math.min(...runs.map((run) => run.seconds)),
+    peakRssMb: Math.max(...runs.map((run) => run.peakRssMb)),
+    secondHalfHeapGrowthMb: Math.max(...runs.map((run) => run.secondHalfHeapGrowthMb)),
+    figures: runs[0]!.figures,
+  };
 }
 
 function runChild(contender: Contender, lines: number): Promise<StreamRun> {
@@ -133,6 +162,8 @@ async function settleWithSuanpan(catalog: RuleCatalog, input: Readable): Promise
   const settlement = openSettlement(catalog, 'chamber-baiyikang', { from: '2026-11-01', to: '2026-11-30' });
   const statement = await settleFiles(settlement, [{ stream: input, format: 'csv' }]);
   return {
+    volume: statement.volume,
+    discrepancies: statement.discrepancies.length,
     supplyPayable: statement.supplyPayable,
     commission: statement.commission,
     rebatesFinal: formatAmount(sum(statement.rebates.map((rebate) => new Dec(rebate.final)))),
@@ -147,12 +178,13 @@ async function main(argv: readonly string[]): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const lines = value('--lines') === undefined ? undefined : Number(value('--lines'));
+  const rounds = value('--rounds') === undefined ? undefined : Number(value('--rounds'));
   const child = value('--child');
   if (child === 'suanpan' || child === 'baseline') {
     process.stdout.write(JSON.stringify(await measure(child, lines!)));
     return;
   }
-  const rows = await settlementStreamSuite({ quick: argv.includes('--quick') || process.env['BENCH_QUICK'] === '1', ...(lines === undefined ? {} : { lines }) });
+  const rows = await settlementStreamSuite({ quick: argv.includes('--quick') || process.env['BENCH_QUICK'] === '1', ...(lines === undefined ? {} : { lines }), ...(rounds === undefined ? {} : { rounds }) });
   console.table(rows);
   if (rows.some((r) => r.figure.endsWith("figures equal the baseline's") && r.met !== 'yes')) process.exitCode = 1;
 }
