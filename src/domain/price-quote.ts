@@ -28,7 +28,6 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
   const policy = version.rounding;
   const scale = policy.scale;
   const lines: QuotedLine[] = [];
-  const giftCounts = new Map<string, { rule: PricingRule; sku: string; bought: number }>();
   let totalQuantity = 0;
   for (const line of input.lines) totalQuantity += line.quantity;
   // a tier table on the order's total quantity gives the same offer on every line
@@ -124,12 +123,6 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
         const figure = roundMoney(state.amount.times(action.rate), policy);
         rebate = add(rebate, figure);
         adjustments.push(adjustment(rule, 'rebate', state.amount, actionRateText(rule), figure, scale));
-      } else if (action.type === 'free-goods') {
-        const sku = action.sku ?? lineInput.sku;
-        const key = `${rule.id}\u0000${sku}`;
-        const entry = giftCounts.get(key) ?? { rule, sku, bought: 0 };
-        entry.bought += lineInput.quantity;
-        giftCounts.set(key, entry);
       }
     }
 
@@ -153,7 +146,7 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
     });
   });
 
-  const gifts = giftLines(version, giftCounts);
+  const gifts = orderGifts(version, input.lines, firedPerLine);
   return {
     agreement: version.agreement,
     rulesetVersion: version.rulesetVersion,
@@ -206,7 +199,24 @@ function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, 
   };
 }
 
-function giftLines(version: AgreementVersion, counts: Map<string, { rule: PricingRule; sku: string; bought: number }>): GiftLine[] {
+/**
+ * The gift lines of an order (term 6 style free goods): per free-goods rule and gift SKU,
+ * floor(units bought on the lines it fired on ÷ per) × quantity, valued at list price.
+ * Lines are read in order and rules in the order they fired, which orders the gift lines.
+ */
+export function orderGifts(version: AgreementVersion, lines: readonly { readonly sku: string; readonly quantity: number }[], firedPerLine: readonly FiredRules[]): GiftLine[] {
+  const counts = new Map<string, { rule: PricingRule; sku: string; bought: number }>();
+  lines.forEach((line, index) => {
+    for (const rule of firedPerLine[index] ?? []) {
+      const action = rule.action;
+      if (action.type !== 'free-goods') continue;
+      const sku = action.sku ?? line.sku;
+      const key = `${rule.id}\u0000${sku}`;
+      const entry = counts.get(key) ?? { rule, sku, bought: 0 };
+      entry.bought += line.quantity;
+      counts.set(key, entry);
+    }
+  });
   const gifts: GiftLine[] = [];
   for (const { rule, sku, bought } of counts.values()) {
     if (rule.action.type !== 'free-goods') continue;

@@ -4,7 +4,7 @@ import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
 import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, roundMoney, sum } from './money';
-import { priceQuote, type FiredRules } from './price-quote';
+import { orderGifts, priceQuote, type FiredRules } from './price-quote';
 import type { QuoteInput } from './quote';
 import type {
   ClaimedFigures,
@@ -148,6 +148,43 @@ function interner<T>(limit: number): (key: string, make: () => T) => T {
   };
 }
 
+/** A sale line's figures as {@link priceQuote} gives them. */
+interface LineFigures {
+  readonly unitPrice: Dec;
+  readonly amount: Dec;
+  readonly commission: Dec;
+  readonly rebate: Dec;
+}
+
+/** What the accumulator knows of one list of fired rules (the fired-rules cache hands out one array per key). */
+interface FiredEntry {
+  readonly id: number;
+  /** The first list seen with these rule ids: sales share it. */
+  readonly rules: FiredRules;
+  /** A tier table on the order's total units: the line's unit price depends on the whole order. */
+  readonly readsOrderQuantity: boolean;
+  /** A tier table on the line's units. */
+  readonly readsLineQuantity: boolean;
+  readonly givesGoods: boolean;
+}
+
+/** A unit price shared by the sales that have it, numbered for the keys of {@link LineFigures}. */
+interface SharedPrice {
+  readonly id: number;
+  readonly value: Dec;
+}
+
+/** At most this many unit prices and line figures are remembered each (a month repeats a few thousand). */
+const MAX_REMEMBERED_PRICINGS = 50_000;
+
+export interface SettlementOptions {
+  /**
+   * How many unit prices and line figures to remember (default 50,000 each); 0 prices every
+   * sale with priceQuote afresh (the straightforward path the differential test compares with).
+   */
+  readonly rememberedPricings?: number;
+}
+
 /** What the id registry knows of a transaction id. */
 type Registered = BookedSale | 'pending' | 'return' | 'refused';
 
@@ -201,16 +238,21 @@ interface PricedPiece {
  *   const pending = acc.add(t1, locator); if (pending) acc.bookSale(pending, firedPerLine);
  *   acc.finish().commission // "32578.27" for the worked example of AGREEMENT.md
  */
-export function createSettlementAccumulator(version: AgreementVersion, period: SettlementPeriod): SettlementAccumulator {
+export function createSettlementAccumulator(version: AgreementVersion, period: SettlementPeriod, options: SettlementOptions = {}): SettlementAccumulator {
+  const maxPricings = options.rememberedPricings ?? MAX_REMEMBERED_PRICINGS;
   const policy = version.rounding;
   const money = (value: Dec): string => formatAmount(value, policy.scale);
   const issues: SettlementIssue[] = [];
   let unlisted = 0;
   const registry = new Map<string, Registered>();
   const waiting = new Map<string, WaitingReturn[]>();
-  const internedFired = new Map<string, FiredRules>();
+  const firedByIds = new Map<string, FiredEntry>();
+  const firedEntries = new WeakMap<FiredRules, FiredEntry>();
+  const sharedPrices = new Map<string, SharedPrice>();
+  let priceCount = 0;
+  const unitPrices = new Map<string, SharedPrice>();
+  const lineFigures = new Map<string, LineFigures>();
   const shareText = interner<string>(100_000);
-  const sharePrice = interner<Dec>(100_000);
   const volume = new Map<string, Dec>();
   let commission = ZERO;
   let giftsValue = ZERO;
@@ -225,12 +267,69 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     else unlisted++;
   };
 
-  const intern = (fired: FiredRules): FiredRules => {
-    const key = fired.map((rule) => rule.id).join('\n');
-    const known = internedFired.get(key);
-    if (known !== undefined) return known;
-    internedFired.set(key, fired);
-    return fired;
+  const firedEntry = (fired: FiredRules): FiredEntry => {
+    const seen = firedEntries.get(fired);
+    if (seen !== undefined) return seen;
+    const ids = fired.map((rule) => rule.id).join('\n');
+    let entry = firedByIds.get(ids);
+    if (entry === undefined) {
+      entry = {
+        id: firedByIds.size,
+        rules: fired,
+        readsOrderQuantity: fired.some((rule) => rule.action.type === 'tiered-discount' && rule.action.basis === 'order.totalQuantity'),
+        readsLineQuantity: fired.some((rule) => rule.action.type === 'tiered-discount' && rule.action.basis === 'line.quantity'),
+        givesGoods: fired.some((rule) => rule.action.type === 'free-goods'),
+      };
+      firedByIds.set(ids, entry);
+    }
+    firedEntries.set(fired, entry);
+    return entry;
+  };
+
+  const sharePriceText = (text: string): SharedPrice => {
+    let shared = sharedPrices.get(text);
+    if (shared === undefined) {
+      shared = { id: priceCount++, value: new Dec(text) };
+      if (sharedPrices.size < maxPricings) sharedPrices.set(text, shared);
+    }
+    return shared;
+  };
+
+  /**
+   * The figures of a sale's lines, exactly as {@link priceQuote} gives them. A line's unit
+   * price is a function of its SKU and fired rules (and of the units the fired tier tables
+   * read: the line's, the order's), its amount, commission and rebate of its unit price,
+   * quantity and fired rules; a month repeats a few thousand of each, so priceQuote runs
+   * only for a sale with a line not seen before, and its figures are remembered.
+   */
+  const priceLines = (pending: PendingSale, firedPerLine: readonly FiredRules[], entries: readonly FiredEntry[]): LineFigures[] => {
+    const lines = pending.input.lines;
+    let totalQuantity = 0;
+    for (const line of lines) totalQuantity += line.quantity;
+    const priceKeys: string[] = [];
+    const figures: LineFigures[] = [];
+    for (let j = 0; j < lines.length; j++) {
+      const line = lines[j]!;
+      const entry = entries[j]!;
+      const priceKey = `${entry.id}\u0000${line.sku}${entry.readsOrderQuantity ? `\u0000${totalQuantity}` : ''}${entry.readsLineQuantity ? `\u0001${line.quantity}` : ''}`;
+      priceKeys.push(priceKey);
+      const price = unitPrices.get(priceKey);
+      const known = price === undefined ? undefined : lineFigures.get(`${price.id}\u0000${entry.id}\u0000${line.quantity}`);
+      if (known !== undefined) figures.push(known);
+    }
+    if (figures.length === lines.length) return figures;
+    const quote = priceQuote(version, pending.input, firedPerLine);
+    if (unitPrices.size + lines.length > maxPricings) unitPrices.clear();
+    if (lineFigures.size + lines.length > maxPricings) lineFigures.clear();
+    return quote.lines.map((line, j) => {
+      const price = sharePriceText(line.unitPrice);
+      const priced: LineFigures = { unitPrice: price.value, amount: new Dec(line.amount), commission: new Dec(line.commission), rebate: new Dec(line.rebate) };
+      if (maxPricings > 0) {
+        unitPrices.set(priceKeys[j]!, price);
+        lineFigures.set(`${price.id}\u0000${entries[j]!.id}\u0000${line.quantity}`, priced);
+      }
+      return priced;
+    });
   };
 
   /** Adds one priced piece to every figure it feeds. */
@@ -435,26 +534,22 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
     bookSale(pending, firedPerLine) {
       const tx = pending.transaction;
-      const quote = priceQuote(version, pending.input, firedPerLine);
+      const lines = pending.input.lines;
+      const entries = lines.map((_, j) => firedEntry(firedPerLine[j] ?? []));
+      const figures = priceLines(pending, firedPerLine, entries);
       const slots: SaleSlots = [];
-      quote.lines.forEach((line, j) => {
-        const fired = intern(firedPerLine[j] ?? []);
-        const piece: PricedPiece = {
-          channel: tx.channel,
-          buyerId: tx.buyer.id,
-          sku: line.sku,
-          quantity: line.quantity,
-          unitPrice: sharePrice(line.unitPrice, () => new Dec(line.unitPrice)),
-          amount: new Dec(line.amount),
-          commission: new Dec(line.commission),
-          rebate: new Dec(line.rebate),
-          fired,
-        };
+      for (let j = 0; j < lines.length; j++) {
+        const line = lines[j]!;
+        const priced = figures[j]!;
+        const fired = entries[j]!.rules;
+        const piece: PricedPiece = { channel: tx.channel, buyerId: tx.buyer.id, sku: line.sku, quantity: line.quantity, ...priced, fired };
         book(piece);
         noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
         bookSlots(slots, version.catalog.get(piece.sku)!.sku, piece.unitPrice, fired, piece.quantity);
-      });
-      giftsValue = giftsValue.plus(quote.totals.gifts);
+      }
+      if (entries.some((entry) => entry.givesGoods)) {
+        for (const gift of orderGifts(version, lines, firedPerLine)) giftsValue = giftsValue.plus(gift.value);
+      }
       // slice: an exactly sized copy, without the spare capacity push leaves
       registry.set(tx.id, new BookedSale(version.channels.get(tx.channel)!.id, shareText(tx.buyer.id, () => tx.buyer.id), shareText(tx.date, () => tx.date), slots.slice()));
       flushWaiting(tx.id);
