@@ -1,5 +1,6 @@
 import { type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
 import { tierRate } from './apply-tiers';
+import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } from './booked-sales';
 import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
@@ -83,71 +84,6 @@ export function checkSettlementPeriod(period: SettlementPeriod): SettlementIssue
   return issues;
 }
 
-/** A line of a booked sale as return matching reads it. */
-interface BookedLine {
-  /** Position among the sale's lines. */
-  readonly index: number;
-  readonly sku: string;
-  readonly unitPrice: Dec;
-  readonly fired: FiredRules;
-  /** Units not yet returned. */
-  remaining: number;
-}
-
-/** Slots per line in {@link BookedSale.slots}: sku, unit price, fired rules, units not yet returned. */
-const SLOTS = 4;
-
-/**
- * A booked sale as compactly as return matching allows (a month may hold a few hundred
- * thousand): the strings, unit prices and rule lists are shared between sales, and the lines
- * are flat slots instead of one object each.
- */
-class BookedSale {
-  constructor(
-    readonly channel: string,
-    readonly buyerId: string,
-    readonly date: string,
-    readonly slots: SaleSlots,
-  ) {}
-
-  lines(): BookedLine[] {
-    const lines: BookedLine[] = [];
-    for (let i = 0; i < this.slots.length; i += SLOTS) {
-      lines.push({ index: i / SLOTS, sku: this.slots[i] as string, unitPrice: this.slots[i + 1] as Dec, fired: this.slots[i + 2] as FiredRules, remaining: this.slots[i + 3] as number });
-    }
-    return lines;
-  }
-
-  setRemaining(line: BookedLine): void {
-    this.slots[line.index * SLOTS + 3] = line.remaining;
-  }
-}
-
-type SaleSlots = (string | Dec | FiredRules | number)[];
-
-/** Adds units to the slots of the line with this SKU, price and rules, or a new line. */
-function bookSlots(slots: SaleSlots, sku: string, unitPrice: Dec, fired: FiredRules, quantity: number): void {
-  for (let i = 0; i < slots.length; i += SLOTS) {
-    if (slots[i] === sku && slots[i + 1] === unitPrice && slots[i + 2] === fired) {
-      slots[i + 3] = (slots[i + 3] as number) + quantity;
-      return;
-    }
-  }
-  slots.push(sku, unitPrice, fired, quantity);
-}
-
-/** Hands out one shared instance per distinct key, up to a bound (then the value itself). */
-function interner<T>(limit: number): (key: string, make: () => T) => T {
-  const known = new Map<string, T>();
-  return (key, make) => {
-    const found = known.get(key);
-    if (found !== undefined) return found;
-    const value = make();
-    if (known.size < limit) known.set(key, value);
-    return value;
-  };
-}
-
 /** A sale line's figures as {@link priceQuote} gives them. */
 interface LineFigures {
   readonly unitPrice: Dec;
@@ -187,6 +123,11 @@ export interface SettlementOptions {
 
 /** What the id registry knows of a transaction id. */
 type Registered = BookedSale | 'pending' | 'return' | 'refused';
+
+/** The registry's numbers for ids that are not booked sales (a booked sale has its number in {@link BookedSales}, ≥ 0). */
+const PENDING = -1;
+const RETURN = -2;
+const REFUSED = -3;
 
 interface WaitingReturn {
   readonly transaction: SettlementTransaction;
@@ -244,7 +185,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const money = (value: Dec): string => formatAmount(value, policy.scale);
   const issues: SettlementIssue[] = [];
   let unlisted = 0;
-  const registry = new Map<string, Registered>();
+  // a number per id, not an object: a month may hold a few hundred thousand sales
+  const registry = new Map<string, number>();
+  const sales = new BookedSales();
+  const lookup = (id: string): Registered | undefined => {
+    const n = registry.get(id);
+    return n === undefined ? undefined : n === PENDING ? 'pending' : n === RETURN ? 'return' : n === REFUSED ? 'refused' : sales.sale(n);
+  };
   const waiting = new Map<string, WaitingReturn[]>();
   const firedByIds = new Map<string, FiredEntry>();
   const firedEntries = new WeakMap<FiredRules, FiredEntry>();
@@ -252,7 +199,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   let priceCount = 0;
   const unitPrices = new Map<string, SharedPrice>();
   const lineFigures = new Map<string, LineFigures>();
-  const shareText = interner<string>(100_000);
   const volume = new Map<string, Dec>();
   let commission = ZERO;
   let giftsValue = ZERO;
@@ -472,7 +418,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const held = waiting.get(saleId);
     if (held === undefined) return;
     waiting.delete(saleId);
-    for (const { transaction, at } of held) addReturn(transaction, at, registry.get(saleId));
+    for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
   };
 
   return {
@@ -487,7 +433,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       if (transactionId === undefined) return;
       counts.transactions++;
       if (!registry.has(transactionId)) {
-        registry.set(transactionId, 'refused');
+        registry.set(transactionId, REFUSED);
         flushWaiting(transactionId);
       }
     },
@@ -504,13 +450,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       }
       if (found.length > 0) {
         found.forEach(record);
-        registry.set(tx.id, 'refused');
+        registry.set(tx.id, REFUSED);
         flushWaiting(tx.id);
         return undefined;
       }
       if (tx.returnOf !== undefined) {
-        registry.set(tx.id, 'return');
-        const original = registry.get(tx.returnOf);
+        registry.set(tx.id, RETURN);
+        const original = lookup(tx.returnOf);
         if (original === undefined) {
           const held = waiting.get(tx.returnOf);
           if (held === undefined) waiting.set(tx.returnOf, [{ transaction: tx, at }]);
@@ -521,7 +467,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         flushWaiting(tx.id);
         return undefined;
       }
-      registry.set(tx.id, 'pending');
+      registry.set(tx.id, PENDING);
       const input: QuoteInput = {
         agreement: version.agreement,
         channel: tx.channel,
@@ -537,7 +483,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       const lines = pending.input.lines;
       const entries = lines.map((_, j) => firedEntry(firedPerLine[j] ?? []));
       const figures = priceLines(pending, firedPerLine, entries);
-      const slots: SaleSlots = [];
+      const booked: SaleLineToBook[] = [];
       for (let j = 0; j < lines.length; j++) {
         const line = lines[j]!;
         const priced = figures[j]!;
@@ -545,13 +491,12 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         const piece: PricedPiece = { channel: tx.channel, buyerId: tx.buyer.id, sku: line.sku, quantity: line.quantity, ...priced, fired };
         book(piece);
         noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
-        bookSlots(slots, version.catalog.get(piece.sku)!.sku, piece.unitPrice, fired, piece.quantity);
+        booked.push(piece);
       }
       if (entries.some((entry) => entry.givesGoods)) {
         for (const gift of orderGifts(version, lines, firedPerLine)) giftsValue = giftsValue.plus(gift.value);
       }
-      // slice: an exactly sized copy, without the spare capacity push leaves
-      registry.set(tx.id, new BookedSale(version.channels.get(tx.channel)!.id, shareText(tx.buyer.id, () => tx.buyer.id), shareText(tx.date, () => tx.date), slots.slice()));
+      registry.set(tx.id, sales.add(tx.channel, tx.buyer.id, tx.date, booked));
       flushWaiting(tx.id);
     },
 
@@ -576,7 +521,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     },
 
     finish(claimed) {
-      for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, registry.get(saleId));
+      for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
       waiting.clear();
       checkClaims(claimed, policy.scale).forEach(record);
       if (issues.length > 0) {
