@@ -1,6 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { parse, type CsvError, type Info } from 'csv-parse';
+import { CsvRecordReader, type CsvItem } from './csv-records';
 import type { ClaimedFigures, SettlementIssue, SettlementStatement } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
 import { SettlementRowReader, TABLES, TABLE_BY_KEY, type RowCells, type TableName } from './settlement-rows';
@@ -71,6 +71,12 @@ interface CsvTable {
   readonly valid: boolean;
 }
 
+/** What reading a CSV file has found so far: the table being read, whether rows before any header were reported. */
+interface CsvState {
+  table: CsvTable | undefined;
+  headerMissingReported: boolean;
+}
+
 /**
  * CSV: UTF-8 with or without BOM; one or more tables, each starting with its header row
  * (the one with a column `transaction`, `institution` or `figure`); blank rows are ignored;
@@ -78,35 +84,50 @@ interface CsvTable {
  * spreadsheet does.
  */
 async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<void> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true, max_record_size: MAX_ROW_LENGTH });
-  parser.on('skip', (error: CsvError) => reader.rejectRow(typeof error['lines'] === 'number' ? error['lines'] : 0, 'UNREADABLE_ROW', `not readable as CSV: ${error.message}`));
-  stream.on('error', (error) => parser.destroy(error));
-  stream.pipe(parser);
-  let table: CsvTable | undefined;
-  let headerMissingReported = false;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-    const row = info.lines;
-    if (record.every((value) => value === '')) continue;
-    const header = readHeader(record, row, reader);
-    if (header !== undefined) {
-      table = header;
-      continue;
-    }
-    if (table === undefined) {
-      if (!headerMissingReported) reader.rejectRow(row, 'NO_HEADER', `a table must start with its header row: ${TABLES.transactions.columns.join(',')} (or ${TABLES.externalSales.columns.join(',')}, or ${TABLES.claims.columns.join(',')})`);
-      headerMissingReported = true;
-      continue;
-    }
-    if (!table.valid) continue;
-    const cells: Record<string, string> = {};
-    const found: SettlementIssue[] = [];
-    record.forEach((value, i) => {
-      const column = table!.columns[i];
-      if (column !== undefined) cells[column] = value;
-      else if (value !== '') found.push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
-    });
-    await dispatch(reader, table.name, cells, row, found);
+  const records = new CsvRecordReader(MAX_ROW_LENGTH);
+  const decoder = new StringDecoder('utf8');
+  const state: CsvState = { table: undefined, headerMissingReported: false };
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    for (const item of records.write(typeof chunk === 'string' ? chunk : decoder.write(chunk))) await readCsvItem(item, reader, state);
   }
+  for (const item of [...records.write(decoder.end()), ...records.end()]) await readCsvItem(item, reader, state);
+}
+
+async function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState): Promise<void> {
+  const row = item.line;
+  if ('error' in item) {
+    reader.rejectRow(row, 'UNREADABLE_ROW', `not readable as CSV: ${item.error}`);
+    return;
+  }
+  const record = item.record;
+  if (record.every((value) => value === '')) return;
+  const header = mayBeHeader(record) ? readHeader(record, row, reader) : undefined;
+  if (header !== undefined) {
+    state.table = header;
+    return;
+  }
+  const table = state.table;
+  if (table === undefined) {
+    if (!state.headerMissingReported) reader.rejectRow(row, 'NO_HEADER', `a table must start with its header row: ${TABLES.transactions.columns.join(',')} (or ${TABLES.externalSales.columns.join(',')}, or ${TABLES.claims.columns.join(',')})`);
+    state.headerMissingReported = true;
+    return;
+  }
+  if (!table.valid) return;
+  const cells: Record<string, string> = {};
+  const found: SettlementIssue[] = [];
+  for (let i = 0; i < record.length; i++) {
+    const value = record[i]!;
+    const column = table.columns[i];
+    if (column !== undefined) cells[column] = value;
+    else if (value !== '') found.push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
+  }
+  await dispatch(reader, table.name, cells, row, found);
+}
+
+/** True when a cell names a table's identifying column (most rows: none does, and {@link readHeader} need not run). */
+function mayBeHeader(record: readonly string[]): boolean {
+  for (const cell of record) if (cell.length >= 6 && cell.length <= 11 && TABLE_BY_KEY[cell.toLowerCase()] !== undefined) return true;
+  return false;
 }
 
 /**
