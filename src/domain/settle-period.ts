@@ -4,6 +4,7 @@ import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } fr
 import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
+import { MoneySum, minorUnits } from './money-sum';
 import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, roundMoney, sum } from './money';
 import { orderGifts, priceQuote, type FiredRules } from './price-quote';
 import type { QuoteInput } from './quote';
@@ -84,12 +85,15 @@ export function checkSettlementPeriod(period: SettlementPeriod): SettlementIssue
   return issues;
 }
 
-/** A sale line's figures as {@link priceQuote} gives them. */
+/** A sale line's figures as {@link priceQuote} gives them, with their minor units for {@link MoneySum}. */
 interface LineFigures {
   readonly unitPrice: Dec;
   readonly amount: Dec;
   readonly commission: Dec;
   readonly rebate: Dec;
+  readonly amountUnits?: number | undefined;
+  readonly commissionUnits?: number | undefined;
+  readonly rebateUnits?: number | undefined;
 }
 
 /** What the accumulator knows of one list of fired rules (the fired-rules cache hands out one array per key). */
@@ -139,8 +143,8 @@ interface RebateAccount {
   readonly rule: PricingRule;
   readonly tiers: readonly Tier[];
   readonly mode: TierMode;
-  volume: Dec;
-  accrued: Dec;
+  readonly volume: MoneySum;
+  readonly accrued: MoneySum;
 }
 
 /** The guaranteed lines of one SKU under one price-guarantee rule: how many lines had each quantity. */
@@ -155,15 +159,11 @@ interface LowestExternal {
 }
 
 /** One priced piece of a line: a sale line, or the part of a return line taken from one sale line. */
-interface PricedPiece {
+interface PricedPiece extends LineFigures {
   readonly channel: string;
   readonly buyerId: string;
   readonly sku: string;
   readonly quantity: number;
-  readonly unitPrice: Dec;
-  readonly amount: Dec;
-  readonly commission: Dec;
-  readonly rebate: Dec;
   readonly fired: FiredRules;
 }
 
@@ -199,8 +199,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   let priceCount = 0;
   const unitPrices = new Map<string, SharedPrice>();
   const lineFigures = new Map<string, LineFigures>();
-  const volume = new Map<string, Dec>();
-  let commission = ZERO;
+  const volume = new Map<string, MoneySum>();
+  const commission = new MoneySum(policy.scale);
   let giftsValue = ZERO;
   const rebates = new Map<string, RebateAccount>();
   const guaranteed = new Map<string, Map<string, GuaranteedLines>>();
@@ -269,7 +269,18 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     if (lineFigures.size + lines.length > maxPricings) lineFigures.clear();
     return quote.lines.map((line, j) => {
       const price = sharePriceText(line.unitPrice);
-      const priced: LineFigures = { unitPrice: price.value, amount: new Dec(line.amount), commission: new Dec(line.commission), rebate: new Dec(line.rebate) };
+      const amount = new Dec(line.amount);
+      const lineCommission = new Dec(line.commission);
+      const rebate = new Dec(line.rebate);
+      const priced: LineFigures = {
+        unitPrice: price.value,
+        amount,
+        commission: lineCommission,
+        rebate,
+        amountUnits: minorUnits(amount, policy.scale),
+        commissionUnits: minorUnits(lineCommission, policy.scale),
+        rebateUnits: minorUnits(rebate, policy.scale),
+      };
       if (maxPricings > 0) {
         unitPrices.set(priceKeys[j]!, price);
         lineFigures.set(`${price.id}\u0000${entries[j]!.id}\u0000${line.quantity}`, priced);
@@ -280,19 +291,21 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
   /** Adds one priced piece to every figure it feeds. */
   const book = (piece: PricedPiece): void => {
-    volume.set(piece.channel, (volume.get(piece.channel) ?? ZERO).plus(piece.amount));
-    commission = commission.plus(piece.commission);
+    let channelVolume = volume.get(piece.channel);
+    if (channelVolume === undefined) volume.set(piece.channel, (channelVolume = new MoneySum(policy.scale)));
+    channelVolume.add(piece.amount, piece.amountUnits);
+    commission.add(piece.commission, piece.commissionUnits);
     for (const rule of piece.fired) {
       const action = rule.action;
       if (action.type === 'rebate-settlement') {
         const key = `${piece.buyerId}\u0000${rule.id}`;
         let account = rebates.get(key);
         if (account === undefined) {
-          account = { buyer: piece.buyerId, rule, tiers: action.tiers, mode: action.mode, volume: ZERO, accrued: ZERO };
+          account = { buyer: piece.buyerId, rule, tiers: action.tiers, mode: action.mode, volume: new MoneySum(policy.scale), accrued: new MoneySum(policy.scale) };
           rebates.set(key, account);
         }
-        account.volume = account.volume.plus(piece.amount);
-        account.accrued = account.accrued.plus(piece.rebate);
+        account.volume.add(piece.amount, piece.amountUnits);
+        account.accrued.add(piece.rebate, piece.rebateUnits);
       } else if (action.type === 'price-guarantee') {
         let bySku = guaranteed.get(piece.sku);
         if (bySku === undefined) guaranteed.set(piece.sku, (bySku = new Map()));
@@ -536,21 +549,24 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const volumeByChannel: Record<string, string> = {};
     for (const channel of version.channels.values()) {
       const amount = volume.get(channel.id);
-      if (amount !== undefined) volumeByChannel[channel.id] = money(amount);
+      if (amount !== undefined) volumeByChannel[channel.id] = money(amount.value);
     }
-    const supply = volume.get(SUPPLY_CHANNEL) ?? ZERO;
+    const supply = volume.get(SUPPLY_CHANNEL)?.value ?? ZERO;
+    const commissionTotal = commission.value;
     const rebateLines: RebateLine[] = [...rebates.values()]
       .sort((a, b) => compareText(a.buyer, b.buyer) || compareText(a.rule.id, b.rule.id))
       .map((account) => {
-        const rate = tierRate(account.tiers, account.volume, account.mode);
-        const final = roundMoney(account.volume.times(rate), policy);
+        const accountVolume = account.volume.value;
+        const accrued = account.accrued.value;
+        const rate = tierRate(account.tiers, accountVolume, account.mode);
+        const final = roundMoney(accountVolume.times(rate), policy);
         return {
           buyer: account.buyer,
-          volume: money(account.volume),
-          accrued: money(account.accrued),
+          volume: money(accountVolume),
+          accrued: money(accrued),
           rate: formatRate(rate),
           final: money(final),
-          trueUp: money(final.minus(account.accrued)),
+          trueUp: money(final.minus(accrued)),
           ruleId: account.rule.id,
         };
       });
@@ -564,13 +580,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       currency: version.currency,
       volume: volumeByChannel,
       supplyPayable: money(supply),
-      commission: money(commission),
+      commission: money(commissionTotal),
       rebates: rebateLines,
       priceGuarantee: guaranteeLines,
       compensation: money(compensation),
       giftsValue: money(giftsValue),
       discrepancies,
-      chamberPaysSupplier: money(supply.minus(commission).minus(compensation)),
+      chamberPaysSupplier: money(supply.minus(commissionTotal).minus(compensation)),
       counts: { ...counts },
     };
     return claimed === undefined ? statement : { ...statement, reconciliation: reconcile(statement, claimed, policy.scale) };

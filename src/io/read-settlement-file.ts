@@ -126,7 +126,10 @@ async function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: Cs
 
 /** True when a cell names a table's identifying column (most rows: none does, and {@link readHeader} need not run). */
 function mayBeHeader(record: readonly string[]): boolean {
-  for (const cell of record) if (cell.length >= 6 && cell.length <= 11 && TABLE_BY_KEY[cell.toLowerCase()] !== undefined) return true;
+  for (const cell of record) {
+    const first = cell.charCodeAt(0) | 0x20; // t, i or f in either case
+    if ((first === 0x74 || first === 0x69 || first === 0x66) && cell.length >= 6 && cell.length <= 11 && TABLE_BY_KEY[cell.toLowerCase()] !== undefined) return true;
+  }
   return false;
 }
 
