@@ -58,6 +58,7 @@ export class SettlementRowReader {
   private open: OpenTransaction | undefined;
   private claims: { -readonly [K in keyof ClaimedFigures]: ClaimedFigures[K] } | undefined;
   private claimedRebates: Record<string, string> | undefined;
+  private cells: CellReader | undefined;
 
   constructor(
     private readonly settlement: Settlement,
@@ -86,7 +87,7 @@ export class SettlementRowReader {
     const quantity = cell.integer('quantity');
     const unitPrice = cell.optionalDecimal('unitPrice');
     const open = this.open ?? (this.open = { id, head, headRow: row, rows: [], lines: [], broken: false });
-    if (open.rows.length > 0) {
+    if (open.rows.length > 0 && !sameHead(head, open.head)) {
       for (const [column, a, b] of [
         ['date', head.date, open.head.date],
         ['channel', head.channel, open.head.channel],
@@ -193,64 +194,91 @@ export class SettlementRowReader {
     return `/rows/${row}${column === '' ? '' : `/${column}`}`;
   }
 
-  private cellReader(cells: RowCells, row: number, issues: SettlementIssue[]) {
-    const bad = (column: string, code: string, detail: string): undefined => {
-      issues.push(this.issue(row, column, code, detail));
-      return undefined;
-    };
-    const present = (column: string): unknown => {
-      const value = cells[column];
-      return value === '' || value === null ? undefined : value;
-    };
-    const text = (column: string): string | undefined => {
-      const value = present(column);
-      if (value === undefined) return bad(column, 'MISSING', `${column} is required`);
-      if (typeof value !== 'string') return bad(column, 'INVALID_TEXT', `${column} must be text`);
-      if (value.length > MAX_TEXT) return bad(column, 'INVALID_TEXT', `${column} is longer than ${MAX_TEXT} characters`);
-      return value;
-    };
-    const id = (column: string): string | undefined => {
-      const value = text(column);
-      if (value === undefined || ID.test(value)) return value;
-      return bad(column, 'INVALID_ID', `${column} ${JSON.stringify(value)} must be 1–64 letters, digits or . _ : @ - (starting with a letter or digit)`);
-    };
-    return {
-      text,
-      id,
-      optionalId: (column: string): string | undefined => (present(column) === undefined ? undefined : id(column)),
-      flag: (column: string): boolean => {
-        const value = present(column);
-        if (value === undefined || typeof value === 'boolean') return value ?? false;
-        const word = typeof value === 'string' ? value.toLowerCase() : value;
-        if (word === 'true' || word === '1' || word === 'yes' || word === 1) return true;
-        if (word === 'false' || word === '0' || word === 'no' || word === 0) return false;
-        bad(column, 'INVALID_FLAG', `${column} ${JSON.stringify(value)} must be true or false (or empty for false)`);
-        return false;
-      },
-      integer: (column: string): number | undefined => {
-        const value = present(column);
-        if (value === undefined) return bad(column, 'MISSING', `${column} is required`);
-        const n = typeof value === 'number' ? value : typeof value === 'string' && /^[-+]?\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
-        if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_QUANTITY) return bad(column, 'INVALID_QUANTITY', `${column} ${JSON.stringify(value)} must be a whole number from −${MAX_QUANTITY} to ${MAX_QUANTITY}`);
-        return n;
-      },
-      optionalDecimal: (column: string): string | undefined => {
-        const value = present(column);
-        if (value === undefined) return undefined;
-        if (typeof value !== 'string' || !isDecimalText(value) || value.length > 32) {
-          return bad(column, 'INVALID_DECIMAL', `${column} ${JSON.stringify(value)} must be a plain decimal such as 1094.80 (a string in NDJSON; no thousands separators or currency signs)`);
-        }
-        return value;
-      },
-      date: (column: string): string | undefined => {
-        const value = present(column);
-        if (value === undefined) return bad(column, 'MISSING', `${column} is required`);
-        const normalized = typeof value === 'string' ? normalizeDate(value) : undefined;
-        if (normalized === undefined) return bad(column, 'INVALID_DATE', `${column} ${JSON.stringify(value)} must be a day written yyyy-mm-dd (or yyyy/m/d)`);
-        return normalized;
-      },
-    };
+  /** The reader of one row's cells (one object per file, pointed at each row in turn: a month has a million rows). */
+  private cellReader(cells: RowCells, row: number, issues: SettlementIssue[]): CellReader {
+    const reader = (this.cells ??= new CellReader(this));
+    reader.cells = cells;
+    reader.row = row;
+    reader.issues = issues;
+    return reader;
   }
+}
+
+/** Reads the cells of one row, recording each problem as an issue of its cell. */
+class CellReader {
+  cells: RowCells = {};
+  row = 0;
+  issues: SettlementIssue[] = [];
+
+  constructor(private readonly rows: SettlementRowReader) {}
+
+  text(column: string): string | undefined {
+    const value = this.present(column);
+    if (value === undefined) return this.bad(column, 'MISSING', `${column} is required`);
+    if (typeof value !== 'string') return this.bad(column, 'INVALID_TEXT', `${column} must be text`);
+    if (value.length > MAX_TEXT) return this.bad(column, 'INVALID_TEXT', `${column} is longer than ${MAX_TEXT} characters`);
+    return value;
+  }
+
+  id(column: string): string | undefined {
+    const value = this.text(column);
+    if (value === undefined || ID.test(value)) return value;
+    return this.bad(column, 'INVALID_ID', `${column} ${JSON.stringify(value)} must be 1–64 letters, digits or . _ : @ - (starting with a letter or digit)`);
+  }
+
+  optionalId(column: string): string | undefined {
+    return this.present(column) === undefined ? undefined : this.id(column);
+  }
+
+  flag(column: string): boolean {
+    const value = this.present(column);
+    if (value === undefined || typeof value === 'boolean') return value ?? false;
+    const word = typeof value === 'string' ? value.toLowerCase() : value;
+    if (word === 'true' || word === '1' || word === 'yes' || word === 1) return true;
+    if (word === 'false' || word === '0' || word === 'no' || word === 0) return false;
+    this.bad(column, 'INVALID_FLAG', `${column} ${JSON.stringify(value)} must be true or false (or empty for false)`);
+    return false;
+  }
+
+  integer(column: string): number | undefined {
+    const value = this.present(column);
+    if (value === undefined) return this.bad(column, 'MISSING', `${column} is required`);
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^[-+]?\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_QUANTITY) return this.bad(column, 'INVALID_QUANTITY', `${column} ${JSON.stringify(value)} must be a whole number from −${MAX_QUANTITY} to ${MAX_QUANTITY}`);
+    return n;
+  }
+
+  optionalDecimal(column: string): string | undefined {
+    const value = this.present(column);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !isDecimalText(value) || value.length > 32) {
+      return this.bad(column, 'INVALID_DECIMAL', `${column} ${JSON.stringify(value)} must be a plain decimal such as 1094.80 (a string in NDJSON; no thousands separators or currency signs)`);
+    }
+    return value;
+  }
+
+  date(column: string): string | undefined {
+    const value = this.present(column);
+    if (value === undefined) return this.bad(column, 'MISSING', `${column} is required`);
+    const normalized = typeof value === 'string' ? normalizeDate(value) : undefined;
+    if (normalized === undefined) return this.bad(column, 'INVALID_DATE', `${column} ${JSON.stringify(value)} must be a day written yyyy-mm-dd (or yyyy/m/d)`);
+    return normalized;
+  }
+
+  private present(column: string): unknown {
+    const value = this.cells[column];
+    return value === '' || value === null ? undefined : value;
+  }
+
+  private bad(column: string, code: string, detail: string): undefined {
+    this.issues.push(this.rows.issue(this.row, column, code, detail));
+    return undefined;
+  }
+}
+
+/** True when two rows of a transaction agree on its columns (most do: then no issue is looked for). */
+function sameHead(a: Omit<SettlementTransaction, 'lines'>, b: Omit<SettlementTransaction, 'lines'>): boolean {
+  return a.date === b.date && a.channel === b.channel && a.buyer.id === b.buyer.id && a.buyer.member === b.buyer.member && a.buyer.keyAccount === b.buyer.keyAccount && a.returnOf === b.returnOf;
 }
 
 /** yyyy-mm-dd as is; yyyy/m/d (how spreadsheets often write days) padded to yyyy-mm-dd; undefined otherwise. */
