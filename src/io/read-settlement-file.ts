@@ -127,8 +127,11 @@ async function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: Cs
 /** True when a cell names a table's identifying column (most rows: none does, and {@link readHeader} need not run). */
 function mayBeHeader(record: readonly string[]): boolean {
   for (const cell of record) {
-    const first = cell.charCodeAt(0) | 0x20; // t, i or f in either case
-    if ((first === 0x74 || first === 0x69 || first === 0x66) && cell.length >= 6 && cell.length <= 11 && TABLE_BY_KEY[cell.toLowerCase()] !== undefined) return true;
+    // transaction, institution (11 letters) or figure (6), in any case: tr, in or fi
+    if (cell.length !== 11 && cell.length !== 6) continue;
+    const first = cell.charCodeAt(0) | 0x20;
+    const second = cell.charCodeAt(1) | 0x20;
+    if (((first === 0x74 && second === 0x72) || (first === 0x69 && second === 0x6e) || (first === 0x66 && second === 0x69)) && TABLE_BY_KEY[cell.toLowerCase()] !== undefined) return true;
   }
   return false;
 }
