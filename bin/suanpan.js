@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // The CLI is compiled TypeScript: run `npm run build` first (dist/ is not committed).
+require('../dist/limit-heap-growth.js').limitHeapGrowth();
 require('../dist/cli/main.js')
   .runCli(process.argv.slice(2))
   .then(

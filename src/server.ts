@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
 import { createApp } from './app';
+import { limitHeapGrowth } from './limit-heap-growth';
 import { reloadAndLog, RulesHolder } from './rules/rules-holder';
 import { formatRuleProblem } from './rules/ruleset-error';
 import { readTrustConfig } from './trust/trust-config';
@@ -10,6 +11,7 @@ import { readTrustConfig } from './trust/trust-config';
  * and reason when they are invalid), and serves on $HOST:$PORT.
  */
 async function main(): Promise<void> {
+  limitHeapGrowth();
   const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info', base: { service: 'suanpan' } });
   const trust = readTrustConfig(process.env, logger); // signing keys, quote validity, admin token
   const rulesDir = path.resolve(process.env['SUANPAN_RULES_DIR'] ?? path.join(__dirname, '..', 'rules'));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Dec, formatAmount, sum } from '../domain/money';
 import { settleFiles } from '../io/read-settlement-file';
+import { limitHeapGrowth } from '../limit-heap-growth';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { settleByHand, type HeadlineFigures } from './hand-written-settlement';
@@ -159,6 +160,8 @@ async function measure(contender: Contender, lines: number): Promise<StreamRun> 
 }
 
 async function settleWithSuanpan(catalog: RuleCatalog, input: Readable): Promise<HeadlineFigures> {
+  // as `suanpan settle` and the server do at start-up
+  limitHeapGrowth();
   const settlement = openSettlement(catalog, 'chamber-baiyikang', { from: '2026-11-01', to: '2026-11-30' });
   const statement = await settleFiles(settlement, [{ stream: input, format: 'csv' }]);
   return {
