@@ -3,12 +3,15 @@ import type { RuleCatalog } from '../rules/rule-catalog';
 import type { RulesHolder } from '../rules/rules-holder';
 import type { ApiContract } from './api-contract';
 import type { Logger } from './error-handler';
+import type { Metrics } from './metrics';
 
 /** What every route may use: built once by createApp from its dependencies. */
 export interface AppContext {
   readonly contract: ApiContract;
   readonly rules: RulesHolder;
   readonly logger: Logger;
+  /** Counts what the routes price (`recordPriced`); request timing is done by middleware. */
+  readonly metrics: Metrics;
   /** Today's date (yyyy-mm-dd) in the business time zone: the default quote date. */
   today(): string;
   /** The catalog being served; throws RULES_NOT_LOADED (503) before the first load. */

@@ -17,6 +17,7 @@ export interface RulesStatus {
 export class RulesHolder {
   private catalog: RuleCatalog | undefined;
   private lastError: RulesStatus['lastError'];
+  private readonly listeners: ((outcome: 'success' | 'failure') => void)[] = [];
 
   constructor(
     readonly dir: string,
@@ -28,8 +29,19 @@ export class RulesHolder {
     return this.catalog;
   }
 
+  /** Calls `listener` after every load with its outcome (metrics count reloads this way). */
+  onLoad(listener: (outcome: 'success' | 'failure') => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Loads the directory; on failure keeps the previous catalog and records the problems. */
   load(): { ok: true; catalog: RuleCatalog } | { ok: false; problems: readonly RuleProblem[] } {
+    const result = this.tryLoad();
+    for (const listener of this.listeners) listener(result.ok ? 'success' : 'failure');
+    return result;
+  }
+
+  private tryLoad(): { ok: true; catalog: RuleCatalog } | { ok: false; problems: readonly RuleProblem[] } {
     try {
       const catalog = this.build(this.dir);
       this.catalog = catalog;

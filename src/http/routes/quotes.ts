@@ -12,6 +12,7 @@ export function quoteRoutes(ctx: AppContext): Router {
   router.post('/v1/quotes', ctx.requireJson, async (req, res) => {
     const input = toQuoteInput(ctx.contract, req.body, ctx.today());
     const quote = await calculateQuote(ctx.catalog(), input, { explain: req.query['explain'] === 'true' });
+    ctx.metrics.recordPriced(req, 'quote', 1);
     res.json(presentQuote(quote));
   });
 
@@ -30,6 +31,7 @@ export function quoteRoutes(ctx: AppContext): Router {
         results.push({ status: problem.status, problem });
       }
     }
+    ctx.metrics.recordPriced(req, 'quote', results.filter((result) => result.status === 200).length);
     res.json({ results });
   });
 
