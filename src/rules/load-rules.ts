@@ -32,7 +32,7 @@ let validators: { agreement: ValidateFunction; rule: ValidateFunction } | undefi
 
 function schemaValidators(rulesDir: string): { agreement: ValidateFunction; rule: ValidateFunction } {
   if (validators === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, discriminator: true, verbose: true });
     addFormats(ajv);
     const read = (name: string): object => JSON.parse(readFileSync(path.join(rulesDir, 'schema', name), 'utf8')) as object;
     validators = { agreement: ajv.compile(read('agreement.schema.json')), rule: ajv.compile(read('rule.schema.json')) };
@@ -54,16 +54,13 @@ export function loadRules(rulesDir: string): LoadedRules {
   for (const agreementId of listDirs(dir)) {
     if (NON_AGREEMENT_FOLDERS.has(agreementId)) continue;
     const versions: LoadedVersion[] = [];
-    for (const folder of listDirs(path.join(dir, agreementId))) {
-      if (!VERSION_FOLDER.test(folder)) continue;
-      const relDir = `${agreementId}/${folder}`;
-      const loaded = loadVersion(dir, relDir, agreementId, folder, validateAgreement, validateRule, problems);
+    const folders = listDirs(path.join(dir, agreementId)).filter((folder) => VERSION_FOLDER.test(folder));
+    if (folders.length === 0) problems.push({ file: `${agreementId}/`, reason: 'no version folder (yyyy-mm-dd) with an agreement.json' });
+    for (const folder of folders) {
+      const loaded = loadVersion(dir, `${agreementId}/${folder}`, agreementId, folder, validateAgreement, validateRule, problems);
       if (loaded !== undefined) versions.push(loaded);
     }
-    if (versions.length === 0) {
-      problems.push({ file: `${agreementId}/`, reason: 'no version folder (yyyy-mm-dd) with an agreement.json' });
-      continue;
-    }
+    if (versions.length === 0) continue;
     versions.sort((a, b) => a.version.effectiveFrom.localeCompare(b.version.effectiveFrom));
     agreements.set(agreementId, versions);
   }
@@ -86,7 +83,7 @@ function loadVersion(
   const agreementJson = readJson(dir, agreementFile, problems) as AgreementJson | undefined;
   if (agreementJson === undefined) return undefined;
   if (!validateAgreement(agreementJson)) {
-    for (const error of validateAgreement.errors ?? []) problems.push({ file: agreementFile, reason: describeAjvError(error) });
+    for (const error of meaningfulErrors(validateAgreement.errors ?? [])) problems.push({ file: agreementFile, reason: describeAjvError(error) });
     return undefined;
   }
   if (agreementJson.agreement !== agreementId) problems.push({ file: agreementFile, reason: `"agreement" is ${agreementJson.agreement} but the folder is ${agreementId}` });
@@ -105,7 +102,7 @@ function loadVersion(
     if (json === undefined) continue;
     const ruleId = typeof (json as { id?: unknown }).id === 'string' ? (json as { id: string }).id : undefined;
     if (!validateRule(json)) {
-      for (const error of validateRule.errors ?? []) problems.push({ file, ruleId, reason: describeAjvError(error) });
+      for (const error of meaningfulErrors(validateRule.errors ?? [])) problems.push({ file, ruleId, reason: describeAjvError(error) });
       continue;
     }
     const rule = json as RuleJson;
@@ -214,18 +211,32 @@ function readJson(dir: string, file: string, problems: RuleProblem[]): unknown {
   }
 }
 
+/** Drops ajv's summary errors (if/then, oneOf, discriminator) when a more specific error explains them. */
+function meaningfulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const specific = errors.filter((error) => !['if', 'oneOf', 'discriminator'].includes(error.keyword));
+  return specific.length > 0 ? specific : [...errors];
+}
+
 /** An ajv error as a sentence a rule author can act on. */
 export function describeAjvError(error: ErrorObject): string {
   const at = error.instancePath === '' ? 'the document' : error.instancePath;
   switch (error.keyword) {
     case 'additionalProperties':
       return `${at}: unknown field "${String(error.params['additionalProperty'])}"`;
-    case 'enum':
+    case 'enum': {
+      const builtIn = /^(less|greater)Than(Inclusive)?$/.exec(String(error.data));
+      if (at.endsWith('/operator') && builtIn !== null) {
+        const decimal = `decimal${builtIn[0][0]!.toUpperCase()}${builtIn[0].slice(1)}`;
+        return `${at}: ${builtIn[0]} compares decimal strings as text ("999.99" >= "1000.00" is true); use ${decimal}`;
+      }
       return `${at}: must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    }
     case 'const':
       return `${at}: must be ${JSON.stringify(error.params['allowedValue'])}`;
     case 'pattern':
-      return `${at}: ${error.message ?? 'does not match the expected format'}`;
+      if (error.schemaPath.includes('/fraction/')) return `${at}: must be a rate or factor from 0 to 1 written as a decimal string, e.g. "0.05" (got ${JSON.stringify(error.data)})`;
+      if (error.schemaPath.includes('ecimal/')) return `${at}: must be a decimal string such as "1000.00" (got ${JSON.stringify(error.data)})`;
+      return `${at}: ${error.message ?? 'does not match the expected format'} (got ${JSON.stringify(error.data)})`;
     default:
       return `${at}: ${error.message ?? error.keyword}`;
   }

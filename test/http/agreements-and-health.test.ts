@@ -1,0 +1,63 @@
+import request from 'supertest';
+import { parse } from 'yaml';
+import { RulesHolder } from '../../src/rules/rules-holder';
+import { RULES_DIR, contractIssues, testApp } from '../support/test-app';
+
+const app = testApp();
+
+describe('agreements', () => {
+  it('lists the bundled agreement with its versions', async () => {
+    const res = await request(app).get('/v1/agreements');
+    expect(res.status).toBe(200);
+    expect(contractIssues('AgreementList', res.body)).toEqual([]);
+    expect(res.body.agreements[0]).toMatchObject({ agreement: 'chamber-baiyikang', currency: 'CNY' });
+    expect(res.body.agreements[0].versions[0]).toMatchObject({ effectiveFrom: '2026-01-01', rulesetVersion: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  });
+
+  it('shows terms, catalog and labelled rules of the version in force', async () => {
+    const res = await request(app).get('/v1/agreements/chamber-baiyikang?date=2026-11-30');
+    expect(res.status).toBe(200);
+    expect(contractIssues('AgreementDetail', res.body)).toEqual([]);
+    expect(res.body.catalog).toHaveLength(6);
+    expect(res.body.catalog.find((c: { sku: string }) => c.sku === 'BYK-L02').listPrice).toBe('39.90');
+    const supply = res.body.rules.find((r: { id: string }) => r.id === 'supply-price');
+    expect(supply).toMatchObject({ clause: '五(2)', step: 'channel-price', event: { type: 'price-factor', params: { factor: '0.85' } } });
+    expect(supply.label.zh).toContain('8.5');
+  });
+
+  it('answers 404 for an unknown agreement and 400 for a bad date', async () => {
+    const unknown = await request(app).get('/v1/agreements/acme');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'UNKNOWN_AGREEMENT', errors: [{ pointer: '/path/agreement' }] });
+    const badDate = await request(app).get('/v1/agreements/chamber-baiyikang?date=soon');
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('operations', () => {
+  it('is live and ready with rules loaded', async () => {
+    expect((await request(app).get('/livez')).body).toEqual({ status: 'ok' });
+    const ready = await request(app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
+  });
+
+  it('is not ready until rules are loaded, nor while shutting down', async () => {
+    const notLoaded = await request(testApp({ rules: new RulesHolder(RULES_DIR) })).get('/readyz');
+    expect(notLoaded.status).toBe(503);
+    expect(notLoaded.body.status).toBe('not-ready');
+    const draining = await request(testApp({ isShuttingDown: () => true })).get('/readyz');
+    expect(draining.status).toBe(503);
+    expect(draining.body.status).toBe('shutting-down');
+  });
+
+  it('serves the OpenAPI 3.1 contract and Swagger UI', async () => {
+    const spec = await request(app).get('/openapi.yaml');
+    expect(spec.status).toBe(200);
+    expect(parse(spec.text).openapi).toBe('3.1.0');
+    const docs = await request(app).get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger-ui');
+  });
+});

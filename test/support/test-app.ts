@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import { createApp, type AppDeps } from '../../src/app';
+import { loadApiContract, type ApiContract } from '../../src/http/api-contract';
+import type { Logger } from '../../src/http/error-handler';
+import { RulesHolder } from '../../src/rules/rules-holder';
+
+export const RULES_DIR = path.resolve(__dirname, '../../rules');
+export const contract: ApiContract = loadApiContract();
+
+/** A logger that records what was logged, so tests can assert on it and stay quiet. */
+export function recordingLogger(): Logger & { entries: { level: string; obj: object; msg?: string }[] } {
+  const entries: { level: string; obj: object; msg?: string }[] = [];
+  const log = (level: string) => (obj: object, msg?: string) => {
+    entries.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+  };
+  return { entries, info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** The app over the bundled rules, with a fixed "today" so default dates are reproducible. */
+export function testApp(overrides: Partial<AppDeps> = {}): Express {
+  const rules = new RulesHolder(RULES_DIR);
+  rules.load();
+  return createApp({ rules, logger: recordingLogger(), contract, today: () => '2026-11-26', ...overrides });
+}
+
+/** Asserts a body matches a component schema of openapi.yaml; returns the issues for a readable failure. */
+export function contractIssues(schemaName: string, body: unknown): unknown[] {
+  return contract.validate(schemaName, body);
+}
+
+/** The request of AGREEMENT.md's worked example 2. */
+export function exampleTwoRequest(): Record<string, unknown> {
+  return {
+    agreement: 'chamber-baiyikang',
+    channel: 'group-buy',
+    date: '2026-12-01',
+    buyer: { id: 'ENT-001', member: true, keyAccount: true },
+    lines: [
+      { sku: 'BYK-H01', quantity: 40 },
+      { sku: 'BYK-L01', quantity: 80 },
+    ],
+  };
+}
