@@ -29,6 +29,7 @@ function main(): void {
   const rules = new RulesHolder(config.rulesDir);
   const contract = loadApiContract();
   const metrics = createMetrics({ rules, routeOf: routeTemplates(contract.document), processMetrics: true });
+  rules.onLoad((outcome) => metrics.recordRulesLoad(outcome));
   const loaded = rules.load();
   if (!loaded.ok) {
     logger.error({ rulesDir: config.rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);

@@ -14,6 +14,8 @@ export interface Metrics {
   readonly serve: RequestHandler;
   /** Counts quotes or settlement lines priced for the caller of `req`. */
   recordPriced(req: Request, kind: PricedKind, count: number): void;
+  /** Counts a rules (re)load; the composition root subscribes it to RulesHolder.onLoad. */
+  recordRulesLoad(outcome: 'success' | 'failure'): void;
 }
 
 export interface MetricsOptions {
@@ -34,8 +36,8 @@ export function partnerOf(req: Request): string {
  * Creates the metrics: `suanpan_http_request_duration_seconds` (histogram), `suanpan_http_requests_in_flight`,
  * `suanpan_quotes_priced_total`, `suanpan_settlement_lines_priced_total`, `suanpan_ruleset_info`
  * (one series per agreement version loaded), `suanpan_rules_reloads_total{outcome}` and
- * `suanpan_rules_last_reload_success_timestamp_seconds`. Reloads are counted from the holder's
- * load events, so every way of reloading is counted.
+ * `suanpan_rules_last_reload_success_timestamp_seconds`. Subscribing `recordRulesLoad` to the
+ * holder's load events counts every way of reloading.
  */
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = options.registry ?? new Registry();
@@ -72,10 +74,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
     },
   });
-  rules.onLoad((outcome) => {
-    reloads.inc({ outcome });
-    if (outcome === 'success') lastSuccess.setToCurrentTime();
-  });
 
   return {
     registry,
@@ -101,6 +99,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     recordPriced(req, kind, count) {
       if (count > 0) priced[kind].inc({ partner: partnerOf(req) }, count);
+    },
+    recordRulesLoad(outcome) {
+      reloads.inc({ outcome });
+      if (outcome === 'success') lastSuccess.setToCurrentTime();
     },
   };
 }
