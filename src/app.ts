@@ -5,6 +5,7 @@ import type { RulesHolder } from './rules/rules-holder';
 import { accessLog } from './http/access-log';
 import { loadApiContract, type ApiContract } from './http/api-contract';
 import { apiKeyAuth } from './http/api-key-auth';
+import { bodyTimeout } from './http/body-timeout';
 import type { AppContext } from './http/context';
 import { closeConnectionsWhenDraining } from './http/draining';
 import { errorHandler, type Logger } from './http/error-handler';
@@ -34,6 +35,8 @@ export interface AppDeps {
   readonly apiKeys?: ReadonlyMap<string, string>;
   /** Per-key token buckets for /v1 calls (only with apiKeys). */
   readonly rateLimiter?: TokenBuckets;
+  /** A body must arrive within this many ms, else 408; default 10 s. */
+  readonly bodyTimeoutMs?: number;
 }
 
 /** Today's date (yyyy-mm-dd) in a time zone. */
@@ -80,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
     app.use('/v1', apiKeyAuth(deps.apiKeys));
     if (deps.rateLimiter !== undefined) app.use('/v1', rateLimit(deps.rateLimiter));
   }
+  app.use(bodyTimeout(deps.bodyTimeoutMs ?? 10_000));
   app.use(express.json({ limit: deps.bodyLimit ?? '5mb', strict: true }));
 
   app.use(healthRoutes(ctx, isShuttingDown));

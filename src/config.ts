@@ -15,7 +15,9 @@ export interface Config {
   readonly shutdownDrainMs: number;
   /** After SIGTERM: the bound on the whole shutdown; past it the process exits 1. */
   readonly shutdownTimeoutMs: number;
-  /** Node's server.requestTimeout: a request (headers and body) must arrive within it. */
+  /** A request body must arrive within it, else 408 REQUEST_TIMEOUT problem. */
+  readonly bodyTimeoutMs: number;
+  /** Node's server.requestTimeout, the hard backstop: a whole request must arrive within it. */
   readonly requestTimeoutMs: number;
   /** Node's server.headersTimeout. */
   readonly headersTimeoutMs: number;
@@ -65,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
   const burst = int('SUANPAN_RATE_LIMIT_BURST', Math.max(1, ratePerSecond * 2), 1, 1_000_000);
   const requestTimeoutMs = int('SUANPAN_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000);
   const headersTimeoutMs = int('SUANPAN_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000);
+  const bodyTimeoutMs = int('SUANPAN_BODY_TIMEOUT_MS', 10_000, 100, 600_000);
+  if (bodyTimeoutMs >= requestTimeoutMs) problems.push('SUANPAN_BODY_TIMEOUT_MS: must be less than SUANPAN_REQUEST_TIMEOUT_MS');
   if (headersTimeoutMs > requestTimeoutMs) problems.push('SUANPAN_HEADERS_TIMEOUT_MS: must not exceed SUANPAN_REQUEST_TIMEOUT_MS');
   const shutdownDrainMs = int('SUANPAN_SHUTDOWN_DRAIN_MS', 0, 0, 600_000);
   const shutdownTimeoutMs = int('SUANPAN_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
     rateLimit: apiKeys.size > 0 && ratePerSecond > 0 ? { ratePerSecond, burst } : undefined,
     shutdownDrainMs,
     shutdownTimeoutMs,
+    bodyTimeoutMs,
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: int('SUANPAN_KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),

@@ -46,6 +46,7 @@ function main(): void {
     metrics,
     isShuttingDown: () => shuttingDown,
     apiKeys: config.apiKeys,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     ...(config.rateLimit === undefined ? {} : { rateLimiter: new TokenBuckets(config.rateLimit.ratePerSecond, config.rateLimit.burst) }),
   });
   const server = app.listen(config.port, config.host, () => {
