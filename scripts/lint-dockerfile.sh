@@ -16,10 +16,8 @@ if [ "$findings" != "[]" ]; then
   exit 1
 fi
 # dockerfilelint exits with the number of issues found.
-if ! "$bin/dockerfilelint" "$file" >/tmp/dockerfilelint.$$ 2>&1; then
-  cat /tmp/dockerfilelint.$$ >&2
-  rm -f /tmp/dockerfilelint.$$
+if ! report="$("$bin/dockerfilelint" "$file" 2>&1)"; then
+  echo "$report" >&2
   exit 1
 fi
-rm -f /tmp/dockerfilelint.$$
 echo "Dockerfile lint: $file clean (dockerfile-utils, dockerfilelint)"
