@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { Logger } from '../../src/http/error-handler';
+import { TokenBuckets } from '../../src/http/rate-limit';
 import { arbitraryFor, listOperations, responseSchemaName, type Operation } from '../support/openapi-operations';
 import { listen, send, type RawRequest, type RawResponse } from '../support/raw-http';
 import { contract, exampleTwoRequest, testApp } from '../support/test-app';
@@ -245,6 +246,37 @@ describe('fuzz: every operation of openapi.yaml answers hostile input with 2xx o
       }),
       { seed: SEED, numRuns: RUNS },
     );
+  });
+});
+
+describe('fuzz: credentials, when API keys are configured', () => {
+  const KEY = 'fuzz-key-for-partner-a-0001';
+  let securedPort = 0;
+  let closeSecured: () => Promise<void>;
+  beforeAll(async () => {
+    ({ port: securedPort, close: closeSecured } = await listen(testApp({ logger: silent, apiKeys: new Map([[KEY, 'partner-a']]), rateLimiter: new TokenBuckets(1_000, 1_000) })));
+  });
+  afterAll(() => closeSecured());
+
+  it('answers every /v1 operation with 2xx, 401 or another 4xx problem, whatever the credentials', async () => {
+    const v1 = operations.filter((op) => op.template.startsWith('/v1'));
+    const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 });
+    const credential = fc.oneof(
+      fc.constant<[string, string] | undefined>(undefined),
+      fc.constantFrom<[string, string]>(['Authorization', `Bearer ${KEY}`], ['X-Api-Key', KEY], ['Authorization', `bearer   ${KEY}  `], ['Authorization', `Bearer ${KEY}x`], ['Authorization', `Bearer ${KEY.slice(1)}`], ['Authorization', 'Bearer'], ['Authorization', `Basic ${KEY}`], ['X-Api-Key', ' '], ['Authorization', `Bearer ${'k'.repeat(8_000)}`]),
+      fc.tuple(fc.constantFrom('Authorization', 'X-Api-Key'), printable),
+    );
+    const seen = new Set<number>();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...v1), credential, async (op, header) => {
+        const body = op.bodySchema === undefined ? undefined : toText(op.bodySchema === 'QuoteBatchRequest' ? { quotes: [exampleTwoRequest()] } : exampleTwoRequest());
+        const res = await send(securedPort, { method: op.method, path: concretePath(op, () => 'chamber-baiyikang'), headers: { 'Content-Type': 'application/json', ...(header === undefined ? {} : { [header[0]]: header[1] }) }, ...(body === undefined ? {} : { body }) });
+        seen.add(res.status);
+        checkAnswer(op, res);
+      }),
+      { seed: SEED, numRuns: RUNS * 2 },
+    );
+    expect([...seen]).toEqual(expect.arrayContaining([200, 401]));
   });
 });
 

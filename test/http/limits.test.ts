@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { MAX_LINES_PER_BATCH, checkBatchLines } from '../../src/http/quote-request';
+import { listen, send } from '../support/raw-http';
 import { contract, exampleTwoRequest, testApp } from '../support/test-app';
 
 /** The limits as openapi.yaml states them, tested at the boundary over HTTP. */
@@ -22,6 +24,41 @@ describe('limits', () => {
   it('are the documented ones', () => {
     expect(LIMITS).toEqual({ linesPerQuote: 500, quotesPerBatch: 1000, quantityMin: 1, quantityMax: 1_000_000, idLength: 64, decimalLength: 40 });
     expect(contract.yamlText).toMatch(/request bodies up to 5 MB/);
+    expect(MAX_LINES_PER_BATCH).toBe(10_000);
+    expect(contract.yamlText).toMatch(/up to 1000 quotes per batch and 10000 lines in all its quotes/);
+  });
+
+  describe('lines per batch', () => {
+    const fullQuote = quote((q) => (q.lines = Array.from({ length: 500 }, (_, i) => ({ sku: i % 2 === 0 ? 'BYK-L01' : 'BYK-H01', quantity: i + 1 }))));
+    const atLimit = { quotes: Array.from({ length: MAX_LINES_PER_BATCH / 500 }, () => fullQuote) };
+
+    it('accepts the limit and refuses one line more, before pricing anything', async () => {
+      expect(() => checkBatchLines(atLimit)).not.toThrow();
+      const over = await request(app).post('/v1/quotes:batch').send({ quotes: [...atLimit.quotes, quote((q) => (q.lines = [{ sku: 'BYK-L01', quantity: 1 }]))] });
+      expect(over.status).toBe(400);
+      expect(over.body.errors).toEqual([expect.objectContaining({ pointer: '/quotes', code: 'maxLinesPerBatch' })]);
+    });
+
+    it('answers other requests while it prices a big batch', async () => {
+      const fullBatch = { quotes: atLimit.quotes.slice(0, 4) };
+      const server = await listen(testApp());
+      try {
+        let batchDone = false;
+        const batch = send(server.port, { method: 'POST', path: '/v1/quotes:batch', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fullBatch) }, 60_000).then((res) => {
+          batchDone = true;
+          return res;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const live = await send(server.port, { method: 'GET', path: '/livez' });
+        expect(live.status).toBe(200);
+        expect(batchDone).toBe(false);
+        const res = await batch;
+        expect(res.status).toBe(200);
+        expect(JSON.parse(res.body).results.every((r: { status: number }) => r.status === 200)).toBe(true);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it.each([

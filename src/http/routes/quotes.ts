@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { calculateQuote } from '../../rules/calculate-quote';
 import type { AppContext } from '../context';
 import { problemFromError } from '../error-handler';
-import { presentQuote, toQuoteInput } from '../quote-request';
+import { checkBatchLines, presentQuote, toQuoteInput } from '../quote-request';
 import { HttpProblem } from '../problem';
 
 /** POST /v1/quotes and POST /v1/quotes:batch. */
@@ -19,11 +19,14 @@ export function quoteRoutes(ctx: AppContext): Router {
   router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
     const issues = ctx.contract.validate('QuoteBatchRequest', req.body);
     if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'The batch must be {"quotes": [...]} with 1 to 1000 quote requests', issues);
+    checkBatchLines(req.body as { quotes: unknown[] });
     const catalog = ctx.catalog();
     const explain = req.query['explain'] === 'true';
     const today = ctx.today();
     const results = [];
     for (const body of (req.body as { quotes: unknown[] }).quotes) {
+      // Let other requests (and the liveness probe) in between two quotes of a big batch.
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         results.push({ status: 200, quote: presentQuote(await calculateQuote(catalog, toQuoteInput(ctx.contract, body, today), { explain })) });
       } catch (error) {
