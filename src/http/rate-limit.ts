@@ -20,6 +20,7 @@ export class TokenBuckets {
     if (!(ratePerSecond > 0) || !(burst >= 1)) throw new RangeError('ratePerSecond must be > 0 and burst >= 1');
   }
 
+  /** Takes a token from `key`'s bucket (a new key starts full); refused when less than one is left. */
   take(key: string): TakeResult {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };

@@ -87,7 +87,7 @@ function halfSentQuote(port: number): { finish(): void; response: Promise<{ stat
   return { finish: () => req.end(body.subarray(body.length >> 1)), response };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, attempts = 200): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined>, attempts = 400): Promise<T> {
   for (let i = 0; i < attempts; i++) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -102,7 +102,7 @@ function inFlight(port: number): Promise<number> {
 
 describe('graceful shutdown (SIGTERM)', () => {
   it('turns readiness 503, refuses new connections, completes every request in flight, exits 0 within the bound', async () => {
-    const server = await startServer({ SUANPAN_SHUTDOWN_DRAIN_MS: '1500', SUANPAN_SHUTDOWN_TIMEOUT_MS: '15000' });
+    const server = await startServer({ SUANPAN_SHUTDOWN_DRAIN_MS: '3000', SUANPAN_SHUTDOWN_TIMEOUT_MS: '15000' });
     const { port } = server;
     const pending = Array.from({ length: 8 }, () => halfSentQuote(port));
     // The metrics request itself is in flight too.
