@@ -35,7 +35,7 @@ export interface AppDeps {
   readonly apiKeys?: ReadonlyMap<string, string>;
   /** Per-key token buckets for /v1 calls (only with apiKeys). */
   readonly rateLimiter?: TokenBuckets;
-  /** A body must arrive within this many ms, else 408; default 10 s. */
+  /** A body that receives no byte for this many ms is answered 408; default 10 s. */
   readonly bodyTimeoutMs?: number;
 }
 

@@ -15,7 +15,7 @@ export interface Config {
   readonly shutdownDrainMs: number;
   /** After SIGTERM: the bound on the whole shutdown; past it the process exits 1. */
   readonly shutdownTimeoutMs: number;
-  /** A request body must arrive within it, else 408 REQUEST_TIMEOUT problem. */
+  /** A request body with no byte arriving for this long is answered 408 REQUEST_TIMEOUT. */
   readonly bodyTimeoutMs: number;
   /** Node's server.requestTimeout, the hard backstop: a whole request must arrive within it. */
   readonly requestTimeoutMs: number;
@@ -65,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
   const apiKeys = readApiKeys(env, readFile, problems);
   const ratePerSecond = int('SUANPAN_RATE_LIMIT_RPS', 50, 0, 1_000_000);
   const burst = int('SUANPAN_RATE_LIMIT_BURST', Math.max(1, ratePerSecond * 2), 1, 1_000_000);
-  const requestTimeoutMs = int('SUANPAN_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000);
+  const requestTimeoutMs = int('SUANPAN_REQUEST_TIMEOUT_MS', 300_000, 1_000, 3_600_000);
   const headersTimeoutMs = int('SUANPAN_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000);
   const bodyTimeoutMs = int('SUANPAN_BODY_TIMEOUT_MS', 10_000, 100, 600_000);
   if (bodyTimeoutMs >= requestTimeoutMs) problems.push('SUANPAN_BODY_TIMEOUT_MS: must be less than SUANPAN_REQUEST_TIMEOUT_MS');

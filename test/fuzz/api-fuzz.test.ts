@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -310,6 +311,34 @@ describe('fuzz: the big and the broken, for every body operation', () => {
     expect(res.headers['connection']).toBe('close');
     expect(JSON.parse(res.body).code).toBe('REQUEST_TIMEOUT');
   });
+});
+
+it('reads a slow body that keeps moving: the body timeout is an idle bound', async () => {
+  const impatient = await listen(testApp({ logger: silent, bodyTimeoutMs: 300 }));
+  try {
+    const body = Buffer.from(JSON.stringify(exampleTwoRequest()));
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: impatient.port, method: 'POST', path: '/v1/quotes', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      // 10 slices, 100 ms apart: 1 s in all, more than 3 times the idle bound.
+      const slices = Array.from({ length: 10 }, (_, i) => body.subarray(Math.floor((i * body.length) / 10), Math.floor(((i + 1) * body.length) / 10)));
+      const sendNext = (): void => {
+        const slice = slices.shift();
+        if (slice === undefined) req.end();
+        else {
+          req.write(slice);
+          setTimeout(sendNext, 100);
+        }
+      };
+      sendNext();
+    });
+    expect(answer).toBe(200);
+  } finally {
+    await impatient.close();
+  }
 });
 
 describe('fuzz: memory', () => {

@@ -17,7 +17,7 @@ function problemsOf(env: NodeJS.ProcessEnv, readFile = noFiles): readonly string
 describe('loadConfig', () => {
   it('has documented defaults for an empty environment: auth and rate limit off', () => {
     const config = loadConfig({}, noFiles);
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 8080, logLevel: 'info', shutdownDrainMs: 0, shutdownTimeoutMs: 10_000, bodyTimeoutMs: 10_000, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, rateLimit: undefined });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 8080, logLevel: 'info', shutdownDrainMs: 0, shutdownTimeoutMs: 10_000, bodyTimeoutMs: 10_000, requestTimeoutMs: 300_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, rateLimit: undefined });
     expect(config.apiKeys.size).toBe(0);
     expect(config.rulesDir).toMatch(/rules$/);
   });
@@ -56,9 +56,9 @@ describe('loadConfig', () => {
     [{ SUANPAN_API_KEYS_FILE: '/missing' }, /cannot read: ENOENT/],
     [{ SUANPAN_RATE_LIMIT_BURST: '0' }, /^SUANPAN_RATE_LIMIT_BURST/],
     [{ SUANPAN_SHUTDOWN_DRAIN_MS: '5000', SUANPAN_SHUTDOWN_TIMEOUT_MS: '5000' }, /DRAIN_MS: must be less than/],
-    [{ SUANPAN_HEADERS_TIMEOUT_MS: '60000', SUANPAN_REQUEST_TIMEOUT_MS: '30000' }, /must not exceed SUANPAN_REQUEST_TIMEOUT_MS/],
+    [{ SUANPAN_HEADERS_TIMEOUT_MS: '60000', SUANPAN_REQUEST_TIMEOUT_MS: '30000', SUANPAN_BODY_TIMEOUT_MS: '5000' }, /must not exceed SUANPAN_REQUEST_TIMEOUT_MS/],
     [{ SUANPAN_REQUEST_TIMEOUT_MS: '-1' }, /^SUANPAN_REQUEST_TIMEOUT_MS/],
-    [{ SUANPAN_BODY_TIMEOUT_MS: '30000' }, /BODY_TIMEOUT_MS: must be less than SUANPAN_REQUEST_TIMEOUT_MS/],
+    [{ SUANPAN_BODY_TIMEOUT_MS: '30000', SUANPAN_REQUEST_TIMEOUT_MS: '30000' }, /BODY_TIMEOUT_MS: must be less than SUANPAN_REQUEST_TIMEOUT_MS/],
     [{ HOST: '' }, /^HOST: must not be empty/],
   ])('refuses %p', (env, message) => {
     const problems = problemsOf(env);
