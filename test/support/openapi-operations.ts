@@ -13,6 +13,8 @@ export interface Operation {
   readonly bodySchema?: string;
   /** The request examples given in the contract. */
   readonly bodyExamples: readonly unknown[];
+  /** Every media type the request body may have (application/json, text/csv, ...). */
+  readonly bodyMediaTypes: readonly string[];
   readonly responses: Readonly<Record<string, unknown>>;
 }
 
@@ -35,6 +37,7 @@ export function listOperations(document: Record<string, any>): Operation[] {
         queryParams: params.filter((p) => p['in'] === 'query').map((p) => ({ name: p['name'], schema: p['schema'] ?? {} })),
         ...(json?.schema?.$ref === undefined ? {} : { bodySchema: refName(json.schema.$ref) }),
         bodyExamples: Object.values<{ value: unknown }>(json?.examples ?? {}).map((e) => e.value),
+        bodyMediaTypes: Object.keys(op.requestBody?.content ?? {}),
         responses: op.responses ?? {},
       });
     }
