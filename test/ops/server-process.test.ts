@@ -115,6 +115,7 @@ describe('graceful shutdown (SIGTERM)', () => {
       return res.status === 503 ? res : undefined;
     });
     expect(JSON.parse(notReady.body).status).toBe('shutting-down');
+    expect(notReady.headers['connection']).toBe('close');
     await until('new connections refused', () => get(port, '/livez').then(() => undefined, (error: NodeJS.ErrnoException) => (error.code === 'ECONNREFUSED' ? true : undefined)));
 
     for (const request of pending) request.finish();
