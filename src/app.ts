@@ -18,6 +18,7 @@ import { securityHeaders } from './http/security-headers';
 import { agreementRoutes } from './http/routes/agreements';
 import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
+import { settlementRoutes } from './http/routes/settlements';
 
 export interface AppDeps {
   readonly rules: RulesHolder;
@@ -27,6 +28,8 @@ export interface AppDeps {
   readonly today?: () => string;
   /** Largest accepted body; default 5 MB. */
   readonly bodyLimit?: string;
+  /** Largest streamed settlement upload (CSV, NDJSON) in bytes; default 1 GiB. */
+  readonly maxUploadBytes?: number;
   /** True once shutdown has begun: /readyz answers 503. */
   readonly isShuttingDown?: () => boolean;
   /** Prometheus metrics; default: a fresh registry without process metrics. */
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(contract.document, { customSiteTitle: 'suanpan API' }));
   app.use(quoteRoutes(ctx));
   app.use(agreementRoutes(ctx));
+  app.use(settlementRoutes(ctx, deps.maxUploadBytes ?? 1024 ** 3));
 
   app.use((req, _res, next) => {
     next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DomainError } from '../domain/errors';
 import type { QuoteInput } from '../domain/quote';
 import { calculateQuote } from './calculate-quote';
+import { calculateSettlement, type SettlementRequest } from './calculate-settlement';
 import type { RuleCatalog } from './rule-catalog';
 
 /** A golden case file: a request and the figures it must give (a subset of the response). */
@@ -30,7 +31,10 @@ export interface CaseDifference {
 /** Computes the actual outcome of a case of one kind (quote, settlement, …). */
 export type CaseRunner = (catalog: RuleCatalog, request: unknown) => Promise<unknown>;
 
-const runners = new Map<string, CaseRunner>([['quote', (catalog, request) => calculateQuote(catalog, request as QuoteInput)]]);
+const runners = new Map<string, CaseRunner>([
+  ['quote', (catalog, request) => calculateQuote(catalog, request as QuoteInput)],
+  ['settlement', (catalog, request) => calculateSettlement(catalog, request as SettlementRequest)],
+]);
 
 /** Lets another capability (settlement, …) run golden cases of its kind. */
 export function registerCaseRunner(kind: string, runner: CaseRunner): void {

@@ -4,6 +4,7 @@ import { createMetrics } from '../../src/http/metrics';
 import { routeTemplates } from '../../src/http/route-template';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import { copyRules, VERSION_DIR } from '../support/rules-fixture';
+import { workedExampleRequest } from '../support/settlement-fixtures';
 import { RULES_DIR, contract, exampleTwoRequest, recordingLogger, testApp } from '../support/test-app';
 
 /** The app with its own metrics registry, counting loads as the server does; `rules` may be a stand-in. */
@@ -77,6 +78,16 @@ describe('GET /metrics', () => {
     expect(res.text).toMatch(/suanpan_quotes_priced_total\{partner="anonymous"\} 2\b/);
     expect(res.text).toMatch(/suanpan_ruleset_info\{agreement="chamber-baiyikang",effective_from="2026-01-01",ruleset_version="[0-9a-f]{16}"\} 1/);
     expect(res.text).toMatch(/suanpan_http_requests_in_flight 1\b/);
+  });
+
+  it('counts the settlement lines priced', async () => {
+    const { app } = observedApp();
+    const body = workedExampleRequest();
+    const res = await request(app).post('/v1/settlements').send(body);
+    expect(res.status).toBe(200);
+    const lines = body.transactions.reduce((n, t) => n + t.lines.length, 0);
+    expect(lines).toBeGreaterThan(0);
+    expect((await request(app).get('/metrics')).text).toMatch(new RegExp(`suanpan_settlement_lines_priced_total\\{partner="anonymous"\\} ${lines}\\b`));
   });
 
   it('counts reloads by outcome; a corrupted file at reload keeps the old rules serving', async () => {

@@ -1,0 +1,165 @@
+/**
+ * Benchmark of the streamed settlement (issue 3): a month of 1,000,000 CSV lines generated on
+ * the fly, settled by suanpan through the code path of POST /v1/settlements and `suanpan
+ * settle`, beside a hand-written streaming settlement of the same bytes. Each runs in its own
+ * child process, so peak RSS is its own. `--quick` settles 50,000 lines (CI).
+ *
+ *   node dist/bench/settlement-stream.js [--quick] [--lines N]
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Dec, formatAmount, sum } from '../domain/money';
+import { settleFiles } from '../io/read-settlement-file';
+import { openSettlement } from '../rules/calculate-settlement';
+import { RuleCatalog } from '../rules/rule-catalog';
+import { settleByHand, type HeadlineFigures } from './hand-written-settlement';
+import { settlementCsvChunks } from './settlement-input';
+
+/** One line of the bench table (the shape of src/bench's other suites). */
+export interface SettlementBenchRow {
+  readonly figure: string;
+  readonly value: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly target: string;
+  /** 'yes' / 'NO' when the row has a target. */
+  readonly met: string;
+}
+
+/** What one child process measured. */
+export interface StreamRun {
+  readonly lines: number;
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  /**
+   * Live heap (after a full GC) when the whole input had been read minus when half of it had:
+   * what the stream retains per line. Flat memory keeps this small (return matching keeps a
+   * few hundred bytes per sale). RSS alone cannot tell, as V8 grows its heap lazily.
+   */
+  readonly secondHalfHeapGrowthMb: number;
+  readonly figures: HeadlineFigures;
+}
+
+type Contender = 'suanpan' | 'baseline';
+
+const TARGET_LINES_PER_SECOND = 15_000;
+const TARGET_PEAK_RSS_MB = 400;
+const TARGET_PEAK_RSS_MB_NOTE = 'V8 grows its heap lazily: see the live-heap row';
+const TARGET_SECOND_HALF_HEAP_GROWTH_MB = 64;
+
+/** Runs both contenders, one child process each, and returns the table rows. */
+export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number }): Promise<SettlementBenchRow[]> {
+  const lines = options.lines ?? (options.quick ? 50_000 : 1_000_000);
+  const product = await runChild('suanpan', lines);
+  const baseline = await runChild('baseline', lines);
+  const agree = JSON.stringify(product.figures) === JSON.stringify(baseline.figures);
+  const name = `settlement stream, ${lines.toLocaleString('en-US')} CSV lines`;
+  const rate = (run: StreamRun): number => run.lines / run.seconds;
+  return [
+    row(`${name}: lines/s`, rate(product), rate(baseline), 'lines/s', `≥ ${TARGET_LINES_PER_SECOND.toLocaleString('en-US')} lines/s`, rate(product) >= TARGET_LINES_PER_SECOND),
+    row(`${name}: peak RSS`, product.peakRssMb, baseline.peakRssMb, 'MB', `≤ ${TARGET_PEAK_RSS_MB} MB (${TARGET_PEAK_RSS_MB_NOTE})`, product.peakRssMb <= TARGET_PEAK_RSS_MB),
+    row(
+      `${name}: live heap growth over the 2nd half`,
+      product.secondHalfHeapGrowthMb,
+      baseline.secondHalfHeapGrowthMb,
+      'MB',
+      `≤ ${TARGET_SECOND_HALF_HEAP_GROWTH_MB} MB`,
+      product.secondHalfHeapGrowthMb <= TARGET_SECOND_HALF_HEAP_GROWTH_MB,
+    ),
+    {
+      figure: `${name}: figures equal the baseline's`,
+      value: agree ? 'equal' : JSON.stringify(product.figures),
+      baseline: agree ? 'equal' : JSON.stringify(baseline.figures),
+      ratio: '',
+      target: 'equal',
+      met: agree ? 'yes' : 'NO',
+    },
+  ];
+}
+
+function row(figure: string, value: number, baseline: number, unit: string, target: string, met: boolean): SettlementBenchRow {
+  const show = (n: number): string => `${n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)} ${unit}`;
+  return { figure, value: show(value), baseline: show(baseline), ratio: `${(value / baseline).toFixed(2)}×`, target, met: met ? 'yes' : 'NO' };
+}
+
+function runChild(contender: Contender, lines: number): Promise<StreamRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', contender, '--lines', String(lines)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as StreamRun);
+      else reject(new Error(`the ${contender} child exited with ${String(code)}`));
+    });
+  });
+}
+
+/** In the child: settles the generated month, measuring time and memory. */
+async function measure(contender: Contender, lines: number): Promise<StreamRun> {
+  const catalog = contender === 'suanpan' ? RuleCatalog.load(path.resolve(__dirname, '..', '..', 'rules')) : undefined;
+  let gcNs = 0n;
+  const liveHeap = (): number => {
+    const before = process.hrtime.bigint();
+    (globalThis as { gc?: () => void }).gc?.();
+    gcNs += process.hrtime.bigint() - before;
+    return process.memoryUsage().heapUsed;
+  };
+  let halfHeap = 0;
+  let endHeap = 0;
+  const chunks = settlementCsvChunks(lines);
+  let generated = 0;
+  const input = Readable.from(
+    (function* () {
+      for (const chunk of chunks) {
+        generated += chunk.split('\n').length - 1;
+        if (halfHeap === 0 && generated >= lines / 2) halfHeap = liveHeap();
+        yield chunk;
+      }
+      // everything has been read and the settlement still holds what it keeps
+      endHeap = liveHeap();
+    })(),
+  );
+  const started = process.hrtime.bigint();
+  const figures = catalog === undefined ? await settleByHand(input) : await settleWithSuanpan(catalog, input);
+  const seconds = Number(process.hrtime.bigint() - started - gcNs) / 1e9;
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const mb = (bytes: number): number => Math.round((bytes / 1e6) * 10) / 10;
+  return { lines, seconds, peakRssMb: mb(peakRss), secondHalfHeapGrowthMb: mb(endHeap - halfHeap), figures };
+}
+
+async function settleWithSuanpan(catalog: RuleCatalog, input: Readable): Promise<HeadlineFigures> {
+  const settlement = openSettlement(catalog, 'chamber-baiyikang', { from: '2026-11-01', to: '2026-11-30' });
+  const statement = await settleFiles(settlement, [{ stream: input, format: 'csv' }]);
+  return {
+    supplyPayable: statement.supplyPayable,
+    commission: statement.commission,
+    rebatesFinal: formatAmount(sum(statement.rebates.map((rebate) => new Dec(rebate.final)))),
+    compensation: statement.compensation,
+    giftsValue: statement.giftsValue,
+  };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const lines = value('--lines') === undefined ? undefined : Number(value('--lines'));
+  const child = value('--child');
+  if (child === 'suanpan' || child === 'baseline') {
+    process.stdout.write(JSON.stringify(await measure(child, lines!)));
+    return;
+  }
+  const rows = await settlementStreamSuite({ quick: argv.includes('--quick') || process.env['BENCH_QUICK'] === '1', ...(lines === undefined ? {} : { lines }) });
+  console.table(rows);
+  if (rows.some((r) => r.figure.endsWith("figures equal the baseline's") && r.met !== 'yes')) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,198 @@
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { DomainError } from '../domain/errors';
+import type { SettlementIssue, SettlementStatement } from '../domain/settlement';
+import { countBytes, settleFiles, type SettlementFile, type SettlementFileFormat } from '../io/read-settlement-file';
+import { formatStatementCsv } from '../io/statement-csv';
+import { formatStatementHtml } from '../io/statement-html';
+import { openSettlement } from '../rules/calculate-settlement';
+import { RuleCatalog } from '../rules/rule-catalog';
+import { RulesetError, formatRuleProblem } from '../rules/ruleset-error';
+import type { CliIo } from './main';
+
+const USAGE = `usage: suanpan settle --transactions <tx.csv|tx.ndjson> [--external <ext.csv>] [--claimed <claims.csv>]
+                      --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--agreement <id>] [--format json|csv|html]
+                      [--out <file>] [--rules <dir>] [--no-progress]
+  Settles a period from files, streaming (a month of a million lines in flat memory).
+  CSV: UTF-8 with or without BOM, one table per header row (see docs/settlement.md);
+  .ndjson / .jsonl: one row per line as a JSON object.
+  --agreement defaults to the only agreement in the rules; --rules to $SUANPAN_RULES_DIR or the bundled rules.
+  Exit codes: 0 statement written, 1 the input has problems (listed on stderr), 2 bad usage.`;
+
+const FORMATS = ['json', 'csv', 'html'] as const;
+type OutputFormat = (typeof FORMATS)[number];
+
+/** Where progress goes: a terminal's stderr, rewritten in place. */
+export interface ProgressSink {
+  write(text: string): void;
+}
+
+/**
+ * `suanpan settle`: the settlement of a period from CSV or NDJSON files, through the same
+ * code as POST /v1/settlements. Prints the statement (or writes it to --out) and, on a
+ * terminal, a progress line on stderr.
+ */
+export async function run(args: readonly string[], io: CliIo, progressSink: ProgressSink | undefined = process.stderr.isTTY ? process.stderr : undefined): Promise<number> {
+  let options: ReturnType<typeof readOptions>;
+  try {
+    options = readOptions(args, io.cwd ?? process.cwd());
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let catalog: RuleCatalog;
+  try {
+    catalog = RuleCatalog.load(options.rulesDir);
+  } catch (error) {
+    if (!(error instanceof RulesetError)) throw error;
+    io.err(`the rules in ${options.rulesDir} are refused:\n${error.problems.map(formatRuleProblem).join('\n')}`);
+    return 1;
+  }
+  const agreement = options.agreement ?? onlyAgreement(catalog);
+  if (agreement === undefined) {
+    io.err(`name the agreement with --agreement (the rules hold ${catalog.agreementIds().join(', ')})\n${USAGE}`);
+    return 2;
+  }
+  const progress = progressSink === undefined || options.noProgress ? undefined : new ProgressLine(progressSink, totalBytes(options.files));
+  let statement: SettlementStatement;
+  try {
+    const settlement = openSettlement(catalog, agreement, { from: options.from, to: options.to });
+    statement = await settleFiles(settlement, options.files.map((file) => openFile(file, progress)));
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    progress?.done();
+    io.err(`${error.message}:`);
+    for (const issue of error.issues) io.err(`  ${describeIssue(issue)}`);
+    return 1;
+  }
+  progress?.done();
+  const text = render(statement, options.format);
+  if (options.out === undefined) io.out(text.replace(/\n$/, ''));
+  else writeFileSync(options.out, text);
+  return 0;
+}
+
+interface InputFile {
+  readonly path: string;
+  readonly format: SettlementFileFormat;
+}
+
+function readOptions(args: readonly string[], cwd: string) {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      transactions: { type: 'string' },
+      external: { type: 'string' },
+      claimed: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      agreement: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      out: { type: 'string' },
+      rules: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
+  if (values.transactions === undefined) throw new Error('--transactions is required');
+  if (values.from === undefined || values.to === undefined) throw new Error('--from and --to are required');
+  const format = values.format as OutputFormat;
+  if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
+  const files = [values.transactions, values.external, values.claimed]
+    .filter((file): file is string => file !== undefined)
+    .map((file): InputFile => ({ path: path.resolve(cwd, file), format: fileFormat(file) }));
+  return {
+    files,
+    from: values.from,
+    to: values.to,
+    agreement: values.agreement,
+    format,
+    out: values.out === undefined ? undefined : path.resolve(cwd, values.out),
+    rulesDir: path.resolve(cwd, values.rules ?? process.env['SUANPAN_RULES_DIR'] ?? path.join(__dirname, '..', '..', 'rules')),
+    noProgress: values['no-progress'] === true,
+  };
+}
+
+function fileFormat(file: string): SettlementFileFormat {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.csv') return 'csv';
+  if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
+  throw new Error(`${file}: use a .csv, .ndjson or .jsonl file`);
+}
+
+function onlyAgreement(catalog: RuleCatalog): string | undefined {
+  const ids = catalog.agreementIds();
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+function totalBytes(files: readonly InputFile[]): number | undefined {
+  try {
+    return files.reduce((total, file) => total + statSync(file.path).size, 0);
+  } catch {
+    return undefined;
+  }
+}
+
+function openFile(file: InputFile, progress: ProgressLine | undefined): SettlementFile {
+  const source = path.basename(file.path);
+  const raw = createReadStream(file.path);
+  let stream: Readable = raw;
+  if (progress !== undefined) {
+    let seen = 0;
+    const counter = countBytes((total) => {
+      progress.add(total - seen);
+      seen = total;
+    });
+    raw.on('error', (error) => counter.destroy(error));
+    stream = raw.pipe(counter);
+  }
+  return { stream, format: file.format, source };
+}
+
+function render(statement: SettlementStatement, format: OutputFormat): string {
+  if (format === 'csv') return formatStatementCsv(statement);
+  if (format === 'html') return formatStatementHtml(statement);
+  return `${JSON.stringify(statement, null, 2)}\n`;
+}
+
+/** One issue as a line of the terminal: file and row or pointer, transaction, what is wrong. */
+export function describeIssue(issue: SettlementIssue): string {
+  const where = issue.source === undefined ? issue.pointer : `${issue.source} ${issue.pointer}`;
+  return `${where}${issue.code === undefined ? '' : ` [${issue.code}]`}: ${issue.detail}`;
+}
+
+/** A progress line rewritten in place at most ~10 times a second: bytes read, share of the input, rate. */
+export class ProgressLine {
+  private bytes = 0;
+  private lastDraw = 0;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly total: number | undefined,
+  ) {}
+
+  add(bytes: number): void {
+    this.bytes += bytes;
+    const now = Date.now();
+    if (now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.sink.write(`\r${formatProgress(this.bytes, this.total, now - this.started)}`);
+  }
+
+  done(): void {
+    if (this.lastDraw > 0) this.sink.write(`\r${formatProgress(this.bytes, this.total, Date.now() - this.started)}\n`);
+  }
+}
+
+/** e.g. "settling: 41.2 MB of 80.0 MB (51 %), 12.3 MB/s" */
+export function formatProgress(bytes: number, total: number | undefined, elapsedMs: number): string {
+  const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+  const share = total === undefined || total === 0 ? '' : ` of ${mb(total)} (${Math.min(100, Math.floor((bytes / total) * 100))} %)`;
+  const rate = elapsedMs > 0 ? `, ${mb((bytes / elapsedMs) * 1000)}/s` : '';
+  return `settling: ${mb(bytes)}${share}${rate}`;
+}

@@ -1,0 +1,617 @@
+import { type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
+import { tierRate } from './apply-tiers';
+import { DomainError } from './errors';
+import { isIsoDate } from './iso-date';
+import { buildLineFacts, type Facts } from './line-facts';
+import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, roundMoney, sum } from './money';
+import { priceQuote, type FiredRules } from './price-quote';
+import type { QuoteInput } from './quote';
+import type {
+  ClaimedFigures,
+  Discrepancy,
+  ExternalSale,
+  PriceGuaranteeLine,
+  RebateLine,
+  ReconciliationLine,
+  RecordLocator,
+  SettlementIssue,
+  SettlementPeriod,
+  SettlementStatement,
+  SettlementTransaction,
+  TransactionLocator,
+} from './settlement';
+
+/**
+ * The channel whose volume is supplyPayable: AGREEMENT.md, Settlement — "supplyPayable: Σ
+ * chamber-supply line amounts (what the chamber owes for stock)". A name of the statement's
+ * own vocabulary, like its field names; no rate or threshold lives here.
+ */
+export const SUPPLY_CHANNEL = 'chamber-supply';
+
+/** At most this many issues are listed; the rest are counted in one closing issue. */
+export const MAX_LISTED_ISSUES = 1000;
+
+/** A sale that passed the checks: its line facts go to the rule evaluator, then to {@link SettlementAccumulator.bookSale}. */
+export interface PendingSale {
+  readonly transaction: SettlementTransaction;
+  readonly at: TransactionLocator;
+  readonly input: QuoteInput;
+  readonly facts: readonly Facts[];
+}
+
+/**
+ * Accumulates a period's settlement one transaction at a time, holding only what the
+ * statement and the matching of returns need (per sale: SKU, unit price, the rules that
+ * fired and the units not yet returned), never the lines themselves. The JSON endpoint, the
+ * streaming endpoint and the command line all feed one of these.
+ */
+export interface SettlementAccumulator {
+  readonly version: AgreementVersion;
+  readonly period: SettlementPeriod;
+  /**
+   * Checks a transaction against the period, the agreement and the transactions seen so far,
+   * recording every issue. A return is booked at once (or held until the sale it returns
+   * arrives); a valid sale is returned for rule evaluation, to be booked with {@link bookSale}
+   * before the next call.
+   */
+  add(transaction: SettlementTransaction, at: TransactionLocator): PendingSale | undefined;
+  /** Prices a checked sale exactly as a quote of it would be, given the rules that fired per line. */
+  bookSale(pending: PendingSale, firedPerLine: readonly FiredRules[]): void;
+  addExternalSale(sale: ExternalSale, at: RecordLocator): void;
+  /**
+   * Records issues found outside the accumulator (an unreadable row, a bad cell) so all are
+   * reported together; with a transaction id, that transaction counts as refused (its returns
+   * then say so instead of naming an unknown transaction).
+   */
+  reject(issues: readonly SettlementIssue[], transactionId?: string): void;
+  /** Issues recorded so far (listed ones only). */
+  readonly issueCount: number;
+  /**
+   * The statement; throws DomainError INVALID_SETTLEMENT listing every issue when any input
+   * was refused (nothing is dropped silently).
+   */
+  finish(claimed?: ClaimedFigures): SettlementStatement;
+}
+
+/** Every problem with a period: real days, `from` on or before `to`. */
+export function checkSettlementPeriod(period: SettlementPeriod): SettlementIssue[] {
+  const issues: SettlementIssue[] = [];
+  for (const key of ['from', 'to'] as const) {
+    if (!isIsoDate(period[key])) issues.push({ pointer: `/period/${key}`, code: 'INVALID_DATE', detail: `${JSON.stringify(period[key])} is not a day (yyyy-mm-dd)` });
+  }
+  if (issues.length === 0 && period.from > period.to) issues.push({ pointer: '/period', code: 'INVALID_PERIOD', detail: `the period starts (${period.from}) after it ends (${period.to})` });
+  return issues;
+}
+
+/** A line of a booked sale as return matching reads it. */
+interface BookedLine {
+  /** Position among the sale's lines. */
+  readonly index: number;
+  readonly sku: string;
+  readonly unitPrice: Dec;
+  readonly fired: FiredRules;
+  /** Units not yet returned. */
+  remaining: number;
+}
+
+/** Slots per line in {@link BookedSale.slots}: sku, unit price, fired rules, units not yet returned. */
+const SLOTS = 4;
+
+/**
+ * A booked sale as compactly as return matching allows (a month may hold a few hundred
+ * thousand): the strings, unit prices and rule lists are shared between sales, and the lines
+ * are flat slots instead of one object each.
+ */
+class BookedSale {
+  constructor(
+    readonly channel: string,
+    readonly buyerId: string,
+    readonly date: string,
+    readonly slots: SaleSlots,
+  ) {}
+
+  lines(): BookedLine[] {
+    const lines: BookedLine[] = [];
+    for (let i = 0; i < this.slots.length; i += SLOTS) {
+      lines.push({ index: i / SLOTS, sku: this.slots[i] as string, unitPrice: this.slots[i + 1] as Dec, fired: this.slots[i + 2] as FiredRules, remaining: this.slots[i + 3] as number });
+    }
+    return lines;
+  }
+
+  setRemaining(line: BookedLine): void {
+    this.slots[line.index * SLOTS + 3] = line.remaining;
+  }
+}
+
+type SaleSlots = (string | Dec | FiredRules | number)[];
+
+/** Adds units to the slots of the line with this SKU, price and rules, or a new line. */
+function bookSlots(slots: SaleSlots, sku: string, unitPrice: Dec, fired: FiredRules, quantity: number): void {
+  for (let i = 0; i < slots.length; i += SLOTS) {
+    if (slots[i] === sku && slots[i + 1] === unitPrice && slots[i + 2] === fired) {
+      slots[i + 3] = (slots[i + 3] as number) + quantity;
+      return;
+    }
+  }
+  slots.push(sku, unitPrice, fired, quantity);
+}
+
+/** Hands out one shared instance per distinct key, up to a bound (then the value itself). */
+function interner<T>(limit: number): (key: string, make: () => T) => T {
+  const known = new Map<string, T>();
+  return (key, make) => {
+    const found = known.get(key);
+    if (found !== undefined) return found;
+    const value = make();
+    if (known.size < limit) known.set(key, value);
+    return value;
+  };
+}
+
+/** What the id registry knows of a transaction id. */
+type Registered = BookedSale | 'pending' | 'return' | 'refused';
+
+interface WaitingReturn {
+  readonly transaction: SettlementTransaction;
+  readonly at: TransactionLocator;
+}
+
+interface RebateAccount {
+  readonly buyer: string;
+  readonly rule: PricingRule;
+  readonly tiers: readonly Tier[];
+  readonly mode: TierMode;
+  volume: Dec;
+  accrued: Dec;
+}
+
+/** The guaranteed lines of one SKU under one price-guarantee rule: how many lines had each quantity. */
+interface GuaranteedLines {
+  readonly factor: Dec;
+  readonly countByQuantity: Map<number, number>;
+}
+
+interface LowestExternal {
+  readonly unitPrice: Dec;
+  readonly institution: string;
+}
+
+/** One priced piece of a line: a sale line, or the part of a return line taken from one sale line. */
+interface PricedPiece {
+  readonly channel: string;
+  readonly buyerId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPrice: Dec;
+  readonly amount: Dec;
+  readonly commission: Dec;
+  readonly rebate: Dec;
+  readonly fired: FiredRules;
+}
+
+/**
+ * Starts the settlement of `period` under one agreement version. Every figure is computed
+ * from the agreement's prices (invoiced prices only feed the discrepancy list); amounts are
+ * rounded at the line with the version's rounding policy and every total is the sum of the
+ * rounded figures under it. Rebate tiers and the price-guarantee factor come from the
+ * version's settlement rules (`rebate-settlement`, `price-guarantee`), never from code.
+ *
+ * @example
+ *   const acc = createSettlementAccumulator(version, { from: '2026-11-01', to: '2026-11-30' });
+ *   const pending = acc.add(t1, locator); if (pending) acc.bookSale(pending, firedPerLine);
+ *   acc.finish().commission // "32578.27" for the worked example of AGREEMENT.md
+ */
+export function createSettlementAccumulator(version: AgreementVersion, period: SettlementPeriod): SettlementAccumulator {
+  const policy = version.rounding;
+  const money = (value: Dec): string => formatAmount(value, policy.scale);
+  const issues: SettlementIssue[] = [];
+  let unlisted = 0;
+  const registry = new Map<string, Registered>();
+  const waiting = new Map<string, WaitingReturn[]>();
+  const internedFired = new Map<string, FiredRules>();
+  const shareText = interner<string>(100_000);
+  const sharePrice = interner<Dec>(100_000);
+  const volume = new Map<string, Dec>();
+  let commission = ZERO;
+  let giftsValue = ZERO;
+  const rebates = new Map<string, RebateAccount>();
+  const guaranteed = new Map<string, Map<string, GuaranteedLines>>();
+  const lowestExternal = new Map<string, LowestExternal>();
+  const discrepancies: Discrepancy[] = [];
+  const counts = { transactions: 0, returns: 0, lines: 0, externalSales: 0 };
+
+  const record = (issue: SettlementIssue): void => {
+    if (issues.length < MAX_LISTED_ISSUES) issues.push(issue);
+    else unlisted++;
+  };
+
+  const intern = (fired: FiredRules): FiredRules => {
+    const key = fired.map((rule) => rule.id).join('\n');
+    const known = internedFired.get(key);
+    if (known !== undefined) return known;
+    internedFired.set(key, fired);
+    return fired;
+  };
+
+  /** Adds one priced piece to every figure it feeds. */
+  const book = (piece: PricedPiece): void => {
+    volume.set(piece.channel, (volume.get(piece.channel) ?? ZERO).plus(piece.amount));
+    commission = commission.plus(piece.commission);
+    for (const rule of piece.fired) {
+      const action = rule.action;
+      if (action.type === 'rebate-settlement') {
+        const key = `${piece.buyerId}\u0000${rule.id}`;
+        let account = rebates.get(key);
+        if (account === undefined) {
+          account = { buyer: piece.buyerId, rule, tiers: action.tiers, mode: action.mode, volume: ZERO, accrued: ZERO };
+          rebates.set(key, account);
+        }
+        account.volume = account.volume.plus(piece.amount);
+        account.accrued = account.accrued.plus(piece.rebate);
+      } else if (action.type === 'price-guarantee') {
+        let bySku = guaranteed.get(piece.sku);
+        if (bySku === undefined) guaranteed.set(piece.sku, (bySku = new Map()));
+        let lines = bySku.get(rule.id);
+        if (lines === undefined) bySku.set(rule.id, (lines = { factor: action.factor, countByQuantity: new Map() }));
+        lines.countByQuantity.set(piece.quantity, (lines.countByQuantity.get(piece.quantity) ?? 0) + 1);
+      }
+    }
+  };
+
+  const noteDiscrepancy = (transaction: string, piece: PricedPiece, invoiced: string | undefined): void => {
+    if (invoiced === undefined) return;
+    const invoicedUnitPrice = new Dec(invoiced);
+    const invoicedAmount = roundMoney(invoicedUnitPrice.times(piece.quantity), policy);
+    if (invoicedAmount.eq(piece.amount)) return;
+    discrepancies.push({
+      transaction,
+      sku: piece.sku,
+      quantity: piece.quantity,
+      invoicedUnitPrice: formatUnitPrice(invoicedUnitPrice, policy.scale),
+      agreedUnitPrice: formatUnitPrice(piece.unitPrice, policy.scale),
+      invoicedAmount: money(invoicedAmount),
+      agreedAmount: money(piece.amount),
+      difference: money(invoicedAmount.minus(piece.amount)),
+    });
+  };
+
+  /** The checks that need no other transaction. */
+  const checkAlone = (tx: SettlementTransaction, at: TransactionLocator): SettlementIssue[] => {
+    const found: SettlementIssue[] = [];
+    const problem = (pointer: string, code: string, detail: string): void => {
+      found.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
+    };
+    if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
+    else if (tx.date < period.from || tx.date > period.to) problem(at.field('date'), 'OUTSIDE_PERIOD', `dated ${tx.date}, outside the period ${period.from} … ${period.to}`);
+    if (!version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
+    if (tx.returnOf === tx.id) problem(at.field('returnOf'), 'RETURN_OF_ITSELF', 'a transaction cannot return itself');
+    if (tx.lines.length === 0) problem(at.field(''), 'NO_LINES', 'has no lines');
+    const isReturn = tx.returnOf !== undefined;
+    tx.lines.forEach((line, j) => {
+      if (!version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
+      if (!Number.isSafeInteger(line.quantity) || line.quantity === 0) {
+        problem(at.lineField(j, 'quantity'), 'INVALID_QUANTITY', `quantity ${String(line.quantity)} of ${line.sku} must be a whole number of units, not 0`);
+      } else if (isReturn && line.quantity > 0) {
+        problem(at.lineField(j, 'quantity'), 'RETURN_QUANTITY_POSITIVE', `returns ${tx.returnOf}, so quantity ${line.quantity} of ${line.sku} must be negative`);
+      } else if (!isReturn && line.quantity < 0) {
+        problem(at.lineField(j, 'quantity'), 'NEGATIVE_QUANTITY', `quantity ${line.quantity} of ${line.sku} is negative but the transaction names no returnOf (negative quantities only in returns)`);
+      }
+      if (line.unitPrice !== undefined && !(isDecimalText(line.unitPrice) && !line.unitPrice.startsWith('-'))) {
+        problem(at.lineField(j, 'unitPrice'), 'INVALID_UNIT_PRICE', `invoiced unit price ${JSON.stringify(line.unitPrice)} of ${line.sku} is not a decimal ≥ 0`);
+      }
+    });
+    return found;
+  };
+
+  /** Books a return against its sale, or records why it cannot be. */
+  const addReturn = (tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined): void => {
+    const returned = tx.returnOf!;
+    const problems: SettlementIssue[] = [];
+    const problem = (pointer: string, code: string, detail: string): void => {
+      problems.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
+    };
+    if (original === undefined) {
+      problem(at.field('returnOf'), 'UNKNOWN_ORIGINAL', `returnOf ${JSON.stringify(returned)} names no transaction in the input`);
+    } else if (original === 'return') {
+      problem(at.field('returnOf'), 'RETURN_OF_RETURN', `returnOf ${JSON.stringify(returned)} names a return, not a sale`);
+    } else if (original === 'refused') {
+      problem(at.field('returnOf'), 'ORIGINAL_REFUSED', `returns ${returned}, which was refused (see its own issues)`);
+    } else if (original === 'pending') {
+      throw new Error(`sale ${returned} was not booked before the next transaction was added`);
+    } else {
+      if (original.channel !== tx.channel) problem(at.field('channel'), 'RETURN_MISMATCH', `channel ${tx.channel} differs from ${original.channel} of the returned sale ${returned}`);
+      if (original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
+      if (tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
+      const left = new Map<string, number>();
+      for (const line of original.lines()) left.set(line.sku, (left.get(line.sku) ?? 0) + line.remaining);
+      tx.lines.forEach((line, j) => {
+        const available = left.get(line.sku);
+        if (available === undefined) {
+          problem(at.lineField(j, 'sku'), 'RETURN_SKU_NOT_SOLD', `returns ${line.sku}, which the sale ${returned} does not contain`);
+        } else if (-line.quantity > available) {
+          problem(at.lineField(j, 'quantity'), 'RETURN_EXCEEDS_SALE', `returns ${-line.quantity} × ${line.sku} but only ${available} of the sale ${returned} are left to return`);
+        } else {
+          left.set(line.sku, available + line.quantity);
+        }
+      });
+    }
+    if (problems.length > 0) {
+      problems.forEach(record);
+      return;
+    }
+    const sale = original as BookedSale;
+    const soldLines = sale.lines();
+    tx.lines.forEach((line) => {
+      let toReturn = -line.quantity;
+      for (const sold of soldLines) {
+        if (toReturn === 0) break;
+        if (sold.sku !== line.sku || sold.remaining === 0) continue;
+        const take = Math.min(toReturn, sold.remaining);
+        sold.remaining -= take;
+        sale.setRemaining(sold);
+        toReturn -= take;
+        const piece = priceReturnedPiece(sale, sold, -take);
+        book(piece);
+        noteDiscrepancy(tx.id, piece, line.unitPrice);
+      }
+    });
+  };
+
+  /** A returned part of a sale line: its unit price, and the commission and rebate rules that applied to the sale. */
+  const priceReturnedPiece = (sale: BookedSale, sold: BookedLine, quantity: number): PricedPiece => {
+    const amount = roundMoney(sold.unitPrice.times(quantity), policy);
+    let pieceCommission = ZERO;
+    let pieceRebate = ZERO;
+    for (const rule of sold.fired) {
+      if (rule.action.type === 'commission') pieceCommission = pieceCommission.plus(roundMoney(amount.times(rule.action.rate), policy));
+      else if (rule.action.type === 'rebate-accrual') pieceRebate = pieceRebate.plus(roundMoney(amount.times(rule.action.rate), policy));
+    }
+    return { channel: sale.channel, buyerId: sale.buyerId, sku: sold.sku, quantity, unitPrice: sold.unitPrice, amount, commission: pieceCommission, rebate: pieceRebate, fired: sold.fired };
+  };
+
+  const flushWaiting = (saleId: string): void => {
+    const held = waiting.get(saleId);
+    if (held === undefined) return;
+    waiting.delete(saleId);
+    for (const { transaction, at } of held) addReturn(transaction, at, registry.get(saleId));
+  };
+
+  return {
+    version,
+    period,
+    get issueCount() {
+      return issues.length + unlisted;
+    },
+
+    reject(found, transactionId) {
+      found.forEach(record);
+      if (transactionId === undefined) return;
+      counts.transactions++;
+      if (!registry.has(transactionId)) {
+        registry.set(transactionId, 'refused');
+        flushWaiting(transactionId);
+      }
+    },
+
+    add(tx, at) {
+      counts.transactions++;
+      counts.lines += tx.lines.length;
+      if (tx.returnOf !== undefined) counts.returns++;
+      const found = checkAlone(tx, at);
+      if (registry.has(tx.id)) {
+        found.push({ pointer: at.field('id'), code: 'DUPLICATE_TRANSACTION', detail: `transaction ${tx.id} appears more than once (ids are unique; the rows of one transaction must be adjacent)`, transaction: tx.id, ...sourceOf(at) });
+        found.forEach(record);
+        return undefined;
+      }
+      if (found.length > 0) {
+        found.forEach(record);
+        registry.set(tx.id, 'refused');
+        flushWaiting(tx.id);
+        return undefined;
+      }
+      if (tx.returnOf !== undefined) {
+        registry.set(tx.id, 'return');
+        const original = registry.get(tx.returnOf);
+        if (original === undefined) {
+          const held = waiting.get(tx.returnOf);
+          if (held === undefined) waiting.set(tx.returnOf, [{ transaction: tx, at }]);
+          else held.push({ transaction: tx, at });
+        } else {
+          addReturn(tx, at, original);
+        }
+        flushWaiting(tx.id);
+        return undefined;
+      }
+      registry.set(tx.id, 'pending');
+      const input: QuoteInput = {
+        agreement: version.agreement,
+        channel: tx.channel,
+        date: tx.date,
+        buyer: tx.buyer,
+        lines: tx.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+      };
+      return { transaction: tx, at, input, facts: buildLineFacts(version, input) };
+    },
+
+    bookSale(pending, firedPerLine) {
+      const tx = pending.transaction;
+      const quote = priceQuote(version, pending.input, firedPerLine);
+      const slots: SaleSlots = [];
+      quote.lines.forEach((line, j) => {
+        const fired = intern(firedPerLine[j] ?? []);
+        const piece: PricedPiece = {
+          channel: tx.channel,
+          buyerId: tx.buyer.id,
+          sku: line.sku,
+          quantity: line.quantity,
+          unitPrice: sharePrice(line.unitPrice, () => new Dec(line.unitPrice)),
+          amount: new Dec(line.amount),
+          commission: new Dec(line.commission),
+          rebate: new Dec(line.rebate),
+          fired,
+        };
+        book(piece);
+        noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
+        bookSlots(slots, version.catalog.get(piece.sku)!.sku, piece.unitPrice, fired, piece.quantity);
+      });
+      giftsValue = giftsValue.plus(quote.totals.gifts);
+      // slice: an exactly sized copy, without the spare capacity push leaves
+      registry.set(tx.id, new BookedSale(version.channels.get(tx.channel)!.id, shareText(tx.buyer.id, () => tx.buyer.id), shareText(tx.date, () => tx.date), slots.slice()));
+      flushWaiting(tx.id);
+    },
+
+    addExternalSale(sale, at) {
+      counts.externalSales++;
+      const found: SettlementIssue[] = [];
+      const problem = (field: string, code: string, detail: string): void => {
+        found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}`, ...sourceOf(at) });
+      };
+      if (!isIsoDate(sale.date)) problem('date', 'INVALID_DATE', `date ${JSON.stringify(sale.date)} is not a day (yyyy-mm-dd)`);
+      else if (sale.date < period.from || sale.date > period.to) problem('date', 'OUTSIDE_PERIOD', `dated ${sale.date}, outside the period ${period.from} … ${period.to}`);
+      if (!version.catalog.has(sale.sku)) problem('sku', 'UNKNOWN_SKU', `SKU ${JSON.stringify(sale.sku)} is not in the catalog of ${version.agreement}`);
+      if (!Number.isSafeInteger(sale.quantity) || sale.quantity <= 0) problem('quantity', 'INVALID_QUANTITY', `quantity ${String(sale.quantity)} must be a whole number of units ≥ 1`);
+      if (!(isDecimalText(sale.unitPrice) && !sale.unitPrice.startsWith('-'))) problem('unitPrice', 'INVALID_UNIT_PRICE', `unit price ${JSON.stringify(sale.unitPrice)} is not a decimal ≥ 0`);
+      if (found.length > 0) {
+        found.forEach(record);
+        return;
+      }
+      const unitPrice = new Dec(sale.unitPrice);
+      const lowest = lowestExternal.get(sale.sku);
+      if (lowest === undefined || unitPrice.lt(lowest.unitPrice)) lowestExternal.set(sale.sku, { unitPrice, institution: sale.institution });
+    },
+
+    finish(claimed) {
+      for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, registry.get(saleId));
+      waiting.clear();
+      checkClaims(claimed, policy.scale).forEach(record);
+      if (issues.length > 0) {
+        const listed = unlisted === 0 ? issues : [...issues, { pointer: '/', code: 'TOO_MANY_ISSUES', detail: `${unlisted} more issue(s) not listed` }];
+        throw new DomainError('INVALID_SETTLEMENT', `${issues.length + unlisted} problem(s) in the settlement input`, listed);
+      }
+      return buildStatement(claimed);
+    },
+  };
+
+  function buildStatement(claimed: ClaimedFigures | undefined): SettlementStatement {
+    const volumeByChannel: Record<string, string> = {};
+    for (const channel of version.channels.values()) {
+      const amount = volume.get(channel.id);
+      if (amount !== undefined) volumeByChannel[channel.id] = money(amount);
+    }
+    const supply = volume.get(SUPPLY_CHANNEL) ?? ZERO;
+    const rebateLines: RebateLine[] = [...rebates.values()]
+      .sort((a, b) => compareText(a.buyer, b.buyer) || compareText(a.rule.id, b.rule.id))
+      .map((account) => {
+        const rate = tierRate(account.tiers, account.volume, account.mode);
+        const final = roundMoney(account.volume.times(rate), policy);
+        return {
+          buyer: account.buyer,
+          volume: money(account.volume),
+          accrued: money(account.accrued),
+          rate: formatRate(rate),
+          final: money(final),
+          trueUp: money(final.minus(account.accrued)),
+          ruleId: account.rule.id,
+        };
+      });
+    const guaranteeLines = priceGuaranteeLines();
+    const compensation = sum(guaranteeLines.map((line) => new Dec(line.compensation)));
+    const statement: SettlementStatement = {
+      agreement: version.agreement,
+      period: { from: period.from, to: period.to },
+      rulesetVersion: version.rulesetVersion,
+      effectiveFrom: version.effectiveFrom,
+      currency: version.currency,
+      volume: volumeByChannel,
+      supplyPayable: money(supply),
+      commission: money(commission),
+      rebates: rebateLines,
+      priceGuarantee: guaranteeLines,
+      compensation: money(compensation),
+      giftsValue: money(giftsValue),
+      discrepancies,
+      chamberPaysSupplier: money(supply.minus(commission).minus(compensation)),
+      counts: { ...counts },
+    };
+    return claimed === undefined ? statement : { ...statement, reconciliation: reconcile(statement, claimed, policy.scale) };
+  }
+
+  /** Term 7b: per SKU sold to another institution below the guaranteed factor, the breach and Σ round(quantity × (list × factor − lowest price)). */
+  function priceGuaranteeLines(): PriceGuaranteeLine[] {
+    const guaranteeRules = version.rules.filter((rule) => rule.action.type === 'price-guarantee' && inForceDuring(rule, period));
+    if (guaranteeRules.length === 0) return [];
+    const threshold = Dec.max(...guaranteeRules.map((rule) => (rule.action.type === 'price-guarantee' ? rule.action.factor : ZERO)));
+    const lines: PriceGuaranteeLine[] = [];
+    for (const item of version.catalog.values()) {
+      const lowest = lowestExternal.get(item.sku);
+      if (lowest === undefined || !lowest.unitPrice.lt(item.listPrice.times(threshold))) continue;
+      let compensation = ZERO;
+      for (const group of guaranteed.get(item.sku)?.values() ?? []) {
+        const shortfall = item.listPrice.times(group.factor).minus(lowest.unitPrice);
+        if (shortfall.lte(0)) continue;
+        for (const [quantity, count] of group.countByQuantity) compensation = compensation.plus(roundMoney(shortfall.times(quantity), policy).times(count));
+      }
+      lines.push({
+        sku: item.sku,
+        lowestFactor: formatRate(lowest.unitPrice.div(item.listPrice).toDecimalPlaces(4, Dec.ROUND_DOWN)),
+        lowestUnitPrice: formatUnitPrice(lowest.unitPrice, policy.scale),
+        institution: lowest.institution,
+        breach: true,
+        compensation: money(compensation),
+      });
+    }
+    return lines;
+  }
+}
+
+/** True when the rule is in force on at least one day of the period. */
+function inForceDuring(rule: PricingRule, period: SettlementPeriod): boolean {
+  return (rule.validFrom === undefined || rule.validFrom <= period.to) && (rule.validTo === undefined || period.from <= rule.validTo);
+}
+
+function sourceOf(at: { readonly source?: string }): { source?: string } {
+  return at.source === undefined ? {} : { source: at.source };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const CLAIM_FIGURES = ['supplyPayable', 'commission', 'compensation', 'chamberPaysSupplier'] as const;
+
+function isClaimAmount(text: string, scale: number): boolean {
+  return isDecimalText(text) && new Dec(text).decimalPlaces() <= scale;
+}
+
+function checkClaims(claimed: ClaimedFigures | undefined, scale: number): SettlementIssue[] {
+  if (claimed === undefined) return [];
+  const issues: SettlementIssue[] = [];
+  const check = (pointer: string, value: string): void => {
+    if (!isClaimAmount(value, scale)) issues.push({ pointer, code: 'INVALID_AMOUNT', detail: `claimed ${JSON.stringify(value)} is not an amount with at most ${scale} decimals` });
+  };
+  for (const figure of CLAIM_FIGURES) {
+    const value = claimed[figure];
+    if (value !== undefined) check(`/claimed/${figure}`, value);
+  }
+  for (const [buyer, value] of Object.entries(claimed.rebates ?? {})) check(`/claimed/rebates/${buyer}`, value);
+  return issues;
+}
+
+/** Each claimed figure beside the computed one (a buyer without a rebate computes 0). */
+function reconcile(statement: SettlementStatement, claimed: ClaimedFigures, scale: number): ReconciliationLine[] {
+  const line = (figure: string, claimedText: string, computedText: string): ReconciliationLine => {
+    const claimedAmount = new Dec(claimedText);
+    return { figure, claimed: formatAmount(claimedAmount, scale), computed: computedText, difference: formatAmount(claimedAmount.minus(computedText), scale) };
+  };
+  const lines: ReconciliationLine[] = [];
+  for (const figure of CLAIM_FIGURES) {
+    const value = claimed[figure];
+    if (value !== undefined) lines.push(line(figure, value, statement[figure]));
+  }
+  const finals = new Map<string, Dec>();
+  for (const rebate of statement.rebates) finals.set(rebate.buyer, (finals.get(rebate.buyer) ?? ZERO).plus(rebate.final));
+  for (const buyer of Object.keys(claimed.rebates ?? {}).sort(compareText)) {
+    lines.push(line(`rebates/${buyer}`, claimed.rebates![buyer]!, formatAmount(finals.get(buyer) ?? ZERO, scale)));
+  }
+  return lines;
+}

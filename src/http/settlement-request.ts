@@ -1,0 +1,85 @@
+import type { Readable } from 'node:stream';
+import type { Request, Response } from 'express';
+import type { FieldIssue } from '../domain/errors';
+import type { SettlementStatement } from '../domain/settlement';
+import { countBytes, InputTooLargeError, type SettlementFileFormat } from '../io/read-settlement-file';
+import { formatStatementCsv } from '../io/statement-csv';
+import { formatStatementHtml } from '../io/statement-html';
+import type { SettlementRequest } from '../rules/calculate-settlement';
+import type { ApiContract } from './api-contract';
+import { HttpProblem } from './problem';
+
+/** The representations of a statement, by Accept. */
+export type StatementFormat = 'json' | 'csv' | 'html';
+
+const MEDIA_TYPES: Readonly<Record<string, StatementFormat>> = { 'application/json': 'json', 'text/csv': 'csv', 'text/html': 'html' };
+const FILE_FORMATS: Readonly<Record<string, SettlementFileFormat>> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson' };
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/;
+
+/** Validates a JSON settlement body against openapi.yaml's SettlementRequest; throws VALIDATION_FAILED naming every field. */
+export function toSettlementRequest(contract: ApiContract, body: unknown): SettlementRequest {
+  const issues = contract.validate('SettlementRequest', body);
+  if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', `The settlement request has ${issues.length} invalid field(s): ${issues.slice(0, 20).map((i) => `${i.pointer} ${i.detail}`).join('; ')}`, issues);
+  return body as SettlementRequest;
+}
+
+/** The file format of an uploaded body, or undefined when the body is JSON; throws 415 for anything else. */
+export function uploadFormat(req: Request): SettlementFileFormat | undefined {
+  if (req.is('application/json')) return undefined;
+  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const format = FILE_FORMATS[type];
+  if (format === undefined) {
+    throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', `Send the settlement as application/json, text/csv or application/x-ndjson (got ${req.get('content-type') ?? 'no Content-Type'})`);
+  }
+  return format;
+}
+
+/** `agreement`, `from` and `to` from the query string of an uploaded settlement. */
+export function uploadQuery(req: Request): { agreement: string; from: string; to: string } {
+  const issues: FieldIssue[] = [];
+  const read = (name: string, pattern: RegExp, what: string): string => {
+    const value = req.query[name];
+    if (typeof value !== 'string' || !pattern.test(value)) issues.push({ pointer: `/query/${name}`, detail: `is required with a CSV or NDJSON body: ${what}`, code: 'required' });
+    return typeof value === 'string' ? value : '';
+  };
+  const query = { agreement: read('agreement', ID, 'the agreement id'), from: read('from', ISO_DATE, 'the first day (yyyy-mm-dd)'), to: read('to', ISO_DATE, 'the last day (yyyy-mm-dd)') };
+  if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'Name the settlement in the query: ?agreement=…&from=yyyy-mm-dd&to=yyyy-mm-dd', issues);
+  return query;
+}
+
+/** The representation Accept asks for (JSON when it does not care); throws 406 when none fits. */
+export function statementFormat(req: Request): StatementFormat {
+  const accepted = req.accepts(Object.keys(MEDIA_TYPES));
+  if (accepted === false) throw new HttpProblem('NOT_ACCEPTABLE', 'A statement is available as application/json, text/csv or text/html');
+  return MEDIA_TYPES[accepted]!;
+}
+
+/** Answers with the statement in the negotiated representation. */
+export function sendStatement(res: Response, statement: SettlementStatement, format: StatementFormat): void {
+  res.vary('Accept');
+  if (format === 'json') {
+    res.json(statement);
+    return;
+  }
+  const name = `settlement-${statement.agreement}-${statement.period.from}-${statement.period.to}`;
+  if (format === 'csv') {
+    res.set('Content-Disposition', `attachment; filename="${name}.csv"`).type('text/csv; charset=utf-8').send(formatStatementCsv(statement));
+  } else {
+    res.type('text/html; charset=utf-8').send(formatStatementHtml(statement));
+  }
+}
+
+/** The upload's bytes, failing past `maxBytes`; an aborted upload ends the stream with its error. */
+export function uploadStream(req: Request, maxBytes: number): Readable {
+  const counted = countBytes(() => undefined, maxBytes);
+  req.on('error', (error) => counted.destroy(error));
+  return req.pipe(counted);
+}
+
+/** Maps a failure while reading an upload to its problem: too large (413) or cut short (400). */
+export function uploadProblem(error: unknown, req: Request): unknown {
+  if (error instanceof InputTooLargeError) return new HttpProblem('PAYLOAD_TOO_LARGE', `The upload is larger than ${error.limit} bytes`, [], { Connection: 'close' });
+  if (!req.complete) return new HttpProblem('VALIDATION_FAILED', 'The upload ended before it was complete');
+  return error;
+}

@@ -1,0 +1,201 @@
+import { Transform, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { parse, type CsvError, type Info } from 'csv-parse';
+import type { ClaimedFigures, SettlementIssue, SettlementStatement } from '../domain/settlement';
+import type { Settlement } from '../rules/calculate-settlement';
+import { SettlementRowReader, TABLES, TABLE_BY_KEY, type RowCells, type TableName } from './settlement-rows';
+
+/** How a settlement file is written: CSV tables (transactions, external sales, claims) or NDJSON records. */
+export type SettlementFileFormat = 'csv' | 'ndjson';
+
+/** One file of a settlement: its bytes, its format and, when there are several, its name for issues. */
+export interface SettlementFile {
+  readonly stream: Readable;
+  readonly format: SettlementFileFormat;
+  readonly source?: string;
+}
+
+/** The longest row read (characters); longer ones are reported and skipped, so one bad line cannot exhaust memory. */
+const MAX_ROW_LENGTH = 1 << 20;
+
+/**
+ * Settles a period from files, streaming: each row is checked, priced and booked as it is
+ * read, so memory holds only the current transaction and what return matching needs. Claims
+ * rows, if any, are reconciled. Throws INVALID_SETTLEMENT listing every issue of every file.
+ */
+export async function settleFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<SettlementStatement> {
+  let claims: ClaimedFigures | undefined;
+  for (const file of files) {
+    const reader = new SettlementRowReader(settlement, file.source);
+    await (file.format === 'csv' ? readCsv(file.stream, reader) : readNdjson(file.stream, reader));
+    const read = await reader.end();
+    if (read !== undefined) claims = { ...claims, ...read, ...(read.rebates === undefined ? {} : { rebates: { ...claims?.rebates, ...read.rebates } }) };
+  }
+  return settlement.finish(claims);
+}
+
+/** Raised by {@link countBytes} when a stream passes its limit. */
+export class InputTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the input is larger than ${limit} bytes`);
+    this.name = 'InputTooLargeError';
+  }
+}
+
+/** A pass-through that reports the bytes seen and fails with InputTooLargeError past `maxBytes`. */
+export function countBytes(onBytes: (total: number) => void, maxBytes = Number.POSITIVE_INFINITY): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        callback(new InputTooLargeError(maxBytes));
+        return;
+      }
+      onBytes(total);
+      callback(null, chunk);
+    },
+  });
+}
+
+async function dispatch(reader: SettlementRowReader, table: TableName, cells: RowCells, row: number, found: readonly SettlementIssue[]): Promise<void> {
+  if (table === 'transactions') await reader.transactionRow(cells, row, found);
+  else if (table === 'externalSales') reader.externalSaleRow(cells, row, found);
+  else reader.claimRow(cells, row, found);
+}
+
+interface CsvTable {
+  readonly name: TableName;
+  /** Column name per position; undefined for a position the header leaves empty. */
+  readonly columns: readonly (string | undefined)[];
+  readonly valid: boolean;
+}
+
+/**
+ * CSV: UTF-8 with or without BOM; one or more tables, each starting with its header row
+ * (the one with a column `transaction`, `institution` or `figure`); blank rows are ignored;
+ * columns in any order, names matched without regard to case. Rows are numbered as a
+ * spreadsheet does.
+ */
+async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<void> {
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true, max_record_size: MAX_ROW_LENGTH });
+  parser.on('skip', (error: CsvError) => reader.rejectRow(typeof error['lines'] === 'number' ? error['lines'] : 0, 'UNREADABLE_ROW', `not readable as CSV: ${error.message}`));
+  stream.on('error', (error) => parser.destroy(error));
+  stream.pipe(parser);
+  let table: CsvTable | undefined;
+  let headerMissingReported = false;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+    const row = info.lines;
+    if (record.every((value) => value === '')) continue;
+    const header = readHeader(record, row, reader);
+    if (header !== undefined) {
+      table = header;
+      continue;
+    }
+    if (table === undefined) {
+      if (!headerMissingReported) reader.rejectRow(row, 'NO_HEADER', `a table must start with its header row: ${TABLES.transactions.columns.join(',')} (or ${TABLES.externalSales.columns.join(',')}, or ${TABLES.claims.columns.join(',')})`);
+      headerMissingReported = true;
+      continue;
+    }
+    if (!table.valid) continue;
+    const cells: Record<string, string> = {};
+    const found: SettlementIssue[] = [];
+    record.forEach((value, i) => {
+      const column = table!.columns[i];
+      if (column !== undefined) cells[column] = value;
+      else if (value !== '') found.push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
+    });
+    await dispatch(reader, table.name, cells, row, found);
+  }
+}
+
+/**
+ * The table a header row starts, told by the column `transaction`, `institution` or `figure`
+ * anywhere in it; undefined when the row is not a header. Reports a header with missing,
+ * unknown or repeated columns.
+ */
+function readHeader(record: readonly string[], row: number, reader: SettlementRowReader): CsvTable | undefined {
+  const name = record.map((cell) => TABLE_BY_KEY[cell.toLowerCase()]).find((table) => table !== undefined);
+  if (name === undefined) return undefined;
+  const known = new Map<string, string>(TABLES[name].columns.map((column) => [column.toLowerCase(), column]));
+  const columns = record.map((cell) => (cell === '' ? undefined : known.get(cell.toLowerCase())));
+  const unknown = record.filter((cell, i) => cell !== '' && columns[i] === undefined);
+  // A data row whose first cell happens to be "transaction" is not a header: most of its cells are not column names.
+  if (unknown.length > columns.filter((column) => column !== undefined).length) return undefined;
+  const missing = TABLES[name].required.filter((column) => !columns.includes(column));
+  const repeated = columns.filter((column, i) => column !== undefined && columns.indexOf(column) !== i);
+  const problems = [
+    ...(unknown.length > 0 ? [`unknown column(s) ${unknown.join(', ')}`] : []),
+    ...(missing.length > 0 ? [`missing column(s) ${missing.join(', ')}`] : []),
+    ...(repeated.length > 0 ? [`repeated column(s) ${repeated.join(', ')}`] : []),
+  ];
+  if (problems.length > 0) {
+    reader.rejectRow(row, 'INVALID_HEADER', `the ${name} header has ${problems.join('; ')} (expected ${TABLES[name].columns.join(',')}); its rows are not read`);
+  }
+  return { name, columns, valid: problems.length === 0 };
+}
+
+/**
+ * NDJSON: one JSON object per line, a row of one of the CSV tables with the column names as
+ * keys; the table is told by the key `transaction`, `institution` or `figure`.
+ */
+async function readNdjson(stream: Readable, reader: SettlementRowReader): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let row = 0;
+  let oversized = false;
+  const handle = async (line: string): Promise<void> => {
+    row++;
+    const text = (row === 1 ? line.replace(/^\uFEFF/, '') : line).trim();
+    if (text === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      reader.rejectRow(row, 'INVALID_JSON', 'is not valid JSON');
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      reader.rejectRow(row, 'INVALID_RECORD', 'must be a JSON object');
+      return;
+    }
+    const keys = Object.keys(value);
+    const tables = keys.map((key) => TABLE_BY_KEY[key]).filter((table): table is TableName => table !== undefined);
+    if (tables.length !== 1) {
+      reader.rejectRow(row, 'UNKNOWN_RECORD', 'must have exactly one of the keys transaction (a transaction line), institution (an external sale) or figure (a claim)');
+      return;
+    }
+    const table = tables[0]!;
+    const allowed: readonly string[] = TABLES[table].columns;
+    const found = keys.filter((key) => !allowed.includes(key)).map((key) => reader.issue(row, key, 'UNKNOWN_FIELD', `${key} is not a field of a ${table} record (${allowed.join(', ')})`));
+    await dispatch(reader, table, value as RowCells, row, found);
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    pending += decoder.write(chunk);
+    let start = 0;
+    for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
+      const line = pending.slice(start, newline);
+      start = newline + 1;
+      if (oversized) {
+        // the rest of a line already reported as too long
+        oversized = false;
+      } else if (line.length > MAX_ROW_LENGTH) {
+        row++;
+        reader.rejectRow(row, 'ROW_TOO_LONG', `is longer than ${MAX_ROW_LENGTH} characters`);
+      } else {
+        await handle(line);
+      }
+    }
+    pending = pending.slice(start);
+    if (pending.length > MAX_ROW_LENGTH) {
+      if (!oversized) {
+        row++;
+        reader.rejectRow(row, 'ROW_TOO_LONG', `is longer than ${MAX_ROW_LENGTH} characters`);
+      }
+      oversized = true;
+      pending = '';
+    }
+  }
+  pending += decoder.end();
+  if (!oversized && pending !== '') await handle(pending);
+}

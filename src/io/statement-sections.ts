@@ -1,0 +1,100 @@
+import type { SettlementStatement } from '../domain/settlement';
+
+/** A cell of a printed statement: text, or a decimal / whole number (kept as its exact string). */
+export interface StatementCell {
+  readonly value: string;
+  readonly kind: 'text' | 'number';
+  /** Worth the reader's eye: a breach, a discrepancy, a claim that disagrees. */
+  readonly flagged?: boolean;
+}
+
+/** One table of a printed statement. */
+export interface StatementSection {
+  readonly id: string;
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly StatementCell[])[];
+}
+
+const text = (value: string, flagged = false): StatementCell => ({ value, kind: 'text', ...(flagged ? { flagged } : {}) });
+const num = (value: string | number, flagged = false): StatementCell => ({ value: String(value), kind: 'number', ...(flagged ? { flagged } : {}) });
+const nonZero = (amount: string): boolean => !/^-?0(\.0+)?$/.test(amount);
+
+/**
+ * The statement as the tables a person reads, in order: the heading, the figures, rebates,
+ * price-guarantee breaches, discrepancies, the reconciliation (when claims were given) and the
+ * counts. CSV and HTML both render these, so they always show the same figures.
+ */
+export function statementSections(statement: SettlementStatement): StatementSection[] {
+  const sections: StatementSection[] = [
+    {
+      id: 'statement',
+      title: 'Settlement statement 结算单',
+      columns: ['field', 'value'],
+      rows: [
+        [text('agreement'), text(statement.agreement)],
+        [text('periodFrom'), text(statement.period.from)],
+        [text('periodTo'), text(statement.period.to)],
+        [text('currency'), text(statement.currency)],
+        [text('rulesetVersion'), text(statement.rulesetVersion)],
+        [text('effectiveFrom'), text(statement.effectiveFrom)],
+      ],
+    },
+    {
+      id: 'figures',
+      title: 'Figures 汇总',
+      columns: ['figure', 'amount', 'label'],
+      rows: [
+        ...Object.entries(statement.volume).map(([channel, amount]) => [text(`volume/${channel}`), num(amount), text(`业务额 volume, ${channel}`)]),
+        [text('supplyPayable'), num(statement.supplyPayable), text('商会应付进货款 supply payable')],
+        [text('commission'), num(statement.commission), text('提成 commission')],
+        [text('compensation'), num(statement.compensation, nonZero(statement.compensation)), text('差价赔偿 price-guarantee compensation')],
+        [text('giftsValue'), num(statement.giftsValue), text('赠品价值 gifts at list value')],
+        [text('chamberPaysSupplier'), num(statement.chamberPaysSupplier), text('商会应付百益康 (负数: 百益康付商会) chamber pays supplier (negative: supplier pays chamber)')],
+      ],
+    },
+    {
+      id: 'rebates',
+      title: 'Rebates 返点',
+      columns: ['buyer', 'volume', 'accrued', 'rate', 'final', 'trueUp', 'ruleId'],
+      rows: statement.rebates.map((r) => [text(r.buyer), num(r.volume), num(r.accrued), num(r.rate), num(r.final), num(r.trueUp, nonZero(r.trueUp)), text(r.ruleId)]),
+    },
+    {
+      id: 'priceGuarantee',
+      title: 'Price guarantee breaches 最低折扣保证',
+      columns: ['sku', 'lowestFactor', 'lowestUnitPrice', 'institution', 'breach', 'compensation'],
+      rows: statement.priceGuarantee.map((g) => [text(g.sku), num(g.lowestFactor), num(g.lowestUnitPrice), text(g.institution), text(String(g.breach), true), num(g.compensation)]),
+    },
+    {
+      id: 'discrepancies',
+      title: 'Invoice discrepancies 发票差异',
+      columns: ['transaction', 'sku', 'quantity', 'invoicedUnitPrice', 'agreedUnitPrice', 'invoicedAmount', 'agreedAmount', 'difference'],
+      rows: statement.discrepancies.map((d) => [
+        text(d.transaction),
+        text(d.sku),
+        num(d.quantity),
+        num(d.invoicedUnitPrice),
+        num(d.agreedUnitPrice),
+        num(d.invoicedAmount),
+        num(d.agreedAmount),
+        num(d.difference, true),
+      ]),
+    },
+  ];
+  if (statement.reconciliation !== undefined) {
+    sections.push({
+      id: 'reconciliation',
+      title: 'Reconciliation with the claimed figures 对账',
+      columns: ['figure', 'claimed', 'computed', 'difference'],
+      rows: statement.reconciliation.map((r) => [text(r.figure), num(r.claimed), num(r.computed), num(r.difference, nonZero(r.difference))]),
+    });
+  }
+  const counts = statement.counts;
+  sections.push({
+    id: 'counts',
+    title: 'Input counted 输入计数',
+    columns: ['transactions', 'returns', 'lines', 'externalSales'],
+    rows: [[num(counts.transactions), num(counts.returns), num(counts.lines), num(counts.externalSales)]],
+  });
+  return sections;
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DomainError } from '../../src/domain/errors';
+import { RuleCatalog } from '../../src/rules/rule-catalog';
+import type { SettlementRequest } from '../../src/rules/calculate-settlement';
+import { RULES_DIR } from './test-app';
+
+export const FIXTURES_DIR = path.resolve(__dirname, '../fixtures/settlement');
+
+/** The worked example of AGREEMENT.md ("Settlement"), as the JSON request of its golden case. */
+export function workedExampleRequest(): SettlementRequest {
+  const file = path.join(RULES_DIR, 'chamber-baiyikang/cases/settlement-worked-example.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { request: SettlementRequest }).request;
+}
+
+/** The statement figures AGREEMENT.md gives for its worked example (written by hand, not computed). */
+export const WORKED_EXAMPLE = {
+  volume: { 'chamber-supply': '33081.41', 'member-direct': '849.30', 'group-buy': '291852.00' },
+  supplyPayable: '33081.41',
+  commission: '32578.27',
+  rebate: { buyer: 'ENT-001', volume: '291852.00', accrued: '5837.04', rate: '0.03', final: '8755.56', trueUp: '2918.52' },
+  breach: { sku: 'BYK-H01', lowestFactor: '0.8', institution: '某医院', breach: true, compensation: '1932.00' },
+  compensation: '1932.00',
+  giftsValue: '15976.00',
+  discrepancy: { transaction: 'T1', sku: 'BYK-L02', quantity: 7, invoicedUnitPrice: '33.92', agreedUnitPrice: '33.915', difference: '0.03' },
+  chamberPaysSupplier: '-1428.86',
+} as const;
+
+export function loadCatalog(): RuleCatalog {
+  return RuleCatalog.load(RULES_DIR);
+}
+
+/** Checks a statement (JSON) against the worked example's figures. */
+export function expectWorkedExample(statement: Record<string, unknown>): void {
+  expect(statement).toMatchObject({
+    volume: WORKED_EXAMPLE.volume,
+    supplyPayable: WORKED_EXAMPLE.supplyPayable,
+    commission: WORKED_EXAMPLE.commission,
+    rebates: [expect.objectContaining(WORKED_EXAMPLE.rebate)],
+    priceGuarantee: [expect.objectContaining(WORKED_EXAMPLE.breach)],
+    compensation: WORKED_EXAMPLE.compensation,
+    giftsValue: WORKED_EXAMPLE.giftsValue,
+    discrepancies: [expect.objectContaining(WORKED_EXAMPLE.discrepancy)],
+    chamberPaysSupplier: WORKED_EXAMPLE.chamberPaysSupplier,
+  });
+}
+
+/** The issues of a refused settlement as [pointer, code]; fails the test when it was not refused. */
+export async function settlementIssues(promise: Promise<unknown>): Promise<[string, string | undefined][]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  expect((error as DomainError).code).toBe('INVALID_SETTLEMENT');
+  return (error as DomainError).issues.map((issue) => [issue.pointer, issue.code]);
+}
