@@ -93,6 +93,11 @@ echo "GET /livez -> $(probe /livez)"
 quote='{"agreement":"chamber-baiyikang","channel":"chamber-supply","date":"2026-06-01","buyer":{"id":"C-1"},"lines":[{"sku":"BYK-H01","quantity":2}]}'
 echo "POST /v1/quotes -> $(node -e "const r=require('node:http').request('http://127.0.0.1:$PORT/v1/quotes',{method:'POST',headers:{'content-type':'application/json'}},(res)=>{let b='';res.on('data',(c)=>b+=c);res.on('end',()=>console.log(res.statusCode,JSON.parse(b).totals))});r.end(process.argv[1])" "$quote")"
 
+settlement_case=rules/chamber-baiyikang/cases/settlement-worked-example.json
+if [ -f "$settlement_case" ]; then
+  echo "POST /v1/settlements -> $(node -e "const body=JSON.stringify(JSON.parse(require('node:fs').readFileSync(process.argv[1],'utf8')).request);const r=require('node:http').request('http://127.0.0.1:$PORT/v1/settlements',{method:'POST',headers:{'content-type':'application/json'}},(res)=>{let b='';res.on('data',(c)=>b+=c);res.on('end',()=>{const s=JSON.parse(b);console.log(res.statusCode,JSON.stringify({supplyPayable:s.supplyPayable,commission:s.commission,chamberPaysSupplier:s.chamberPaysSupplier}))})});r.end(body)" "$settlement_case")"
+fi
+
 step "the image's HEALTHCHECK command, inside the image"
 # shellcheck disable=SC2046
 "${BUILDAH[@]}" run --isolation chroot --network host --user "$user" --env "PORT=$PORT" "$ctr" -- \
