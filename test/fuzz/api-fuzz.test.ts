@@ -20,6 +20,8 @@ import { contract, exampleTwoRequest, testApp } from '../support/test-app';
  */
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261126);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
+/** Jest's time for one property: generous, and growing with the runs of `npm run fuzz`. */
+const PROPERTY_TIMEOUT_MS = 30_000 + RUNS * 100;
 const silent: Logger = { info() {}, warn() {}, error() {} };
 const operations = listOperations(contract.document);
 const bodyOperations = operations.filter((op) => op.bodySchema !== undefined);
@@ -218,7 +220,7 @@ describe('fuzz: every operation of openapi.yaml answers hostile input with 2xx o
     );
     // The generator reaches past the parser: valid requests are priced, mutated ones refused.
     expect([...seen]).toEqual(expect.arrayContaining([200, 400, 415]));
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it.each(bodyOperations.map((op) => [op.id, op] as const))('%s: random JSON and random bytes', async (_id, op) => {
     const anyBody = fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(toText(v))), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), fc.string({ unit: 'grapheme', maxLength: 200 }).map((s) => Buffer.from(s)));
@@ -228,7 +230,7 @@ describe('fuzz: every operation of openapi.yaml answers hostile input with 2xx o
       }),
       { seed: SEED, numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   const streamed = operations.flatMap((op) => op.bodyMediaTypes.filter((type) => type !== 'application/json').map((type) => [op.id, type, op] as const));
   (streamed.length > 0 ? it.each(streamed) : it.skip.each([['(none in the contract yet)', '', operations[0]!] as const]))('%s: %s bodies, random and broken', async (_id, mediaType, op) => {
@@ -248,7 +250,7 @@ describe('fuzz: every operation of openapi.yaml answers hostile input with 2xx o
       }),
       { seed: SEED, numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it.each(operations.map((op) => [op.id, op] as const))('%s: odd path parameters, queries and methods', async (_id, op) => {
     const segment = fc.oneof(
@@ -270,7 +272,7 @@ describe('fuzz: every operation of openapi.yaml answers hostile input with 2xx o
       }),
       { seed: SEED, numRuns: RUNS },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe('fuzz: credentials, when API keys are configured', () => {
@@ -301,7 +303,7 @@ describe('fuzz: credentials, when API keys are configured', () => {
       { seed: SEED, numRuns: RUNS * 2 },
     );
     expect([...seen]).toEqual(expect.arrayContaining([200, 401]));
-  });
+  }, PROPERTY_TIMEOUT_MS * 2);
 });
 
 describe('fuzz: the big and the broken, for every body operation', () => {
@@ -337,7 +339,9 @@ describe('fuzz: the big and the broken, for every body operation', () => {
 });
 
 it('reads a slow body that keeps moving: the body timeout is an idle bound', async () => {
-  const impatient = await listen(testApp({ logger: silent, bodyTimeoutMs: 300 }));
+  // Idle bound 900 ms; 16 slices 120 ms apart take ~1.9 s in all. (Client and server share this
+  // process: the margin covers a CPU-starved event loop, in which timers run before reads.)
+  const impatient = await listen(testApp({ logger: silent, bodyTimeoutMs: 900 }));
   try {
     const body = Buffer.from(JSON.stringify(exampleTwoRequest()));
     const answer = await new Promise<number>((resolve, reject) => {
@@ -346,14 +350,13 @@ it('reads a slow body that keeps moving: the body timeout is an idle bound', asy
         resolve(res.statusCode!);
       });
       req.on('error', reject);
-      // 10 slices, 100 ms apart: 1 s in all, more than 3 times the idle bound.
-      const slices = Array.from({ length: 10 }, (_, i) => body.subarray(Math.floor((i * body.length) / 10), Math.floor(((i + 1) * body.length) / 10)));
+      const slices = Array.from({ length: 16 }, (_, i) => body.subarray(Math.floor((i * body.length) / 16), Math.floor(((i + 1) * body.length) / 16)));
       const sendNext = (): void => {
         const slice = slices.shift();
         if (slice === undefined) req.end();
         else {
           req.write(slice);
-          setTimeout(sendNext, 100);
+          setTimeout(sendNext, 120);
         }
       };
       sendNext();
@@ -391,5 +394,5 @@ describe('fuzz: memory', () => {
     if (process.env['FUZZ_RUNS'] !== undefined) console.log(`heap after gc: baseline ${(baseline / 1048576).toFixed(1)} MiB, after ${RUNS * 4} hostile requests ${(after / 1048576).toFixed(1)} MiB`);
     // Retaining even 10 kB per request would exceed this bound over the rounds of `npm run fuzz`.
     expect((after - baseline) / 1024 / 1024).toBeLessThan(16);
-  });
+  }, PROPERTY_TIMEOUT_MS * 5);
 });
