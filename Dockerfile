@@ -20,9 +20,12 @@ FROM ${NODE_REPO}:22-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
+# Without SUANPAN_SIGNING_KEY_FILE (mount a key in production) the service signs quotes with a
+# development key it writes under SUANPAN_DATA_DIR: a writable place outside the read-only app.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8080
+    PORT=8080 \
+    SUANPAN_DATA_DIR=/tmp/suanpan
 WORKDIR /app
 # The application files stay owned by root: the `node` user can read them, not change them.
 COPY --from=build /app/node_modules ./node_modules

@@ -19,6 +19,11 @@ import { agreementRoutes } from './http/routes/agreements';
 import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
 import { settlementRoutes } from './http/routes/settlements';
+import { trustRoutes } from './http/routes/trust';
+import { adminRoutes } from './http/routes/admin';
+import { rulesetRoutes } from './http/routes/rulesets';
+import type { QuoteSigning } from './trust/quote-signature';
+import { ephemeralKeyRing } from './trust/signing-keys';
 
 export interface AppDeps {
   readonly rules: RulesHolder;
@@ -40,6 +45,12 @@ export interface AppDeps {
   readonly rateLimiter?: TokenBuckets;
   /** A body that receives no byte for this many ms is answered 408; default 10 s. */
   readonly bodyTimeoutMs?: number;
+  /** Signing keys and quote validity; default a throwaway in-memory key and 30 days. */
+  readonly signing?: Omit<QuoteSigning, 'now'>;
+  /** The clock of issuedAt/expiresAt and of expiry checks; default the system clock. */
+  readonly now?: () => Date;
+  /** Bearer token for POST /admin/rules:reload; without one the admin endpoints are disabled. */
+  readonly adminToken?: string;
 }
 
 /** Today's date (yyyy-mm-dd) in a time zone. */
@@ -53,12 +64,16 @@ export function createApp(deps: AppDeps): Express {
   const routeOf = routeTemplates(contract.document);
   const metrics = deps.metrics ?? createMetrics({ rules: deps.rules, routeOf });
   const isShuttingDown = deps.isShuttingDown ?? (() => false);
+  const now = deps.now ?? (() => new Date());
   const ctx: AppContext = {
     metrics,
     contract,
     rules: deps.rules,
     logger: deps.logger,
     today: deps.today ?? (() => todayIn('Asia/Shanghai')),
+    now,
+    signing: { ...deps.signing, keys: deps.signing?.keys ?? ephemeralKeyRing(), now },
+    ...(deps.adminToken === undefined || deps.adminToken === '' ? {} : { adminToken: deps.adminToken }),
     catalog(): RuleCatalog {
       const catalog = deps.rules.current();
       if (catalog === undefined) throw new HttpProblem('RULES_NOT_LOADED', 'Rules are not loaded yet; retry shortly', [], { 'Retry-After': '1' });
@@ -96,6 +111,9 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(contract.document, { customSiteTitle: 'suanpan API' }));
   app.use(quoteRoutes(ctx));
+  app.use(trustRoutes(ctx));
+  app.use(rulesetRoutes(ctx));
+  app.use(adminRoutes(ctx));
   app.use(agreementRoutes(ctx));
   app.use(settlementRoutes(ctx, deps.maxUploadBytes ?? 1024 ** 3));
 

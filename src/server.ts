@@ -7,15 +7,17 @@ import { createMetrics } from './http/metrics';
 import { TokenBuckets } from './http/rate-limit';
 import { routeTemplates } from './http/route-template';
 import { loadApiContract } from './http/api-contract';
-import { RulesHolder } from './rules/rules-holder';
+import { reloadAndLog, RulesHolder } from './rules/rules-holder';
 import { formatRuleProblem } from './rules/ruleset-error';
+import { readTrustConfig } from './trust/trust-config';
 
 /**
- * Composition root: reads the configuration (exits 1 naming every bad variable), loads the
- * rules (exits 1 naming each file and reason when they are invalid), serves on $HOST:$PORT,
- * reloads the rules on SIGHUP (a bad reload keeps the old rules) and drains on SIGTERM/SIGINT.
+ * Composition root: reads the configuration (exits 1 naming every bad variable), loads and
+ * fully validates the rules (exits 1 naming each file and reason when they are invalid), serves
+ * on $HOST:$PORT, reloads the rules on SIGHUP (a bad reload keeps the old rules) and drains on
+ * SIGTERM/SIGINT.
  */
-function main(): void {
+async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -26,11 +28,12 @@ function main(): void {
     return;
   }
   const logger = pino({ level: config.logLevel, base: { service: 'suanpan', pid: process.pid } });
+  const trust = readTrustConfig(process.env, logger); // signing keys, quote validity, admin token
   const rules = new RulesHolder(config.rulesDir);
   const contract = loadApiContract();
   const metrics = createMetrics({ rules, routeOf: routeTemplates(contract.document), processMetrics: true });
   rules.onLoad((outcome) => metrics.recordRulesLoad(outcome));
-  const loaded = rules.load();
+  const loaded = await rules.reload(); // schema, lock, lint and golden cases, as SIGHUP does
   if (!loaded.ok) {
     logger.error({ rulesDir: config.rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
     process.exitCode = 1;
@@ -47,6 +50,7 @@ function main(): void {
     isShuttingDown: () => shuttingDown,
     apiKeys: config.apiKeys,
     bodyTimeoutMs: config.bodyTimeoutMs,
+    ...trust,
     ...(config.rateLimit === undefined ? {} : { rateLimiter: new TokenBuckets(config.rateLimit.ratePerSecond, config.rateLimit.burst) }),
   });
   const server = app.listen(config.port, config.host, () => {
@@ -58,7 +62,7 @@ function main(): void {
   server.headersTimeout = config.headersTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
 
-  process.on('SIGHUP', () => reloadRules(rules, logger));
+  process.on('SIGHUP', () => void reloadAndLog(rules, logger, 'SIGHUP'));
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
     shuttingDown = true;
@@ -66,13 +70,6 @@ function main(): void {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-/** Reloads the rules directory; a refused rule set is logged and the previous one keeps serving. */
-function reloadRules(rules: RulesHolder, logger: Logger): void {
-  const result = rules.load();
-  if (result.ok) logger.info({ agreements: result.catalog.agreementIds() }, 'rules reloaded');
-  else logger.error({ problems: result.problems }, `rules reload refused, the previous rules keep serving:\n${result.problems.map(formatRuleProblem).join('\n')}`);
 }
 
 /**
@@ -99,4 +96,7 @@ function drainAndExit(server: Server, config: Config, logger: Logger, signal: st
   }, config.shutdownDrainMs);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`suanpan could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

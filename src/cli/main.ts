@@ -11,6 +11,7 @@ export type CliCommand = (args: readonly string[], io: CliIo) => Promise<number>
 
 /** Subcommand → module (relative to this file); each module exports `run: CliCommand`. */
 const COMMANDS: Readonly<Record<string, string>> = {
+  rules: './rules',
   settle: './settle',
 };
 

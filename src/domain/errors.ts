@@ -4,6 +4,7 @@ export type DomainErrorCode =
   | 'UNKNOWN_CHANNEL'
   | 'UNKNOWN_SKU'
   | 'NO_RULESET_IN_FORCE'
+  | 'UNKNOWN_RULESET_VERSION'
   | 'INVALID_SETTLEMENT'
   | 'RULESET_INVALID';
 

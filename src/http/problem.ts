@@ -15,6 +15,7 @@ export const PROBLEMS = {
   UNKNOWN_CHANNEL: { status: 422, title: 'Unknown channel' },
   UNKNOWN_SKU: { status: 422, title: 'Unknown SKU' },
   NO_RULESET_IN_FORCE: { status: 422, title: 'No rule version is in force on that date' },
+  UNKNOWN_RULESET_VERSION: { status: 422, title: 'No such rule version is loaded' },
   INVALID_SETTLEMENT: { status: 422, title: 'The settlement input is inconsistent' },
   RULES_NOT_LOADED: { status: 503, title: 'Rules are not loaded yet' },
   RULESET_INVALID: { status: 422, title: 'The rule set is invalid' },

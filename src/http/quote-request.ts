@@ -50,6 +50,6 @@ export function checkBatchLines(batch: { quotes: unknown[] }): void {
 }
 
 /** The wire form of a quote: the domain quote without its internal per-line decisions. */
-export function presentQuote(quote: ExplainedQuote): unknown {
+export function presentQuote(quote: ExplainedQuote): object {
   return { ...quote, lines: quote.lines.map(({ decisions: _decisions, ...line }) => line) };
 }

@@ -3,7 +3,7 @@ import { priceQuote } from '../domain/price-quote';
 import type { Quote, QuoteInput, RuleDecision } from '../domain/quote';
 import { STEP_OF_ACTION, type Label, type PricingRule } from '../domain/agreement';
 import type { FailedCondition } from './evaluator';
-import type { RuleCatalog } from './rule-catalog';
+import type { RuleCatalog, RuleSet } from './rule-catalog';
 
 /** Why each rule of the version did or did not change a line (`?explain=true`). */
 export interface LineExplanation {
@@ -25,7 +25,14 @@ export type ExplainedQuote = Omit<Quote, 'lines'> & { readonly lines: readonly (
  * runs the pricing procedure of the domain core.
  */
 export async function calculateQuote(catalog: RuleCatalog, input: QuoteInput, options: { readonly explain?: boolean } = {}): Promise<ExplainedQuote> {
-  const ruleSet = catalog.versionOn(input.agreement, input.date);
+  return calculateQuoteUnder(catalog.versionOn(input.agreement, input.date), input, options);
+}
+
+/**
+ * Prices a quote request under one given version, whatever its date selects: what
+ * verification (the version a quote pins) and `rules diff` (two versions side by side) need.
+ */
+export async function calculateQuoteUnder(ruleSet: RuleSet, input: QuoteInput, options: { readonly explain?: boolean } = {}): Promise<ExplainedQuote> {
   const version = ruleSet.version;
   checkQuoteInput(version, input);
   const explain = options.explain === true;

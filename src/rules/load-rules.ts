@@ -7,6 +7,7 @@ import type { Action, AgreementVersion, CatalogItem, Channel, PricingRule, Tier 
 import { STEP_OF_ACTION } from '../domain/agreement';
 import { Dec } from '../domain/money';
 import { checkRuleSemantics } from './check-rules';
+import { checkRulesLock, LOCK_FILE, readRulesLock, type HashedVersion, type LockMode } from './rules-lock';
 import type { AgreementJson, RuleJson, TierJson } from './rule-json';
 import { RulesetError, type RuleProblem } from './ruleset-error';
 
@@ -40,15 +41,23 @@ function schemaValidators(rulesDir: string): { agreement: ValidateFunction; rule
   return validators;
 }
 
+/** Options of {@link loadRules}. */
+export interface LoadRulesOptions {
+  /** How rules.lock.json is checked; default `if-present`. */
+  readonly lock?: LockMode;
+}
+
 /**
  * Loads and validates every agreement under `rulesDir` (layout: `<agreement>/<effectiveFrom>/
- * agreement.json` and `rules/*.json`). Throws {@link RulesetError} listing every problem —
- * file, rule id, reason — when anything is wrong; nothing is half-loaded.
+ * agreement.json` and `rules/*.json`) and checks each version's content hash against
+ * rules.lock.json. Throws {@link RulesetError} listing every problem — file, rule id,
+ * reason — when anything is wrong; nothing is half-loaded.
  */
-export function loadRules(rulesDir: string): LoadedRules {
+export function loadRules(rulesDir: string, options: LoadRulesOptions = {}): LoadedRules {
   const dir = path.resolve(rulesDir);
   const problems: RuleProblem[] = [];
   const agreements = new Map<string, LoadedVersion[]>();
+  const refused = new Set<string>();
   const { agreement: validateAgreement, rule: validateRule } = schemaValidators(dir);
 
   for (const agreementId of listDirs(dir)) {
@@ -59,12 +68,22 @@ export function loadRules(rulesDir: string): LoadedRules {
     for (const folder of folders) {
       const loaded = loadVersion(dir, `${agreementId}/${folder}`, agreementId, folder, validateAgreement, validateRule, problems);
       if (loaded !== undefined) versions.push(loaded);
+      else refused.add(`${agreementId}/${folder}`);
     }
     if (versions.length === 0) continue;
     versions.sort((a, b) => a.version.effectiveFrom.localeCompare(b.version.effectiveFrom));
     agreements.set(agreementId, versions);
   }
   if (agreements.size === 0 && problems.length === 0) problems.push({ file: dir, reason: 'no agreement found' });
+  const lockMode = options.lock ?? 'if-present';
+  if (lockMode !== 'ignore') {
+    const lock = readRulesLock(dir, problems);
+    if (lock !== undefined) {
+      problems.push(...checkRulesLock([...agreements.values()].flat().map(hashedVersion), lock, refused));
+    } else if (lockMode === 'required' && !problems.some((problem) => problem.file === LOCK_FILE)) {
+      problems.push({ file: LOCK_FILE, reason: 'is missing: every served version must be recorded; run `npx suanpan rules lint --update-lock` to validate the versions and create it' });
+    }
+  }
   if (problems.length > 0) throw new RulesetError(problems);
   return { dir, agreements };
 }
@@ -119,6 +138,11 @@ function loadVersion(
     rules,
     files,
   };
+}
+
+/** A loaded version as the lock file sees it. */
+export function hashedVersion(loaded: LoadedVersion): HashedVersion {
+  return { key: `${loaded.version.agreement}/${loaded.version.effectiveFrom}`, rulesetVersion: loaded.version.rulesetVersion, files: loaded.files };
 }
 
 /** sha256 over each file's relative path and bytes, in path order: the rule set's version. */

@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors';
 import type { ConditionEvaluator } from './evaluator';
 import { JsonRulesEngineEvaluator } from './json-rules-engine-evaluator';
-import { loadRules, type LoadedRules, type LoadedVersion } from './load-rules';
+import { loadRules, type LoadedRules, type LoadedVersion, type LoadRulesOptions } from './load-rules';
 
 /** A loaded version with the evaluator built for it. */
 export interface RuleSet extends LoadedVersion {
@@ -31,8 +31,8 @@ export class RuleCatalog {
   }
 
   /** Loads a rules directory; throws RulesetError with every problem when it is invalid. */
-  static load(dir: string): RuleCatalog {
-    return RuleCatalog.fromLoaded(loadRules(dir));
+  static load(dir: string, options: LoadRulesOptions = {}): RuleCatalog {
+    return RuleCatalog.fromLoaded(loadRules(dir, options));
   }
 
   agreementIds(): string[] {
@@ -48,6 +48,11 @@ export class RuleCatalog {
       ]);
     }
     return versions;
+  }
+
+  /** The version of an agreement with this content hash (a quote's pinned rulesetVersion), if loaded. */
+  versionByHash(agreement: string, rulesetVersion: string): RuleSet | undefined {
+    return this.agreements.get(agreement)?.find((ruleSet) => ruleSet.version.rulesetVersion === rulesetVersion);
   }
 
   /** The version in force on `date`: the latest whose effectiveFrom is on or before it. */

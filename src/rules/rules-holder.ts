@@ -1,12 +1,24 @@
 import type { RuleProblem } from './ruleset-error';
-import { RulesetError } from './ruleset-error';
+import { formatRuleProblem, RulesetError } from './ruleset-error';
 import { RuleCatalog } from './rule-catalog';
+import { validateCatalog } from './validate-rules';
 
 /** What the holder last tried, for /readyz and the logs. */
 export interface RulesStatus {
   readonly ready: boolean;
   readonly loadedAt?: string;
+  /** The versions being served: `<agreement>/<effectiveFrom>` → rulesetVersion. */
+  readonly versions?: Readonly<Record<string, string>>;
   readonly lastError?: { readonly at: string; readonly problems: readonly RuleProblem[] };
+}
+
+/** The outcome of a load or reload. */
+export type LoadOutcome = { ok: true; catalog: RuleCatalog } | { ok: false; problems: readonly RuleProblem[] };
+
+/** A logger with pino's call shape. */
+export interface ReloadLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
 }
 
 /**
@@ -17,11 +29,18 @@ export interface RulesStatus {
 export class RulesHolder {
   private catalog: RuleCatalog | undefined;
   private lastError: RulesStatus['lastError'];
+  private reloading: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((outcome: 'success' | 'failure') => void)[] = [];
 
+  /**
+   * @param build loads a directory into a catalog (default: with rules.lock.json required)
+   * @param validate the checks a reload runs on the new catalog before swapping (default:
+   *   lint and golden cases); returns the problems, none meaning valid
+   */
   constructor(
     readonly dir: string,
-    private readonly build: (dir: string) => RuleCatalog = (d) => RuleCatalog.load(d),
+    private readonly build: (dir: string) => RuleCatalog = (d) => RuleCatalog.load(d, { lock: 'required' }),
+    private readonly validate: (catalog: RuleCatalog, dir: string) => Promise<readonly RuleProblem[]> = validateCatalog,
   ) {}
 
   /** The catalog being served, or undefined before the first successful load. */
@@ -29,36 +48,82 @@ export class RulesHolder {
     return this.catalog;
   }
 
-  /** Calls `listener` after every load with its outcome (metrics count reloads this way). */
+  /** Calls `listener` after every load and reload with its outcome (metrics count reloads this way). */
   onLoad(listener: (outcome: 'success' | 'failure') => void): void {
     this.listeners.push(listener);
   }
 
-  /** Loads the directory; on failure keeps the previous catalog and records the problems. */
-  load(): { ok: true; catalog: RuleCatalog } | { ok: false; problems: readonly RuleProblem[] } {
-    const result = this.tryLoad();
-    for (const listener of this.listeners) listener(result.ok ? 'success' : 'failure');
-    return result;
+  /** Loads the directory (schema, semantics, lock); on failure keeps the previous catalog and records the problems. */
+  load(): LoadOutcome {
+    const built = this.tryBuild();
+    return built instanceof RuleCatalog ? this.swap(built) : built;
   }
 
-  private tryLoad(): { ok: true; catalog: RuleCatalog } | { ok: false; problems: readonly RuleProblem[] } {
-    try {
-      const catalog = this.build(this.dir);
-      this.catalog = catalog;
-      this.lastError = undefined;
-      return { ok: true, catalog };
-    } catch (error) {
-      const problems: readonly RuleProblem[] = error instanceof RulesetError ? error.problems : [{ file: this.dir, reason: error instanceof Error ? error.message : String(error) }];
-      this.lastError = { at: new Date().toISOString(), problems };
-      return { ok: false, problems };
-    }
+  /**
+   * Loads the directory afresh and validates it fully — schema, semantics and lock, then the
+   * lint and every golden case — and swaps it in only when all pass. A failure changes
+   * nothing that is served; it is recorded for /readyz. Reloads run one at a time.
+   */
+  reload(): Promise<LoadOutcome> {
+    const run = this.reloading.then(async (): Promise<LoadOutcome> => {
+      const catalog = this.tryBuild();
+      if (!(catalog instanceof RuleCatalog)) return catalog;
+      let problems: readonly RuleProblem[];
+      try {
+        problems = await this.validate(catalog, this.dir);
+      } catch (error) {
+        problems = [{ file: this.dir, reason: `validation failed: ${error instanceof Error ? error.message : String(error)}` }];
+      }
+      return problems.length > 0 ? this.refuse(problems) : this.swap(catalog);
+    });
+    this.reloading = run.catch(() => undefined);
+    return run;
   }
 
   status(): RulesStatus {
     return {
       ready: this.catalog !== undefined,
-      ...(this.catalog === undefined ? {} : { loadedAt: this.catalog.loadedAt }),
+      ...(this.catalog === undefined ? {} : { loadedAt: this.catalog.loadedAt, versions: versionsOf(this.catalog) }),
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };
   }
+
+  private tryBuild(): RuleCatalog | LoadOutcome {
+    try {
+      return this.build(this.dir);
+    } catch (error) {
+      return this.refuse(error instanceof RulesetError ? error.problems : [{ file: this.dir, reason: error instanceof Error ? error.message : String(error) }]);
+    }
+  }
+
+  private swap(catalog: RuleCatalog): LoadOutcome {
+    this.catalog = catalog;
+    this.lastError = undefined;
+    for (const listener of this.listeners) listener('success');
+    return { ok: true, catalog };
+  }
+
+  private refuse(problems: readonly RuleProblem[]): LoadOutcome {
+    this.lastError = { at: new Date().toISOString(), problems };
+    for (const listener of this.listeners) listener('failure');
+    return { ok: false, problems };
+  }
+}
+
+/** The versions of a catalog: `<agreement>/<effectiveFrom>` → rulesetVersion. */
+export function versionsOf(catalog: RuleCatalog): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const id of catalog.agreementIds()) for (const v of catalog.versions(id)) versions[`${id}/${v.version.effectiveFrom}`] = v.version.rulesetVersion;
+  return versions;
+}
+
+/** Reloads and logs the outcome (the problems with file and reason on failure); for SIGHUP and the admin endpoint. */
+export async function reloadAndLog(rules: RulesHolder, logger: ReloadLogger, trigger: string): Promise<LoadOutcome> {
+  const outcome = await rules.reload();
+  if (outcome.ok) {
+    logger.info({ trigger, rulesDir: rules.dir, versions: versionsOf(outcome.catalog) }, `rules reloaded (${trigger})`);
+  } else {
+    logger.error({ trigger, rulesDir: rules.dir, problems: outcome.problems }, `rules reload refused (${trigger}); still serving the previous rules:\n${outcome.problems.map(formatRuleProblem).join('\n')}`);
+  }
+  return outcome;
 }

@@ -3,6 +3,8 @@ export interface RuleProblem {
   readonly file: string;
   readonly ruleId?: string;
   readonly reason: string;
+  /** How to fix it, when the reason does not already say. */
+  readonly hint?: string;
 }
 
 /** Thrown when a rules directory cannot be loaded; lists every problem found, not just the first. */
@@ -14,6 +16,8 @@ export class RulesetError extends Error {
   }
 }
 
+/** One problem as a line a rule author reads: file, rule, reason and (indented below) the fix. */
 export function formatRuleProblem(problem: RuleProblem): string {
-  return `  ${problem.file}${problem.ruleId === undefined ? '' : ` [rule ${problem.ruleId}]`}: ${problem.reason}`;
+  const line = `  ${problem.file}${problem.ruleId === undefined ? '' : ` [rule ${problem.ruleId}]`}: ${problem.reason}`;
+  return problem.hint === undefined ? line : `${line}\n    fix: ${problem.hint}`;
 }

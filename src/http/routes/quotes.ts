@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { calculateQuote } from '../../rules/calculate-quote';
+import { signQuote } from '../../trust/quote-signature';
 import type { AppContext } from '../context';
 import { problemFromError } from '../error-handler';
 import { checkBatchLines, presentQuote, toQuoteInput } from '../quote-request';
@@ -13,7 +14,7 @@ export function quoteRoutes(ctx: AppContext): Router {
     const input = toQuoteInput(ctx.contract, req.body, ctx.today());
     const quote = await calculateQuote(ctx.catalog(), input, { explain: req.query['explain'] === 'true' });
     ctx.metrics.recordPriced(req, 'quote', 1);
-    res.json(presentQuote(quote));
+    res.json(await signQuote(presentQuote(quote), ctx.signing));
   });
 
   router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
@@ -28,7 +29,8 @@ export function quoteRoutes(ctx: AppContext): Router {
       // Let other requests (and the liveness probe) in between two quotes of a big batch.
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        results.push({ status: 200, quote: presentQuote(await calculateQuote(catalog, toQuoteInput(ctx.contract, body, today), { explain })) });
+        const quote = presentQuote(await calculateQuote(catalog, toQuoteInput(ctx.contract, body, today), { explain }));
+        results.push({ status: 200, quote: await signQuote(quote, ctx.signing) });
       } catch (error) {
         const problem = problemFromError(error, req, ctx.logger);
         results.push({ status: problem.status, problem });

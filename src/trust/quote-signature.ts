@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { base64url, CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import { canonicalJson } from './canonical-json';
+import type { KeyRing } from './signing-keys';
+
+/** The fields a signed quote adds to the priced quote. */
+export interface QuoteIssue {
+  /** Random UUID v4: unique per issue, carries no meaning. */
+  readonly quoteId: string;
+  /** When the quote was signed, ISO 8601 UTC to the second. */
+  readonly issuedAt: string;
+  /** issuedAt + the validity; the quote's figures are binding until then. */
+  readonly expiresAt: string;
+}
+
+/** A priced quote as the partner receives it. */
+export type SignedQuote<Q extends object = object> = QuoteIssue & Q & { readonly signature: string };
+
+/** How quotes are issued: the keys, the validity, the clock. */
+export interface QuoteSigning {
+  readonly keys: KeyRing;
+  /** Whole days a quote stays valid; default 30. */
+  readonly validityDays?: number;
+  readonly now?: () => Date;
+  readonly newQuoteId?: () => string;
+}
+
+/** What a signature check concludes. `expired`: genuine, but past its expiresAt. */
+export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unknown-key' | 'expired';
+
+/** The fields that change at every issue of the same request; everything else is the priced, byte-stable part. */
+export const ISSUE_FIELDS = ['quoteId', 'issuedAt', 'expiresAt', 'signature'] as const;
+
+const DETACHED_JWS = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/;
+const encoder = new TextEncoder();
+
+/**
+ * Issues a priced quote: adds quoteId, issuedAt and expiresAt, then signs the RFC 8785
+ * canonical JSON of the whole document except `signature` with Ed25519. `signature` is a
+ * compact JWS with a detached payload (RFC 7515 appendix F: `header..signature`), protected
+ * header `{"alg":"EdDSA","kid":…}`: the payload is the document itself, so a verifier
+ * re-canonicalises what it holds, puts it back between the dots and verifies with any JOSE
+ * library.
+ */
+export async function signQuote<Q extends object>(priced: Q, signing: QuoteSigning): Promise<SignedQuote<Q>> {
+  const issuedAt = new Date(Math.floor((signing.now ?? (() => new Date()))().getTime() / 1000) * 1000);
+  const expiresAt = new Date(issuedAt.getTime() + (signing.validityDays ?? 30) * 86_400_000);
+  const unsigned = {
+    quoteId: (signing.newQuoteId ?? randomUUID)(),
+    issuedAt: isoSeconds(issuedAt),
+    expiresAt: isoSeconds(expiresAt),
+    ...priced,
+  };
+  const jws = await new CompactSign(encoder.encode(canonicalJson(stripSignature(unsigned))))
+    .setProtectedHeader({ alg: 'EdDSA', kid: signing.keys.signing.kid })
+    .sign(signing.keys.signing.privateKey);
+  const [header, , signature] = jws.split('.');
+  return { ...unsigned, signature: `${header}..${signature}` } as SignedQuote<Q>;
+}
+
+/**
+ * Checks the signature of a quote document as a partner holds it: `missing` without one,
+ * `invalid` when it is malformed or does not match the document (an edited figure, a
+ * forged signature), `unknown-key` when its kid is not one of ours, `expired` when genuine but
+ * past expiresAt at `now`, else `valid`.
+ */
+export async function verifyQuoteSignature(document: Readonly<Record<string, unknown>>, keys: KeyRing, now: Date): Promise<{ status: SignatureStatus; kid?: string }> {
+  const signature = document['signature'];
+  if (signature === undefined || signature === null || signature === '') return { status: 'missing' };
+  if (typeof signature !== 'string') return { status: 'invalid' };
+  const parts = DETACHED_JWS.exec(signature);
+  if (parts === null) return { status: 'invalid' };
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(signature);
+  } catch {
+    return { status: 'invalid' };
+  }
+  const kid = typeof header.kid === 'string' ? header.kid : undefined;
+  if (header.alg !== 'EdDSA' || kid === undefined) return { status: 'invalid', ...(kid === undefined ? {} : { kid }) };
+  const key = keys.verification.get(kid);
+  if (key === undefined) return { status: 'unknown-key', kid };
+  let payload: string;
+  try {
+    payload = base64url.encode(canonicalJson(stripSignature(document)));
+  } catch {
+    return { status: 'invalid', kid };
+  }
+  try {
+    await compactVerify(`${parts[1]}.${payload}.${parts[2]}`, key.publicKey, { algorithms: ['EdDSA'] });
+  } catch {
+    return { status: 'invalid', kid };
+  }
+  const expiresAt = typeof document['expiresAt'] === 'string' ? Date.parse(document['expiresAt']) : Number.NaN;
+  if (Number.isNaN(expiresAt)) return { status: 'invalid', kid };
+  return { status: now.getTime() >= expiresAt ? 'expired' : 'valid', kid };
+}
+
+function stripSignature(document: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { signature: _signature, ...rest } = document;
+  return rest;
+}
+
+function isoSeconds(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { signQuote, verifyQuoteSignature } from '../../src/trust/quote-signature';
+import { ephemeralKeyRing } from '../../src/trust/signing-keys';
+
+const keys = ephemeralKeyRing();
+const now = new Date('2026-11-20T08:00:00Z');
+const signing = { keys, now: () => now };
+
+/** Quote-like documents: decimal strings, integers, booleans, nested objects and arrays. */
+const leaf = fc.oneof(fc.stringMatching(/^-?(0|[1-9]\d{0,6})\.\d{2}$/), fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.boolean(), fc.string({ maxLength: 12 }), fc.constant(null));
+const documents = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['quoteId', 'issuedAt', 'expiresAt', 'signature', '__proto__'].includes(k)),
+  fc.oneof(leaf, fc.array(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== '__proto__'), leaf, { maxKeys: 4 }), { maxLength: 3 })),
+  { minKeys: 1, maxKeys: 6 },
+);
+
+/** Every JSON pointer to a scalar of a value. */
+function leaves(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => leaves(item, [...at, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => leaves(v, [...at, k]));
+  return [at];
+}
+
+function withLeaf(value: unknown, pathTo: readonly (string | number)[], replace: (old: unknown) => unknown): unknown {
+  if (pathTo.length === 0) return replace(value);
+  const [head, ...rest] = pathTo;
+  if (Array.isArray(value)) return value.map((item, i) => (i === head ? withLeaf(item, rest, replace) : item));
+  return { ...(value as object), [head!]: withLeaf((value as Record<string, unknown>)[head as string], rest, replace) };
+}
+
+const changed = (old: unknown): unknown => (typeof old === 'string' ? `${old}0` : typeof old === 'number' ? old + 1 : typeof old === 'boolean' ? !old : 0);
+
+describe('quote signatures (fast-check)', () => {
+  it('a signed document verifies, whatever the member order of the copy held', async () => {
+    await fc.assert(
+      fc.asyncProperty(documents, async (document) => {
+        const signed = await signQuote(document, signing);
+        const reordered = Object.fromEntries(Object.entries(signed).reverse());
+        expect(await verifyQuoteSignature(reordered, keys, now)).toEqual({ status: 'valid', kid: keys.signing.kid });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('changing any single value of a signed document makes its signature invalid', async () => {
+    await fc.assert(
+      fc.asyncProperty(documents, fc.nat(), async (document, pick) => {
+        const signed = (await signQuote(document, signing)) as Record<string, unknown>;
+        const candidates = leaves(signed).filter((p) => p[0] !== 'signature');
+        const target = candidates[pick % candidates.length]!;
+        const tampered = withLeaf(signed, target, changed) as Record<string, unknown>;
+        expect((await verifyQuoteSignature(tampered, keys, now)).status).toBe('invalid');
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

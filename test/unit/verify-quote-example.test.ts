@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { ephemeralKeyRing } from '../../src/trust/signing-keys';
+import { fixedClock, MEMBER_DIRECT_2026, trustApp } from '../support/trust-app';
+
+const SCRIPT = path.resolve(__dirname, '../../examples/verify-quote.mjs');
+
+describe('examples/verify-quote.mjs (offline verification with jose and the JWKS)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'suanpan-verify-'));
+  const files = { quote: path.join(dir, 'quote.json'), edited: path.join(dir, 'edited.json'), jwks: path.join(dir, 'jwks.json'), otherJwks: path.join(dir, 'other-jwks.json') };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    const { app } = trustApp({ keys: ephemeralKeyRing(), now: fixedClock('2026-11-20T08:00:00Z').now });
+    const quote = (await request(app).post('/v1/quotes').send(MEMBER_DIRECT_2026).expect(200)).body;
+    writeFileSync(files.quote, JSON.stringify(quote, null, 2)); // pretty-printed: whitespace and layout do not matter
+    writeFileSync(files.edited, JSON.stringify({ ...quote, totals: { ...quote.totals, commission: '184.93' } }));
+    writeFileSync(files.jwks, JSON.stringify((await request(app).get('/.well-known/jwks.json')).body));
+    writeFileSync(files.otherJwks, JSON.stringify((await request(trustApp().app).get('/.well-known/jwks.json')).body));
+  });
+
+  const run = (...args: string[]): { code: number | null; out: string } => {
+    const result = spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8' });
+    return { code: result.status, out: result.stdout + result.stderr };
+  };
+
+  it('accepts the genuine quote before it expires', () => {
+    const { code, out } = run(files.quote, '--jwks', files.jwks, '--now', '2026-12-01T00:00:00Z');
+    expect(out).toContain('"status":"valid"');
+    expect(out).toContain('genuine: quote');
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    ['an edited figure', 'edited', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
+    ['an expired quote', 'quote', 'jwks', '2026-12-20T08:00:00Z', 'expired'],
+    ['a key not in the JWKS', 'quote', 'otherJwks', '2026-12-01T00:00:00Z', 'unknown-key'],
+  ] as const)('refuses %s', (_what, quote, jwks, now, status) => {
+    const { code, out } = run(files[quote], '--jwks', files[jwks], '--now', now);
+    expect(out).toContain(`"status":"${status}"`);
+    expect(code).toBe(1);
+  });
+
+  it('explains its usage', () => {
+    expect(run(files.quote).code).toBe(2);
+  });
+});
