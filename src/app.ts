@@ -53,9 +53,17 @@ export interface AppDeps {
   readonly adminToken?: string;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date (yyyy-mm-dd) in a time zone. */
 export function todayIn(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  // building an Intl.DateTimeFormat costs more than pricing a quote: keep one per zone
+  let format = dateFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(new Date());
 }
 
 /** Builds the Express app (no listen: supertest and server.ts both use it). */

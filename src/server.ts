@@ -96,7 +96,12 @@ function drainAndExit(server: Server, config: Config, logger: Logger, signal: st
   }, config.shutdownDrainMs);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`suanpan could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`suanpan could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    // a worker of src/cluster.ts that could not start must let go of its IPC channel to exit
+    if (process.exitCode !== undefined && process.exitCode !== 0) process.disconnect?.();
+  });

@@ -1,5 +1,6 @@
 import type { AgreementVersion } from './agreement';
 import { DomainError, type FieldIssue } from './errors';
+import { listPriceFact } from './pricing-plan';
 import type { QuoteInput } from './quote';
 
 /** The facts a rule condition may name (see rules/schema/rule.schema.json). */
@@ -16,6 +17,22 @@ export type FactName =
   | 'order.totalQuantity'
   | 'order.lineCount'
   | 'period.volume';
+
+/** Every fact name, in the order of the schema's enum. */
+export const FACT_NAMES: readonly FactName[] = [
+  'channel',
+  'date',
+  'buyer.id',
+  'buyer.member',
+  'buyer.keyAccount',
+  'line.sku',
+  'line.category',
+  'line.quantity',
+  'line.listPrice',
+  'order.totalQuantity',
+  'order.lineCount',
+  'period.volume',
+];
 
 export type FactValue = string | number | boolean | null;
 export type Facts = Readonly<Record<FactName, FactValue>>;
@@ -68,7 +85,7 @@ export function buildLineFacts(version: AgreementVersion, input: QuoteInput): Fa
       'line.sku': line.sku,
       'line.category': item.category,
       'line.quantity': line.quantity,
-      'line.listPrice': item.listPrice.toFixed(2),
+      'line.listPrice': listPriceFact(item),
       'order.totalQuantity': totalQuantity,
       'order.lineCount': input.lines.length,
       'period.volume': null,

@@ -47,7 +47,8 @@ export function roundMoney(value: Dec, policy: RoundingPolicy): Dec {
 
 /** A rounded amount as its wire string with exactly `scale` decimals; never "-0.00". */
 export function formatAmount(value: Dec, scale = 2): string {
-  return (value.isZero() ? ZERO : value).toFixed(scale);
+  if (value.isZero()) return ZERO.toFixed(scale);
+  return value.decimalPlaces() <= scale ? padDecimals(value, scale) : value.toFixed(scale);
 }
 
 /**
@@ -55,9 +56,26 @@ export function formatAmount(value: Dec, scale = 2): string {
  * value has them (39.90 × 0.85 = "33.915"), never rounded.
  */
 export function formatUnitPrice(value: Dec, scale = 2): string {
-  const v = value.isZero() ? ZERO : value;
-  return v.decimalPlaces() <= scale ? v.toFixed(scale) : v.toFixed();
+  if (value.isZero()) return ZERO.toFixed(scale);
+  return value.decimalPlaces() <= scale ? padDecimals(value, scale) : value.toFixed();
 }
+
+/**
+ * `value.toFixed(scale)` for a value with at most `scale` decimals, without the rounding
+ * copy decimal.js makes in toFixed (the costliest step of formatting a quote): the plain
+ * digits, padded with zeros. Values too large or too small for plain toString go through toFixed.
+ */
+function padDecimals(value: Dec, scale: number): string {
+  if (value.e >= PLAIN_UP_TO_EXPONENT || value.e <= -PLAIN_UP_TO_EXPONENT) return value.toFixed(scale);
+  const text = value.toString();
+  const point = text.indexOf('.');
+  if (point < 0) return scale > 0 ? `${text}.${'0'.repeat(scale)}` : text;
+  const missing = scale - (text.length - point - 1);
+  return missing > 0 ? text + '0'.repeat(missing) : text;
+}
+
+/** Dec prints plain digits (no exponent) well inside toExpNeg -40 and toExpPos 40. */
+const PLAIN_UP_TO_EXPONENT = 30;
 
 /** A rate or factor as written: the shortest exact decimal ("0.1", "0.03"). */
 export function formatRate(value: Dec): string {

@@ -1,6 +1,7 @@
-import { STEP_OF_ACTION, type AgreementVersion, type PricingRule, type PricingStep } from './agreement';
+import { STEP_OF_ACTION, type AgreementVersion, type PricingRule, type PricingStep, type Tier, type TierMode } from './agreement';
 import { tierRate } from './apply-tiers';
 import { Dec, ONE, ZERO, formatAmount, formatRate, formatUnitPrice, roundMoney, sum } from './money';
+import { actionRateText, factorPrice, keepFactor, listPriceText } from './pricing-plan';
 import type { Adjustment, GiftLine, Quote, QuoteInput, QuotedLine, RuleDecision } from './quote';
 
 /** The rules whose conditions held for one line, in the version's rule order. */
@@ -25,8 +26,17 @@ const PRICE_STEPS: readonly PricingStep[] = ['channel-price', 'buyer-discount'];
  */
 export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPerLine: readonly FiredRules[]): Quote {
   const policy = version.rounding;
+  const scale = policy.scale;
   const lines: QuotedLine[] = [];
   const giftCounts = new Map<string, { rule: PricingRule; sku: string; bought: number }>();
+  let totalQuantity = 0;
+  for (const line of input.lines) totalQuantity += line.quantity;
+  // a tier table on the order's total quantity gives the same offer on every line
+  const orderTierOffers = new Map<PricingRule, TierOffer>();
+  let listTotal = ZERO;
+  let netTotal = ZERO;
+  let commissionTotal = ZERO;
+  let rebateTotal = ZERO;
 
   input.lines.forEach((lineInput, index) => {
     const item = version.catalog.get(lineInput.sku)!;
@@ -37,15 +47,34 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
     const adjustments: Adjustment[] = [];
     const decisions: RuleDecision[] = [];
 
-    const setPrice = (rule: PricingRule, unitPrice: Dec, rate: Dec): void => {
+    const setPrice = (rule: PricingRule, unitPrice: Dec, rate: string): void => {
       const amount = roundMoney(unitPrice.times(quantity), policy);
       if (unitPrice.eq(state.unitPrice)) {
         decisions.push({ ruleId: rule.id, reason: 'no-effect' });
         return;
       }
-      adjustments.push(adjustment(rule, 'price', state.amount, rate, amount.minus(state.amount), policy.scale));
+      adjustments.push(adjustment(rule, 'price', state.amount, rate, amount.minus(state.amount), scale));
       state.unitPrice = unitPrice;
       state.amount = amount;
+    };
+    const offerOf = (rule: PricingRule): Offer => {
+      const action = rule.action;
+      switch (action.type) {
+        case 'price-factor':
+          return [factorPrice(rule, action.factor, item), actionRateText(rule)];
+        case 'percentage-discount':
+          return [state.unitPrice.times(keepFactor(rule)), actionRateText(rule)];
+        case 'tiered-discount': {
+          let offer = action.basis === 'order.totalQuantity' ? orderTierOffers.get(rule) : undefined;
+          if (offer === undefined) {
+            offer = tierOffer(action.tiers, action.basis === 'line.quantity' ? lineInput.quantity : totalQuantity, action.mode);
+            if (action.basis === 'order.totalQuantity') orderTierOffers.set(rule, offer);
+          }
+          return [state.unitPrice.times(offer.keep), offer.rateText];
+        }
+        default:
+          throw new Error(`rule ${rule.id}: ${action.type} is not a price step`);
+      }
     };
 
     for (const step of PRICE_STEPS) {
@@ -54,14 +83,14 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
         if (STEP_OF_ACTION[rule.action.type] !== step) continue;
         const group = rule.exclusivity?.group;
         if (group === undefined) {
-          const [unitPrice, rate] = priceAfter(rule, state.unitPrice, item.listPrice, lineInput.quantity, input);
+          const [unitPrice, rate] = offerOf(rule);
           setPrice(rule, unitPrice, rate);
           continue;
         }
         if (resolvedGroups.has(group)) continue;
         resolvedGroups.add(group);
         const members = fired.filter((candidate) => candidate.exclusivity?.group === group);
-        const offers = members.map((member) => ({ rule: member, offer: priceAfter(member, state.unitPrice, item.listPrice, lineInput.quantity, input) }));
+        const offers = members.map((member) => ({ rule: member, offer: offerOf(member) }));
         // best for buyer: the lowest unit price; ties go to the earlier rule (priority, then id)
         const best = offers.reduce((a, b) => (b.offer[0].lt(a.offer[0]) ? b : a));
         for (const other of offers) {
@@ -72,12 +101,11 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
     }
 
     let floorApplied = false;
-    const floors = fired.filter((rule) => rule.action.type === 'price-floor');
-    for (const rule of floors) {
+    for (const rule of fired) {
       if (rule.action.type !== 'price-floor') continue;
-      const floor = item.listPrice.times(rule.action.factor);
+      const floor = factorPrice(rule, rule.action.factor, item);
       if (state.unitPrice.lt(floor)) {
-        setPrice(rule, floor, rule.action.factor);
+        setPrice(rule, floor, actionRateText(rule));
         floorApplied = true;
       } else {
         decisions.push({ ruleId: rule.id, reason: 'no-effect' });
@@ -90,12 +118,12 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
       const action = rule.action;
       if (action.type === 'commission') {
         const figure = roundMoney(state.amount.times(action.rate), policy);
-        commission = commission.plus(figure);
-        adjustments.push(adjustment(rule, 'commission', state.amount, action.rate, figure, policy.scale));
+        commission = add(commission, figure);
+        adjustments.push(adjustment(rule, 'commission', state.amount, actionRateText(rule), figure, scale));
       } else if (action.type === 'rebate-accrual') {
         const figure = roundMoney(state.amount.times(action.rate), policy);
-        rebate = rebate.plus(figure);
-        adjustments.push(adjustment(rule, 'rebate', state.amount, action.rate, figure, policy.scale));
+        rebate = add(rebate, figure);
+        adjustments.push(adjustment(rule, 'rebate', state.amount, actionRateText(rule), figure, scale));
       } else if (action.type === 'free-goods') {
         const sku = action.sku ?? lineInput.sku;
         const key = `${rule.id}\u0000${sku}`;
@@ -105,15 +133,20 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
       }
     }
 
+    // totals are sums of the rounded line figures (the same values the strings below show)
+    listTotal = add(listTotal, listAmount);
+    netTotal = add(netTotal, state.amount);
+    commissionTotal = add(commissionTotal, commission);
+    rebateTotal = add(rebateTotal, rebate);
     lines.push({
       sku: lineInput.sku,
       quantity: lineInput.quantity,
-      listPrice: formatUnitPrice(item.listPrice, policy.scale),
-      listAmount: formatAmount(listAmount, policy.scale),
-      unitPrice: formatUnitPrice(state.unitPrice, policy.scale),
-      amount: formatAmount(state.amount, policy.scale),
-      commission: formatAmount(commission, policy.scale),
-      rebate: formatAmount(rebate, policy.scale),
+      listPrice: listPriceText(item, scale),
+      listAmount: formatAmount(listAmount, scale),
+      unitPrice: formatUnitPrice(state.unitPrice, scale),
+      amount: formatAmount(state.amount, scale),
+      commission: formatAmount(commission, scale),
+      rebate: formatAmount(rebate, scale),
       floorApplied,
       adjustments,
       decisions,
@@ -121,8 +154,6 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
   });
 
   const gifts = giftLines(version, giftCounts);
-  const list = sum(lines.map((line) => new Dec(line.listAmount)));
-  const net = sum(lines.map((line) => new Dec(line.amount)));
   return {
     agreement: version.agreement,
     rulesetVersion: version.rulesetVersion,
@@ -134,35 +165,35 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
     lines,
     gifts,
     totals: {
-      list: formatAmount(list, policy.scale),
-      discount: formatAmount(list.minus(net), policy.scale),
-      net: formatAmount(net, policy.scale),
-      commission: formatAmount(sum(lines.map((line) => new Dec(line.commission))), policy.scale),
-      rebate: formatAmount(sum(lines.map((line) => new Dec(line.rebate))), policy.scale),
-      gifts: formatAmount(sum(gifts.map((gift) => new Dec(gift.value))), policy.scale),
+      list: formatAmount(listTotal, scale),
+      discount: formatAmount(listTotal.minus(netTotal), scale),
+      net: formatAmount(netTotal, scale),
+      commission: formatAmount(commissionTotal, scale),
+      rebate: formatAmount(rebateTotal, scale),
+      gifts: formatAmount(sum(gifts.map((gift) => new Dec(gift.value))), scale),
     },
   };
 }
 
-/** The unit price a price-step rule would give, and the rate or factor it used. */
-function priceAfter(rule: PricingRule, unitPrice: Dec, listPrice: Dec, quantity: number, input: QuoteInput): [Dec, Dec] {
-  const action = rule.action;
-  switch (action.type) {
-    case 'price-factor':
-      return [listPrice.times(action.factor), action.factor];
-    case 'percentage-discount':
-      return [unitPrice.times(ONE.minus(action.rate)), action.rate];
-    case 'tiered-discount': {
-      const basis = action.basis === 'line.quantity' ? quantity : input.lines.reduce((total, line) => total + line.quantity, 0);
-      const rate = tierRate(action.tiers, new Dec(basis), action.mode);
-      return [unitPrice.times(ONE.minus(rate)), rate];
-    }
-    default:
-      throw new Error(`rule ${rule.id}: ${action.type} is not a price step`);
-  }
+/** A price step's offer: the unit price it would give and the rate or factor it shows. */
+type Offer = readonly [Dec, string];
+
+interface TierOffer {
+  readonly keep: Dec;
+  readonly rateText: string;
 }
 
-function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, rate: Dec, amount: Dec, scale: number): Adjustment {
+function tierOffer(tiers: readonly Tier[], basis: number, mode: TierMode): TierOffer {
+  const rate = tierRate(tiers, new Dec(basis), mode);
+  return { keep: ONE.minus(rate), rateText: formatRate(rate) };
+}
+
+/** total + figure, skipping the addition to the starting zero (x + 0 = x exactly). */
+function add(total: Dec, figure: Dec): Dec {
+  return total === ZERO ? figure : total.plus(figure);
+}
+
+function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, rate: string, amount: Dec, scale: number): Adjustment {
   return {
     ruleId: rule.id,
     clause: rule.clause,
@@ -170,7 +201,7 @@ function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, 
     type: rule.action.type,
     effect,
     base: formatAmount(base, scale),
-    rate: formatRate(rate),
+    rate,
     amount: formatAmount(amount, scale),
   };
 }

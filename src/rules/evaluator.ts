@@ -33,3 +33,13 @@ export interface LineEvaluation {
 export interface ConditionEvaluator {
   evaluateLines(date: string, lines: readonly Facts[], options: { readonly explain: boolean }): Promise<LineEvaluation[]>;
 }
+
+/** An evaluator that can also answer synchronously: the quote path then never yields to the event loop. */
+export interface SyncConditionEvaluator extends ConditionEvaluator {
+  evaluateLinesSync(date: string, lines: readonly Facts[], options: { readonly explain: boolean }): LineEvaluation[];
+}
+
+/** True when `evaluator` offers {@link SyncConditionEvaluator.evaluateLinesSync}. */
+export function isSyncEvaluator(evaluator: ConditionEvaluator): evaluator is SyncConditionEvaluator {
+  return typeof (evaluator as Partial<SyncConditionEvaluator>).evaluateLinesSync === 'function';
+}

@@ -1,20 +1,10 @@
 import { Engine } from 'json-rules-engine';
 import { isRuleInForce, type PricingRule } from '../domain/agreement';
-import type { Facts, FactValue } from '../domain/line-facts';
-import type { ConditionEvaluator, FailedCondition, LineEvaluation, RuleMiss } from './evaluator';
+import type { Facts } from '../domain/line-facts';
+import type { ConditionEvaluator, LineEvaluation, RuleMiss } from './evaluator';
+import { firstFailedLeaf, type ResultNode } from './first-failed-leaf';
 import { CUSTOM_OPERATORS } from './operators';
 import type { RuleJson } from './rule-json';
-
-interface ResultNode {
-  all?: ResultNode[];
-  any?: ResultNode[];
-  not?: ResultNode;
-  fact?: string;
-  operator?: string;
-  value?: unknown;
-  factResult?: unknown;
-  result?: boolean;
-}
 
 /**
  * The reference evaluator: stock json-rules-engine with suanpan's decimal and date operators.
@@ -64,6 +54,7 @@ export class JsonRulesEngineEvaluator implements ConditionEvaluator {
   }
 }
 
+/** A json-rules-engine Engine holding the rules, with undefined facts allowed and suanpan's operators added. */
 export function createEngine(rules: readonly RuleJson[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   for (const [name, fn] of Object.entries(CUSTOM_OPERATORS)) engine.addOperator(name, fn);
@@ -77,28 +68,3 @@ export function createEngine(rules: readonly RuleJson[]): Engine {
   }
   return engine;
 }
-
-function firstFailedLeaf(node: ResultNode, path: string): FailedCondition | undefined {
-  if (node.fact !== undefined) {
-    return node.result === false
-      ? { fact: node.fact, operator: node.operator ?? '', value: node.value, factValue: (node.factResult ?? null) as FactValue, path }
-      : undefined;
-  }
-  for (const key of ['all', 'any'] as const) {
-    const children = node[key];
-    if (children === undefined) continue;
-    for (let i = 0; i < children.length; i++) {
-      const found = firstFailedLeaf(children[i]!, `${path}/${key}/${i}`);
-      if (found !== undefined) return found;
-    }
-  }
-  if (node.not !== undefined) {
-    const inner = node.not;
-    if (inner.fact !== undefined) {
-      return { fact: inner.fact, operator: `not ${inner.operator ?? ''}`, value: inner.value, factValue: (inner.factResult ?? null) as FactValue, path: `${path}/not` };
-    }
-    return firstFailedLeaf(inner, `${path}/not`);
-  }
-  return undefined;
-}
-

@@ -6,6 +6,7 @@ import type { QuoteInput } from '../domain/quote';
 import { enumerateScenarios, periodVolumeBoundaries, type Scenario } from './fact-space';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
 import type { RuleProblem } from './ruleset-error';
+import { timeSlicer, yieldToEventLoop } from './time-slicer';
 
 /** What the lint found: errors refuse the rules (non-zero exit, reload refused), warnings do not. */
 export interface LintResult {
@@ -51,7 +52,9 @@ export async function lintRuleSet(ruleSet: RuleSet, until?: string): Promise<Lin
   checkExclusivityGroups(ruleSet.version.rules, fileOf, errors);
 
   const scenarios = enumerateScenarios(ruleSet, until);
+  await yieldToEventLoop();
   const fired = await evaluateTargets(ruleSet, scenarios);
+  await yieldToEventLoop();
   const everFired = new Set<string>(fired.flatMap((rules) => rules.map((rule) => rule.id)));
   for (const id of await firedWithPeriodVolume(ruleSet, scenarios)) everFired.add(id);
   for (const rule of ruleSet.version.rules) {
@@ -63,7 +66,7 @@ export async function lintRuleSet(ruleSet: RuleSet, until?: string): Promise<Lin
       hint: neverFiresHint(rule, ruleSet.version.effectiveFrom, until),
     });
   }
-  errors.push(...checkPriceFloor(ruleSet, scenarios, fired, fileOf, key));
+  errors.push(...(await checkPriceFloor(ruleSet, scenarios, fired, fileOf, key)));
   return { errors, warnings, combinations: scenarios.length };
 }
 
@@ -112,20 +115,22 @@ interface FloorViolation {
   count: number;
 }
 
-function checkPriceFloor(ruleSet: RuleSet, scenarios: readonly Scenario[], fired: readonly (readonly PricingRule[])[], fileOf: (id: string) => string, key: string): RuleProblem[] {
+async function checkPriceFloor(ruleSet: RuleSet, scenarios: readonly Scenario[], fired: readonly (readonly PricingRule[])[], fileOf: (id: string) => string, key: string): Promise<RuleProblem[]> {
   const guarantees = ruleSet.version.rules.filter((rule) => rule.action.type === 'price-guarantee');
   if (guarantees.length === 0) return [];
   const factor = Dec.max(...guarantees.map((rule) => (rule.action.type === 'price-guarantee' ? rule.action.factor : new Dec(0))));
   const guaranteeIds = guarantees.map((rule) => rule.id).join(', ');
   // one problem per channel and set of discounting rules; the example is the deepest cut below the floor
   const violations = new Map<string, FloorViolation>();
-  scenarios.forEach((scenario, i) => {
+  const slicer = timeSlicer(); // thousands of quotes: let requests through while a reload lints
+  for (const [i, scenario] of scenarios.entries()) {
+    await slicer.maybeYield();
     const rules = fired[i]!;
-    if (rules.some((rule) => rule.action.type === 'price-guarantee')) return; // the guaranteed channel itself
+    if (rules.some((rule) => rule.action.type === 'price-guarantee')) continue; // the guaranteed channel itself
     const line = priceQuote(ruleSet.version, scenario.input, [rules]).lines[0]!;
     const floor = ruleSet.version.catalog.get(line.sku)!.listPrice.times(factor);
     const unitPrice = new Dec(line.unitPrice);
-    if (unitPrice.gte(floor)) return;
+    if (unitPrice.gte(floor)) continue;
     const priceSteps = line.adjustments.filter((adjustment) => adjustment.effect === 'price');
     const blamed = [...priceSteps].sort((a, b) => new Dec(a.amount).comparedTo(b.amount)).map((adjustment) => adjustment.ruleId);
     const group = `${scenario.input.channel}\u0000${blamed.join(',')}`;
@@ -136,7 +141,7 @@ function checkPriceFloor(ruleSet: RuleSet, scenarios: readonly Scenario[], fired
     const entry = violations.get(group)!;
     entry.skus.add(line.sku);
     entry.count += 1;
-  });
+  }
   const floorRules = ruleSet.version.rules.filter((rule) => rule.action.type === 'price-floor').map((rule) => rule.id);
   return [...violations.values()].map((v) => {
     const input = v.scenario.input;

@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors';
+import { CompiledEvaluator } from './compiled-evaluator';
 import type { ConditionEvaluator } from './evaluator';
 import { JsonRulesEngineEvaluator } from './json-rules-engine-evaluator';
 import { loadRules, type LoadedRules, type LoadedVersion, type LoadRulesOptions } from './load-rules';
@@ -19,20 +20,25 @@ export class RuleCatalog {
     readonly loadedAt: string,
   ) {}
 
-  static fromLoaded(loaded: LoadedRules, buildEvaluator: (version: LoadedVersion) => ConditionEvaluator = defaultEvaluator): RuleCatalog {
+  /**
+   * Builds the evaluator of every version (the compiled one unless told otherwise); a rule
+   * the evaluator cannot compile makes this throw RulesetError, so nothing half-loads.
+   */
+  static fromLoaded(loaded: LoadedRules, buildEvaluator: EvaluatorKind | ((version: LoadedVersion) => ConditionEvaluator) = evaluatorKindFromEnv()): RuleCatalog {
+    const build = typeof buildEvaluator === 'function' ? buildEvaluator : EVALUATOR_BUILDERS[buildEvaluator];
     const agreements = new Map<string, RuleSet[]>();
     for (const [id, versions] of loaded.agreements) {
       agreements.set(
         id,
-        versions.map((version) => ({ ...version, evaluator: buildEvaluator(version) })),
+        versions.map((version) => ({ ...version, evaluator: build(version) })),
       );
     }
     return new RuleCatalog(loaded.dir, agreements, new Date().toISOString());
   }
 
   /** Loads a rules directory; throws RulesetError with every problem when it is invalid. */
-  static load(dir: string, options: LoadRulesOptions = {}): RuleCatalog {
-    return RuleCatalog.fromLoaded(loadRules(dir, options));
+static load(dir: string, options: LoadRulesOptions & { readonly evaluator?: EvaluatorKind } = {}): RuleCatalog {
+    return RuleCatalog.fromLoaded(loadRules(dir, options), options.evaluator ?? evaluatorKindFromEnv());
   }
 
   agreementIds(): string[] {
@@ -69,6 +75,24 @@ export class RuleCatalog {
   }
 }
 
-function defaultEvaluator(version: LoadedVersion): ConditionEvaluator {
-  return new JsonRulesEngineEvaluator(version.rules, version.version.rules);
+/**
+ * How conditions are evaluated: `compiled` (the default: synchronous closures built at load)
+ * or `json-rules-engine` (the stock engine, the reference semantics).
+ */
+export type EvaluatorKind = 'compiled' | 'json-rules-engine';
+
+const EVALUATOR_BUILDERS: Readonly<Record<EvaluatorKind, (version: LoadedVersion) => ConditionEvaluator>> = {
+  compiled: (version) => new CompiledEvaluator(version.rules, version.version.rules, (ruleId) => ruleFile(version, ruleId)),
+  'json-rules-engine': (version) => new JsonRulesEngineEvaluator(version.rules, version.version.rules),
+};
+
+/** The evaluator named by SUANPAN_EVALUATOR (`compiled` when unset); throws on an unknown name. */
+export function evaluatorKindFromEnv(env: NodeJS.ProcessEnv = process.env): EvaluatorKind {
+  const name = env['SUANPAN_EVALUATOR'] ?? 'compiled';
+  if (name === 'compiled' || name === 'json-rules-engine') return name;
+  throw new Error(`SUANPAN_EVALUATOR must be "compiled" or "json-rules-engine", not ${JSON.stringify(name)}`);
+}
+
+function ruleFile(version: LoadedVersion, ruleId: string): string {
+  return version.files.find((file) => file.endsWith(`/rules/${ruleId}.json`)) ?? `${ruleId}.json`;
 }

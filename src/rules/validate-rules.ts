@@ -2,6 +2,7 @@ import { listGoldenCases, runGoldenCase, type CaseDifference, type GoldenCaseFil
 import { lintCatalog } from './lint-rules';
 import type { RuleCatalog } from './rule-catalog';
 import type { RuleProblem } from './ruleset-error';
+import { timeSlicer, yieldToEventLoop } from './time-slicer';
 
 /** The outcome of one golden case. */
 export interface GoldenCaseOutcome {
@@ -12,7 +13,11 @@ export interface GoldenCaseOutcome {
 /** Runs every golden case under `rulesDir` against `catalog`, in file order. */
 export async function runAllGoldenCases(catalog: RuleCatalog, rulesDir: string): Promise<GoldenCaseOutcome[]> {
   const outcomes: GoldenCaseOutcome[] = [];
-  for (const caseFile of listGoldenCases(rulesDir)) outcomes.push({ caseFile, differences: await runGoldenCase(catalog, caseFile.goldenCase) });
+  const slicer = timeSlicer();
+  for (const caseFile of listGoldenCases(rulesDir)) {
+    await slicer.maybeYield();
+    outcomes.push({ caseFile, differences: await runGoldenCase(catalog, caseFile.goldenCase) });
+  }
   return outcomes;
 }
 
@@ -23,6 +28,7 @@ export async function runAllGoldenCases(catalog: RuleCatalog, rulesDir: string):
  */
 export async function validateCatalog(catalog: RuleCatalog, rulesDir: string): Promise<RuleProblem[]> {
   const problems: RuleProblem[] = [...(await lintCatalog(catalog)).errors];
+  await yieldToEventLoop();
   let outcomes: GoldenCaseOutcome[];
   try {
     outcomes = await runAllGoldenCases(catalog, rulesDir);

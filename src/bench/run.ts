@@ -1,0 +1,41 @@
+/**
+ * `npm run bench` (full) or `npm run bench -- --quick` / BENCH_QUICK=1 (CI): measures every
+ * performance figure of issue 5 beside its baseline in one run and prints one table.
+ * It never fails on a missed target (CI prints it; noise must not break a build): it exits
+ * non-zero only when a contender gives a wrong answer or cannot run.
+ */
+import os from 'node:os';
+import { domainSuite } from './domain-suite';
+import { benchOptions } from './measure';
+import { formatTable, type BenchRow } from './report';
+import { httpSuite } from './http-suite';
+import { settlementSuite } from './settlement-suite';
+import { startupSuite } from './startup-suite';
+
+async function main(): Promise<void> {
+  const options = benchOptions(process.argv.slice(2), process.env);
+  const started = Date.now();
+  const loadBefore = os.loadavg()[0]!;
+  const rows: BenchRow[] = [];
+  const log = (text: string): void => {
+    process.stderr.write(`bench: ${text}\n`);
+  };
+  log(`domain core (${options.quick ? 'quick' : 'full'} run)…`);
+  rows.push(...(await domainSuite(options)));
+  rows.push(...(await httpSuite(options, log)));
+  log('start-up and reload…');
+  rows.push(...(await startupSuite(options)));
+  log('settlement streamed (one child process per contender)…');
+  rows.push(...(await settlementSuite(options)));
+  const cpus = os.cpus();
+  process.stdout.write(
+    `suanpan bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${options.quick ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s, ` +
+      `load average ${loadBefore.toFixed(2)} before and ${os.loadavg()[0]!.toFixed(2)} after (other processes share these cores)\n\n`,
+  );
+  process.stdout.write(`${formatTable(rows)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
