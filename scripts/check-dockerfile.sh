@@ -118,5 +118,7 @@ run_pid=""
 echo "container exit code: $code"
 tail -3 /tmp/suanpan-run.log
 [ "$code" -eq 0 ] || fail "exit code $code after SIGTERM"
+# Earlier builds of $IMAGE are left untagged: drop them (vfs keeps a full copy of each).
+"${BUILDAH[@]}" rmi --prune >/dev/null 2>&1 || true
 echo
 echo "container check passed: $IMAGE (base: $node_repo:22-slim)"
