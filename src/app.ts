@@ -98,6 +98,8 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // POST answers are never revalidated, and hashing every ~10 KB quote body cost more than pricing it
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId());
   app.use(securityHeaders());
