@@ -2,11 +2,19 @@ import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { RuleCatalog } from './rules/rule-catalog';
 import type { RulesHolder } from './rules/rules-holder';
+import { accessLog } from './http/access-log';
 import { loadApiContract, type ApiContract } from './http/api-contract';
+import { apiKeyAuth } from './http/api-key-auth';
+import { bodyTimeout } from './http/body-timeout';
 import type { AppContext } from './http/context';
+import { closeConnectionsWhenDraining } from './http/draining';
 import { errorHandler, type Logger } from './http/error-handler';
+import { createMetrics, type Metrics } from './http/metrics';
 import { HttpProblem } from './http/problem';
+import { rateLimit, type TokenBuckets } from './http/rate-limit';
 import { requestId } from './http/request-id';
+import { routeTemplates } from './http/route-template';
+import { securityHeaders } from './http/security-headers';
 import { agreementRoutes } from './http/routes/agreements';
 import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
@@ -29,6 +37,14 @@ export interface AppDeps {
   readonly maxUploadBytes?: number;
   /** True once shutdown has begun: /readyz answers 503. */
   readonly isShuttingDown?: () => boolean;
+  /** Prometheus metrics; default: a fresh registry without process metrics. */
+  readonly metrics?: Metrics;
+  /** API key → partner id; when non-empty every /v1 call needs a key. */
+  readonly apiKeys?: ReadonlyMap<string, string>;
+  /** Per-key token buckets for /v1 calls (only with apiKeys). */
+  readonly rateLimiter?: TokenBuckets;
+  /** A body that receives no byte for this many ms is answered 408; default 10 s. */
+  readonly bodyTimeoutMs?: number;
   /** Signing keys and quote validity; default a throwaway in-memory key and 30 days. */
   readonly signing?: Omit<QuoteSigning, 'now'>;
   /** The clock of issuedAt/expiresAt and of expiry checks; default the system clock. */
@@ -53,8 +69,12 @@ export function todayIn(timeZone: string): string {
 /** Builds the Express app (no listen: supertest and server.ts both use it). */
 export function createApp(deps: AppDeps): Express {
   const contract = deps.contract ?? loadApiContract();
+  const routeOf = routeTemplates(contract.document);
+  const metrics = deps.metrics ?? createMetrics({ rules: deps.rules, routeOf });
+  const isShuttingDown = deps.isShuttingDown ?? (() => false);
   const now = deps.now ?? (() => new Date());
   const ctx: AppContext = {
+    metrics,
     contract,
     rules: deps.rules,
     logger: deps.logger,
@@ -78,11 +98,24 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // POST answers are never revalidated, and hashing every ~10 KB quote body cost more than pricing it
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId());
+  app.use(securityHeaders());
+  app.use(metrics.observeRequests);
+  app.use(accessLog(deps.logger, routeOf));
+  app.use(closeConnectionsWhenDraining(isShuttingDown));
+  // Callers are authenticated and limited before their bodies are read.
+  if (deps.apiKeys !== undefined && deps.apiKeys.size > 0) {
+    app.use('/v1', apiKeyAuth(deps.apiKeys));
+    if (deps.rateLimiter !== undefined) app.use('/v1', rateLimit(deps.rateLimiter));
+  }
+  app.use(bodyTimeout(deps.bodyTimeoutMs ?? 10_000));
   app.use(express.json({ limit: deps.bodyLimit ?? '5mb', strict: true }));
 
-  app.use(healthRoutes(ctx, deps.isShuttingDown ?? (() => false)));
+  app.use(healthRoutes(ctx, isShuttingDown));
+  app.get('/metrics', metrics.serve);
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(contract.yamlText);
   });

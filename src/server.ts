@@ -1,54 +1,105 @@
-import path from 'node:path';
+import type { Server } from 'node:http';
 import pino from 'pino';
 import { createApp } from './app';
 import { limitHeapGrowth } from './limit-heap-growth';
+import { ConfigError, loadConfig, type Config } from './config';
+import type { Logger } from './http/error-handler';
+import { createMetrics } from './http/metrics';
+import { TokenBuckets } from './http/rate-limit';
+import { routeTemplates } from './http/route-template';
+import { loadApiContract } from './http/api-contract';
 import { reloadAndLog, RulesHolder } from './rules/rules-holder';
 import { formatRuleProblem } from './rules/ruleset-error';
 import { readTrustConfig } from './trust/trust-config';
 
 /**
- * Composition root: reads the environment, loads the rules (exits non-zero naming the file
- * and reason when they are invalid), and serves on $HOST:$PORT.
+ * Composition root: reads the configuration (exits 1 naming every bad variable), loads and
+ * checks the rules against their schema and rules.lock.json (exits 1 naming each file and
+ * reason when they are invalid), serves
+ * on $HOST:$PORT, reloads the rules on SIGHUP (a bad reload keeps the old rules) and drains on
+ * SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
   limitHeapGrowth();
-  const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info', base: { service: 'suanpan' } });
-  const trust = readTrustConfig(process.env, logger); // signing keys, quote validity, admin token
-  const rulesDir = path.resolve(process.env['SUANPAN_RULES_DIR'] ?? path.join(__dirname, '..', 'rules'));
-  const rules = new RulesHolder(rulesDir);
-  const loaded = await rules.reload(); // schema, lock, lint and golden cases, as SIGHUP does
-  if (!loaded.ok) {
-    logger.error({ rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`suanpan: ${error.message}\n`);
     process.exitCode = 1;
     return;
   }
-  logger.info({ rulesDir, agreements: loaded.catalog.agreementIds() }, 'rules loaded');
+  const logger = pino({ level: config.logLevel, base: { service: 'suanpan', pid: process.pid } });
+  const trust = readTrustConfig(process.env, logger); // signing keys, quote validity, admin token
+  const rules = new RulesHolder(config.rulesDir);
+  const contract = loadApiContract();
+  const metrics = createMetrics({ rules, routeOf: routeTemplates(contract.document), processMetrics: true });
+  rules.onLoad((outcome) => metrics.recordRulesLoad(outcome));
+  // Start-up checks schema, semantics and the lock: a locked version passed the full lint when it
+  // was recorded and its hash proves its files are unchanged, so re-running the exhaustive lint
+  // and the golden cases here would only delay readiness (CI runs them; every reload runs them).
+  const loaded = rules.load();
+  if (!loaded.ok) {
+    logger.error({ rulesDir: config.rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
+    process.exitCode = 1;
+    return;
+  }
+  logger.info({ rulesDir: config.rulesDir, agreements: loaded.catalog.agreementIds() }, 'rules loaded');
 
   let shuttingDown = false;
-  const app = createApp({ rules, logger, isShuttingDown: () => shuttingDown, ...trust });
-  const port = Number(process.env['PORT'] ?? 8080);
-  const host = process.env['HOST'] ?? '0.0.0.0';
-  const server = app.listen(port, host, () => {
-    logger.info({ host, port }, `suanpan listening on http://${host}:${port} (docs at /docs/)`);
+  const app = createApp({
+    rules,
+    logger,
+    contract,
+    metrics,
+    isShuttingDown: () => shuttingDown,
+    apiKeys: config.apiKeys,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    ...trust,
+    ...(config.rateLimit === undefined ? {} : { rateLimiter: new TokenBuckets(config.rateLimit.ratePerSecond, config.rateLimit.burst) }),
   });
+  const server = app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info({ host: config.host, port, auth: config.apiKeys.size > 0 ? `${config.apiKeys.size} API keys` : 'off', rateLimit: config.rateLimit ?? 'off' }, `suanpan listening on http://${config.host}:${port} (docs at /docs/)`);
+  });
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = config.headersTimeoutMs;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
 
+  process.on('SIGHUP', () => void reloadAndLog(rules, logger, 'SIGHUP'));
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
-    server.close(() => {
-      logger.info('all connections closed');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-    setTimeout(() => {
-      logger.warn('shutdown timed out; exiting');
-      process.exit(1);
-    }, Number(process.env['SHUTDOWN_TIMEOUT_MS'] ?? 10000)).unref();
+    drainAndExit(server, config, logger, signal);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => void reloadAndLog(rules, logger, 'SIGHUP'));
+}
+
+/**
+ * Graceful shutdown: /readyz already answers 503 (the caller set the flag); after the drain
+ * delay the listener closes (new connections are refused), idle keep-alive connections close,
+ * requests in flight complete (their responses say Connection: close), then the process exits 0.
+ * Past SUANPAN_SHUTDOWN_TIMEOUT_MS it exits 1 whatever is still open.
+ */
+function drainAndExit(server: Server, config: Config, logger: Logger, signal: string): void {
+  logger.info({ signal, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: readiness is 503, finishing requests in flight');
+  setTimeout(() => {
+    logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting with requests still open');
+    process.exit(1);
+  }, config.shutdownTimeoutMs).unref();
+  setTimeout(() => {
+    server.close(() => {
+      logger.info({}, 'all connections closed; exiting');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // A keep-alive connection whose request started before the signal turns idle after its
+    // response: close such connections as they turn idle, so none holds the exit back.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+  }, config.shutdownDrainMs);
 }
 
 main()

@@ -4,12 +4,15 @@ import type { RulesHolder } from '../rules/rules-holder';
 import type { QuoteSigning } from '../trust/quote-signature';
 import type { ApiContract } from './api-contract';
 import type { Logger } from './error-handler';
+import type { Metrics } from './metrics';
 
 /** What every route may use: built once by createApp from its dependencies. */
 export interface AppContext {
   readonly contract: ApiContract;
   readonly rules: RulesHolder;
   readonly logger: Logger;
+  /** Counts what the routes price (`recordPriced`); request timing is done by middleware. */
+  readonly metrics: Metrics;
   /** Today's date (yyyy-mm-dd) in the business time zone: the default quote date. */
   today(): string;
   /** The clock quotes are issued and checked for expiry with. */

@@ -6,6 +6,7 @@ export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request does not match the API contract' },
   MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is larger than the limit' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request body did not arrive in time' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be application/json' },
   NOT_ACCEPTABLE: { status: 406, title: 'No representation matches the Accept header' },
   NOT_FOUND: { status: 404, title: 'No such resource' },

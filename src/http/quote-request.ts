@@ -28,6 +28,27 @@ export function toQuoteInput(contract: ApiContract, body: unknown, today: string
   };
 }
 
+/** The most lines a batch may carry in all its quotes together (stated in openapi.yaml). */
+export const MAX_LINES_PER_BATCH = 10_000;
+
+/**
+ * Refuses a batch whose quotes carry more than MAX_LINES_PER_BATCH lines together: within the
+ * per-quote and per-batch limits a 5 MB batch could otherwise hold ~160,000 lines, take tens of
+ * seconds of CPU and answer with hundreds of megabytes.
+ */
+export function checkBatchLines(batch: { quotes: unknown[] }): void {
+  let lines = 0;
+  for (const quote of batch.quotes) {
+    const quoteLines = (quote as { lines?: unknown } | null)?.lines;
+    if (Array.isArray(quoteLines)) lines += quoteLines.length;
+  }
+  if (lines > MAX_LINES_PER_BATCH) {
+    throw new HttpProblem('VALIDATION_FAILED', `The batch has ${lines} lines in all; at most ${MAX_LINES_PER_BATCH} are priced in one call (split it)`, [
+      { pointer: '/quotes', detail: `must have at most ${MAX_LINES_PER_BATCH} lines in all its quotes (has ${lines})`, code: 'maxLinesPerBatch' },
+    ]);
+  }
+}
+
 /** The wire form of a quote: the domain quote without its internal per-line decisions. */
 export function presentQuote(quote: ExplainedQuote): object {
   return { ...quote, lines: quote.lines.map(({ decisions: _decisions, ...line }) => line) };

@@ -30,6 +30,7 @@ export class RulesHolder {
   private catalog: RuleCatalog | undefined;
   private lastError: RulesStatus['lastError'];
   private reloading: Promise<unknown> = Promise.resolve();
+  private readonly listeners: ((outcome: 'success' | 'failure') => void)[] = [];
 
   /**
    * @param build loads a directory into a catalog (default: with rules.lock.json required)
@@ -45,6 +46,11 @@ export class RulesHolder {
   /** The catalog being served, or undefined before the first successful load. */
   current(): RuleCatalog | undefined {
     return this.catalog;
+  }
+
+  /** Calls `listener` after every load and reload with its outcome (metrics count reloads this way). */
+  onLoad(listener: (outcome: 'success' | 'failure') => void): void {
+    this.listeners.push(listener);
   }
 
   /** Loads the directory (schema, semantics, lock); on failure keeps the previous catalog and records the problems. */
@@ -93,11 +99,13 @@ export class RulesHolder {
   private swap(catalog: RuleCatalog): LoadOutcome {
     this.catalog = catalog;
     this.lastError = undefined;
+    for (const listener of this.listeners) listener('success');
     return { ok: true, catalog };
   }
 
   private refuse(problems: readonly RuleProblem[]): LoadOutcome {
     this.lastError = { at: new Date().toISOString(), problems };
+    for (const listener of this.listeners) listener('failure');
     return { ok: false, problems };
   }
 }

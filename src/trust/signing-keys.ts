@@ -1,5 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from './canonical-json';
 
@@ -83,11 +83,17 @@ export function loadKeyRing(sources: KeySources): { keys: KeyRing; devKeyFile?: 
   const devKeyFile = path.resolve(sources.dataDir, DEV_KEY_FILE);
   if (!existsSync(devKeyFile)) {
     mkdirSync(path.dirname(devKeyFile), { recursive: true });
+    // Written whole to a private temporary file, then linked into place: another worker starting
+    // at the same moment sees either no key file or a complete one, never a half-written one.
+    const temporary = `${devKeyFile}.${process.pid}.${randomUUID()}.tmp`;
+    writeFileSync(temporary, generateSigningKeyPem(), { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(devKeyFile, generateSigningKeyPem(), { mode: 0o600, flag: 'wx' });
+      linkSync(temporary, devKeyFile);
     } catch (error) {
       // another process created it first: use theirs
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
     }
   }
   return { keys: keyRingFromPem(readFileSync(devKeyFile, 'utf8'), extras), devKeyFile };

@@ -29,9 +29,11 @@ describe('agreements', () => {
     const unknown = await request(app).get('/v1/agreements/acme');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ code: 'UNKNOWN_AGREEMENT', errors: [{ pointer: '/path/agreement' }] });
-    const badDate = await request(app).get('/v1/agreements/chamber-baiyikang?date=soon');
-    expect(badDate.status).toBe(400);
-    expect(badDate.body.code).toBe('VALIDATION_FAILED');
+    for (const date of ['soon', '2026-02-30', '2026-13-01']) {
+      const badDate = await request(app).get(`/v1/agreements/chamber-baiyikang?date=${date}`);
+      expect(badDate.status).toBe(400);
+      expect(badDate.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/query/date' }] });
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import type { Logger } from '../../src/http/error-handler';
 import { RulesHolder } from '../../src/rules/rules-holder';
 
 export const RULES_DIR = path.resolve(__dirname, '../../rules');
-export const contract: ApiContract = loadApiContract();
+export const contract: ApiContract = loadApiContract(undefined, { validateSchemas: true });
 
 /** A logger that records what was logged, so tests can assert on it and stay quiet. */
 export function recordingLogger(): Logger & { entries: { level: string; obj: object; msg?: string }[] } {

@@ -1,9 +1,8 @@
 import { Router } from 'express';
+import { isIsoDate } from '../../domain/iso-date';
 import { describeAgreement, listAgreements } from '../../rules/describe-agreement';
 import type { AppContext } from '../context';
 import { HttpProblem } from '../problem';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** GET /v1/agreements and GET /v1/agreements/{agreement}?date= */
 export function agreementRoutes(ctx: AppContext): Router {
@@ -13,7 +12,7 @@ export function agreementRoutes(ctx: AppContext): Router {
   });
   router.get('/v1/agreements/:agreement', (req, res) => {
     const date = req.query['date'];
-    if (date !== undefined && (typeof date !== 'string' || !ISO_DATE.test(date) || Number.isNaN(Date.parse(date)))) {
+    if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date))) {
       throw new HttpProblem('VALIDATION_FAILED', 'date must be yyyy-mm-dd', [{ pointer: '/query/date', detail: 'must be a valid date (yyyy-mm-dd)' }]);
     }
     const catalog = ctx.catalog();

@@ -11,7 +11,9 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     const format = statementFormat(req);
     const fileFormat = uploadFormat(req);
     if (fileFormat === undefined) {
-      sendStatement(res, await calculateSettlement(ctx.catalog(), toSettlementRequest(ctx.contract, req.body)), format);
+      const statement = await calculateSettlement(ctx.catalog(), toSettlementRequest(ctx.contract, req.body));
+      ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
+      sendStatement(res, statement, format);
       return;
     }
     const query = uploadQuery(req);
@@ -19,6 +21,7 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     const statement = await settleFiles(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat }]).catch((error: unknown) => {
       throw uploadProblem(error, req);
     });
+    ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
     sendStatement(res, statement, format);
   });
   return router;
