@@ -34,7 +34,7 @@ export interface StreamRun {
   readonly seconds: number;
   readonly peakRssMb: number;
   /**
-   * Live heap (after a full GC) when the whole input had been read minus when half of it had:
+   * Live heap and array buffers (after a full GC) when the whole input had been read minus when half of it had:
    * what the stream retains per line. Flat memory keeps this small (return matching keeps a
    * few hundred bytes per sale). RSS alone cannot tell, as V8 grows its heap lazily.
    */
@@ -84,7 +84,7 @@ export async function settlementStreamSuite(options: { readonly quick: boolean; 
     },
     {
       // no target of its own: tells retained memory from V8's lazy heap growth when reading the RSS row
-      figure: `${name}: live heap growth over the 2nd half`,
+      figure: `${name}: live memory growth over the 2nd half`,
       value: `${product.secondHalfHeapGrowthMb.toFixed(1)} MB`,
       baseline: `${baseline.secondHalfHeapGrowthMb.toFixed(1)} MB`,
       ratio: `${(product.secondHalfHeapGrowthMb / baseline.secondHalfHeapGrowthMb).toFixed(2)}×`,
@@ -134,7 +134,9 @@ async function measure(contender: Contender, lines: number): Promise<StreamRun> 
     const before = process.hrtime.bigint();
     (globalThis as { gc?: () => void }).gc?.();
     gcNs += process.hrtime.bigint() - before;
-    return process.memoryUsage().heapUsed;
+    // typed arrays (booked sales, the id registry) live outside the JS heap: count them too
+    const memory = process.memoryUsage();
+    return memory.heapUsed + memory.arrayBuffers;
   };
   let halfHeap = 0;
   let endHeap = 0;

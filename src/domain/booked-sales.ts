@@ -1,3 +1,4 @@
+import { grown } from './id-numbers';
 import type { Dec } from './money';
 import type { FiredRules } from './price-quote';
 
@@ -43,14 +44,6 @@ class Numbering<T> {
     }
     return n;
   }
-}
-
-/** An Int32Array or Float64Array twice as long, with the same start. */
-function grown<A extends Int32Array | Float64Array>(array: A, atLeast: number): A {
-  if (atLeast <= array.length) return array;
-  const bigger = new (array.constructor as new (length: number) => A)(Math.max(atLeast, array.length * 2));
-  bigger.set(array);
-  return bigger;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
 import { tierRate } from './apply-tiers';
+import { IdNumbers } from './id-numbers';
 import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } from './booked-sales';
 import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
@@ -186,7 +187,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const issues: SettlementIssue[] = [];
   let unlisted = 0;
   // a number per id, not an object: a month may hold a few hundred thousand sales
-  const registry = new Map<string, number>();
+  const registry = new IdNumbers();
   const sales = new BookedSales();
   const lookup = (id: string): Registered | undefined => {
     const n = registry.get(id);
