@@ -36,7 +36,7 @@ export interface StreamRun {
   /**
    * Live heap and array buffers (after a full GC) when the whole input had been read minus when half of it had:
    * what the stream retains per line. Flat memory keeps this small (return matching keeps a
-   * few hundred bytes per sale). RSS alone cannot tell, as V8 grows its heap lazily.
+   * few tens of bytes per sale). RSS alone cannot tell, as V8 grows its heap lazily.
    */
   readonly secondHalfHeapGrowthMb: number;
   readonly figures: HeadlineFigures;
