@@ -58,10 +58,12 @@ export function countBytes(onBytes: (total: number) => void, maxBytes = Number.P
   });
 }
 
-async function dispatch(reader: SettlementRowReader, table: TableName, cells: RowCells, row: number, found: readonly SettlementIssue[]): Promise<void> {
-  if (table === 'transactions') await reader.transactionRow(cells, row, found);
-  else if (table === 'externalSales') reader.externalSaleRow(cells, row, found);
+/** Hands a row to its table's reader; a promise only when the row has to wait for the rule evaluator. */
+function dispatch(reader: SettlementRowReader, table: TableName, cells: RowCells, row: number, found: readonly SettlementIssue[]): Promise<void> | undefined {
+  if (table === 'transactions') return reader.transactionRow(cells, row, found);
+  if (table === 'externalSales') reader.externalSaleRow(cells, row, found);
   else reader.claimRow(cells, row, found);
+  return undefined;
 }
 
 interface CsvTable {
@@ -88,31 +90,35 @@ async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<v
   const decoder = new StringDecoder('utf8');
   const state: CsvState = { table: undefined, headerMissingReported: false };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    for (const item of records.write(typeof chunk === 'string' ? chunk : decoder.write(chunk))) await readCsvItem(item, reader, state);
+    for (const item of records.write(typeof chunk === 'string' ? chunk : decoder.write(chunk))) {
+      const waiting = readCsvItem(item, reader, state);
+      if (waiting !== undefined) await waiting;
+    }
   }
   for (const item of [...records.write(decoder.end()), ...records.end()]) await readCsvItem(item, reader, state);
 }
 
-async function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState): Promise<void> {
+/** Reads one CSV record; a promise only when it has to wait for the rule evaluator (most rows need not: no promise each). */
+function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState): Promise<void> | undefined {
   const row = item.line;
   if ('error' in item) {
     reader.rejectRow(row, 'UNREADABLE_ROW', `not readable as CSV: ${item.error}`);
-    return;
+    return undefined;
   }
   const record = item.record;
-  if (record.every((value) => value === '')) return;
+  if (record.every((value) => value === '')) return undefined;
   const header = mayBeHeader(record) ? readHeader(record, row, reader) : undefined;
   if (header !== undefined) {
     state.table = header;
-    return;
+    return undefined;
   }
   const table = state.table;
   if (table === undefined) {
     if (!state.headerMissingReported) reader.rejectRow(row, 'NO_HEADER', `a table must start with its header row: ${TABLES.transactions.columns.join(',')} (or ${TABLES.externalSales.columns.join(',')}, or ${TABLES.claims.columns.join(',')})`);
     state.headerMissingReported = true;
-    return;
+    return undefined;
   }
-  if (!table.valid) return;
+  if (!table.valid) return undefined;
   const cells: Record<string, string> = {};
   const found: SettlementIssue[] = [];
   for (let i = 0; i < record.length; i++) {
@@ -121,7 +127,7 @@ async function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: Cs
     if (column !== undefined) cells[column] = value;
     else if (value !== '') found.push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
   }
-  await dispatch(reader, table.name, cells, row, found);
+  return dispatch(reader, table.name, cells, row, found);
 }
 
 /** True when a cell names a table's identifying column (most rows: none does, and {@link readHeader} need not run). */

@@ -65,8 +65,25 @@ export class SettlementRowReader {
     private readonly source?: string,
   ) {}
 
-  /** Adds one row of the transactions table. */
-  async transactionRow(cells: RowCells, row: number, found: readonly SettlementIssue[] = []): Promise<void> {
+  /**
+   * Adds one row of the transactions table; a promise only when booking the transaction it
+   * ends waits for an asynchronous rule evaluator (await it before the next row).
+   */
+  transactionRow(cells: RowCells, row: number, found: readonly SettlementIssue[] = []): Promise<void> | undefined {
+    if (this.open !== undefined) {
+      // a row with a readable id other than the open transaction's ends it (an unreadable one is only reported)
+      const id = cells['transaction'];
+      if (id !== this.open.id && typeof id === 'string' && ID.test(id)) {
+        const booking = this.flush();
+        if (booking !== undefined) return booking.then(() => this.openRow(cells, row, found));
+      }
+    }
+    this.openRow(cells, row, found);
+    return undefined;
+  }
+
+  /** Adds a row to the open transaction, or opens one. */
+  private openRow(cells: RowCells, row: number, found: readonly SettlementIssue[]): void {
     const issues: SettlementIssue[] = [...found];
     const cell = this.cellReader(cells, row, issues);
     const id = cell.id('transaction');
@@ -74,7 +91,6 @@ export class SettlementRowReader {
       this.settlement.reject(issues);
       return;
     }
-    if (this.open !== undefined && this.open.id !== id) await this.flush();
     const returnOf = cell.optionalId('returnOf');
     const head: Omit<SettlementTransaction, 'lines'> = {
       id,
@@ -174,20 +190,20 @@ export class SettlementRowReader {
     return this.claims;
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> | undefined {
     const open = this.open;
     this.open = undefined;
-    if (open === undefined) return;
+    if (open === undefined) return undefined;
     if (open.broken) {
       this.settlement.reject([], open.id);
-      return;
+      return undefined;
     }
     const at: TransactionLocator = {
       ...(this.source === undefined ? {} : { source: this.source }),
       field: (name) => this.pointer(open.headRow, name === 'id' ? 'transaction' : name),
       lineField: (index, name) => this.pointer(open.rows[index] ?? open.headRow, name),
     };
-    await this.settlement.add({ ...open.head, lines: open.lines }, at);
+    return this.settlement.add({ ...open.head, lines: open.lines }, at);
   }
 
   private pointer(row: number, column: string): string {

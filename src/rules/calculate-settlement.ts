@@ -33,8 +33,11 @@ export interface SettlementRequest {
 /** A settlement being fed: transactions in, then external sales, then the statement. */
 export interface Settlement {
   readonly version: AgreementVersion;
-  /** Checks, prices (rules evaluated as for a quote) and books one transaction. */
-  add(transaction: SettlementTransaction, at: TransactionLocator): Promise<void>;
+  /**
+   * Checks, prices (rules evaluated as for a quote) and books one transaction; a promise
+   * only when an asynchronous rule evaluator has to be awaited (await it before the next).
+   */
+  add(transaction: SettlementTransaction, at: TransactionLocator): Promise<void> | undefined;
   addExternalSale(sale: ExternalSale, at: RecordLocator): void;
   /** Records problems found while reading the input, reported with all the others (see SettlementAccumulator.reject). */
   reject(issues: readonly SettlementIssue[], transactionId?: string): void;
@@ -60,10 +63,15 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
   const rules = new FiredRulesCache(last);
   return {
     version: last.version,
-    async add(transaction, at) {
+    add(transaction, at) {
       const pending = accumulator.add(transaction, at);
-      if (pending === undefined) return;
-      accumulator.bookSale(pending, await rules.fire(transaction.date, pending.facts));
+      if (pending === undefined) return undefined;
+      const fired = rules.fireNow(transaction.date, pending.facts);
+      if (fired !== undefined) {
+        accumulator.bookSale(pending, fired);
+        return undefined;
+      }
+      return rules.fire(transaction.date, pending.facts).then((firedLater) => accumulator.bookSale(pending, firedLater));
     },
     addExternalSale: (sale, at) => accumulator.addExternalSale(sale, at),
     reject: (issues, transactionId) => accumulator.reject(issues, transactionId),

@@ -1,5 +1,6 @@
 import type { FactName, Facts } from '../domain/line-facts';
 import type { FiredRules } from '../domain/price-quote';
+import { isSyncEvaluator } from './evaluator';
 import type { RuleSet } from './rule-catalog';
 import { isLeaf, type ConditionJson } from './rule-json';
 
@@ -36,20 +37,36 @@ export class FiredRulesCache {
   /** The rules that fire on each line, in line order. */
   async fire(date: string, lines: readonly Facts[]): Promise<FiredRules[]> {
     const keys = lines.map((facts) => this.key(date, facts));
-    const missing: number[] = [];
-    keys.forEach((key, i) => {
-      if (!this.known.has(key)) missing.push(i);
-    });
+    const missing = this.missing(keys);
+    if (missing.length > 0) this.remember(keys, missing, await this.ruleSet.evaluator.evaluateLines(date, missing.map((i) => lines[i]!), { explain: false }));
+    return keys.map((key) => this.known.get(key)!);
+  }
+
+  /**
+   * {@link fire} without a promise, when it can answer at once: every line is remembered, or
+   * the version's evaluator is synchronous (the compiled one is); undefined otherwise. A
+   * settlement fires rules for every transaction of a month, and a promise each is garbage.
+   */
+  fireNow(date: string, lines: readonly Facts[]): FiredRules[] | undefined {
+    const keys = lines.map((facts) => this.key(date, facts));
+    const missing = this.missing(keys);
     if (missing.length > 0) {
-      const evaluations = await this.ruleSet.evaluator.evaluateLines(
-        date,
-        missing.map((i) => lines[i]!),
-        { explain: false },
-      );
-      if (this.known.size + missing.length > this.maxEntries) this.known.clear();
-      missing.forEach((lineIndex, j) => this.known.set(keys[lineIndex]!, evaluations[j]!.fired));
+      const evaluator = this.ruleSet.evaluator;
+      if (!isSyncEvaluator(evaluator)) return undefined;
+      this.remember(keys, missing, evaluator.evaluateLinesSync(date, missing.map((i) => lines[i]!), { explain: false }));
     }
     return keys.map((key) => this.known.get(key)!);
+  }
+
+  private missing(keys: readonly string[]): number[] {
+    const missing: number[] = [];
+    for (let i = 0; i < keys.length; i++) if (!this.known.has(keys[i]!)) missing.push(i);
+    return missing;
+  }
+
+  private remember(keys: readonly string[], missing: readonly number[], evaluations: readonly { readonly fired: FiredRules }[]): void {
+    if (this.known.size + missing.length > this.maxEntries) this.known.clear();
+    missing.forEach((lineIndex, j) => this.known.set(keys[lineIndex]!, evaluations[j]!.fired));
   }
 
   private key(date: string, facts: Facts): string {

@@ -6,6 +6,7 @@ import { normalizeDate } from '../../src/io/settlement-rows';
 import { formatStatementCsv } from '../../src/io/statement-csv';
 import { formatStatementHtml } from '../../src/io/statement-html';
 import { calculateSettlement, openSettlement } from '../../src/rules/calculate-settlement';
+import { RuleCatalog } from '../../src/rules/rule-catalog';
 import { loadCatalog, settlementIssues } from '../support/settlement-fixtures';
 
 const catalog = loadCatalog();
@@ -144,5 +145,30 @@ describe('statement renderings', () => {
     const html = formatStatementHtml(await statement());
     expect(html).toContain('<td>=HYPERLINK(&quot;http://x&quot;,&quot;a, &lt;b&gt;&quot;)</td>');
     expect(html).not.toContain('<b>');
+  });
+});
+
+describe('streamed settlement: synchronous and asynchronous rule evaluators', () => {
+  const csv = [
+    'transaction,date,channel,buyer,member,keyAccount,returnOf,sku,quantity,unitPrice',
+    'T1,2026-11-03,chamber-supply,CHAMBER,,,,BYK-H01,30,1094.80',
+    'T1,2026-11-03,chamber-supply,CHAMBER,,,,BYK-L02,7,33.92',
+    'T2,2026-11-05,group-buy,ENT-001,true,true,,BYK-H01,40,',
+    'T2,2026-11-05,group-buy,ENT-001,true,true,,BYK-L01,80,',
+    'T4,2026-11-20,group-buy,ENT-001,true,true,T2,BYK-L01,-10,',
+    'T5,2026-11-21,group-buy,ENT-001,true,true,,BYK-H02,100,',
+  ].join('\n');
+
+  it('gives the same statement with json-rules-engine (awaited) as with the compiled evaluator (no promise per row)', async () => {
+    const jre = RuleCatalog.load(catalog.dir, { evaluator: 'json-rules-engine' });
+    const settleWith = (rules: RuleCatalog): Promise<SettlementStatement> => settleFiles(openSettlement(rules, 'chamber-baiyikang', PERIOD), [{ stream: Readable.from([csv]), format: 'csv' }]);
+    const compiled = await settleWith(RuleCatalog.load(catalog.dir, { evaluator: 'compiled' }));
+    expect(await settleWith(jre)).toEqual(compiled);
+    expect(compiled.commission).not.toBe('0.00');
+  });
+
+  it('keeps a transaction open across a row whose id is unreadable (reported alone)', async () => {
+    const rows = ['transaction,date,channel,buyer,sku,quantity', 'T1,2026-11-03,chamber-supply,CHAMBER,BYK-H01,30', 'INV/1,2026-11-03,chamber-supply,CHAMBER,BYK-H01,1', 'T1,2026-11-03,chamber-supply,CHAMBER,BYK-L02,7'].join('\n');
+    expect(await settlementIssues(settleText(rows, 'csv'))).toEqual([['/rows/3/transaction', 'INVALID_ID']]);
   });
 });
