@@ -107,6 +107,17 @@ interface FiredEntry {
   /** A tier table on the line's units. */
   readonly readsLineQuantity: boolean;
   readonly givesGoods: boolean;
+  /** Unit prices under these rules by SKU, then the order's units (0 unless read), then the line's (0 unless read). */
+  readonly unitPrices: Map<string, Map<number, Map<number, SharedPrice>>>;
+  /** Line figures under these rules by unit price, then quantity. */
+  readonly figures: Map<number, Map<number, LineFigures>>;
+}
+
+/** The map under `key`, made when missing. */
+function inner<K, V>(outer: Map<K, V>, key: K, make: () => V): V {
+  let found = outer.get(key);
+  if (found === undefined) outer.set(key, (found = make()));
+  return found;
 }
 
 /** A unit price shared by the sales that have it, numbered for the keys of {@link LineFigures}. */
@@ -198,8 +209,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const firedEntries = new WeakMap<FiredRules, FiredEntry>();
   const sharedPrices = new Map<string, SharedPrice>();
   let priceCount = 0;
-  const unitPrices = new Map<string, SharedPrice>();
-  const lineFigures = new Map<string, LineFigures>();
+  let rememberedPricings = 0;
   const volume = new Map<string, MoneySum>();
   const commission = new MoneySum(policy.scale);
   let giftsValue = ZERO;
@@ -226,6 +236,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         readsOrderQuantity: fired.some((rule) => rule.action.type === 'tiered-discount' && rule.action.basis === 'order.totalQuantity'),
         readsLineQuantity: fired.some((rule) => rule.action.type === 'tiered-discount' && rule.action.basis === 'line.quantity'),
         givesGoods: fired.some((rule) => rule.action.type === 'free-goods'),
+        unitPrices: new Map(),
+        figures: new Map(),
       };
       firedByIds.set(ids, entry);
     }
@@ -253,22 +265,29 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const lines = pending.input.lines;
     let totalQuantity = 0;
     for (const line of lines) totalQuantity += line.quantity;
-    const priceKeys: string[] = [];
     const figures: LineFigures[] = [];
     for (let j = 0; j < lines.length; j++) {
       const line = lines[j]!;
       const entry = entries[j]!;
-      const priceKey = `${entry.id}\u0000${line.sku}${entry.readsOrderQuantity ? `\u0000${totalQuantity}` : ''}${entry.readsLineQuantity ? `\u0001${line.quantity}` : ''}`;
-      priceKeys.push(priceKey);
-      const price = unitPrices.get(priceKey);
-      const known = price === undefined ? undefined : lineFigures.get(`${price.id}\u0000${entry.id}\u0000${line.quantity}`);
-      if (known !== undefined) figures.push(known);
+      const price = entry.unitPrices
+        .get(line.sku)
+        ?.get(entry.readsOrderQuantity ? totalQuantity : 0)
+        ?.get(entry.readsLineQuantity ? line.quantity : 0);
+      const known = price === undefined ? undefined : entry.figures.get(price.id)?.get(line.quantity);
+      if (known === undefined) break;
+      figures.push(known);
     }
     if (figures.length === lines.length) return figures;
     const quote = priceQuote(version, pending.input, firedPerLine);
-    if (unitPrices.size + lines.length > maxPricings) unitPrices.clear();
-    if (lineFigures.size + lines.length > maxPricings) lineFigures.clear();
+    if (rememberedPricings + lines.length > maxPricings) {
+      for (const entry of firedByIds.values()) {
+        entry.unitPrices.clear();
+        entry.figures.clear();
+      }
+      rememberedPricings = 0;
+    }
     return quote.lines.map((line, j) => {
+      const entry = entries[j]!;
       const price = sharePriceText(line.unitPrice);
       const amount = new Dec(line.amount);
       const lineCommission = new Dec(line.commission);
@@ -283,8 +302,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         rebateUnits: minorUnits(rebate, policy.scale),
       };
       if (maxPricings > 0) {
-        unitPrices.set(priceKeys[j]!, price);
-        lineFigures.set(`${price.id}\u0000${entries[j]!.id}\u0000${line.quantity}`, priced);
+        const bySku = inner(entry.unitPrices, line.sku, () => new Map<number, Map<number, SharedPrice>>());
+        inner(bySku, entry.readsOrderQuantity ? totalQuantity : 0, () => new Map<number, SharedPrice>()).set(entry.readsLineQuantity ? line.quantity : 0, price);
+        inner(entry.figures, price.id, () => new Map<number, LineFigures>()).set(line.quantity, priced);
+        rememberedPricings += 2;
       }
       return priced;
     });
