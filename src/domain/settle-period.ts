@@ -95,7 +95,12 @@ interface LineFigures {
   readonly amountUnits?: number | undefined;
   readonly commissionUnits?: number | undefined;
   readonly rebateUnits?: number | undefined;
+  /** Invoiced unit prices (as written) whose amount for this line's quantity equals its amount, or not. */
+  readonly invoicedAgrees?: Map<string, boolean>;
 }
+
+/** At most this many invoiced prices are remembered per line pricing (a supplier invoices a handful). */
+const MAX_REMEMBERED_INVOICED = 16;
 
 /** What the accumulator knows of one list of fired rules (the fired-rules cache hands out one array per key). */
 interface FiredEntry {
@@ -300,6 +305,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         amountUnits: minorUnits(amount, policy.scale),
         commissionUnits: minorUnits(lineCommission, policy.scale),
         rebateUnits: minorUnits(rebate, policy.scale),
+        invoicedAgrees: new Map(),
       };
       if (maxPricings > 0) {
         const bySku = inner(entry.unitPrices, line.sku, () => new Map<number, Map<number, SharedPrice>>());
@@ -340,9 +346,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
   const noteDiscrepancy = (transaction: string, piece: PricedPiece, invoiced: string | undefined): void => {
     if (invoiced === undefined) return;
+    const agrees = piece.invoicedAgrees;
+    if (agrees?.get(invoiced) === true) return;
     const invoicedUnitPrice = new Dec(invoiced);
     const invoicedAmount = roundMoney(invoicedUnitPrice.times(piece.quantity), policy);
-    if (invoicedAmount.eq(piece.amount)) return;
+    const equal = invoicedAmount.eq(piece.amount);
+    if (agrees !== undefined && agrees.size < MAX_REMEMBERED_INVOICED) agrees.set(invoiced, equal);
+    if (equal) return;
     discrepancies.push({
       transaction,
       sku: piece.sku,
