@@ -59,7 +59,7 @@ export function countBytes(onBytes: (total: number) => void, maxBytes = Number.P
 }
 
 /** Hands a row to its table's reader; a promise only when the row has to wait for the rule evaluator. */
-function dispatch(reader: SettlementRowReader, table: TableName, cells: RowCells, row: number, found: readonly SettlementIssue[]): Promise<void> | undefined {
+function dispatch(reader: SettlementRowReader, table: TableName, cells: RowCells, row: number, found: readonly SettlementIssue[] | undefined): Promise<void> | undefined {
   if (table === 'transactions') return reader.transactionRow(cells, row, found);
   if (table === 'externalSales') reader.externalSaleRow(cells, row, found);
   else reader.claimRow(cells, row, found);
@@ -120,12 +120,12 @@ function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState
   }
   if (!table.valid) return undefined;
   const cells: Record<string, string> = {};
-  const found: SettlementIssue[] = [];
+  let found: SettlementIssue[] | undefined;
   for (let i = 0; i < record.length; i++) {
     const value = record[i]!;
     const column = table.columns[i];
     if (column !== undefined) cells[column] = value;
-    else if (value !== '') found.push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
+    else if (value !== '') (found ??= []).push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
   }
   return dispatch(reader, table.name, cells, row, found);
 }
