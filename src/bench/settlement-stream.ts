@@ -145,8 +145,10 @@ async function measure(contender: Contender, lines: number): Promise<StreamRun> 
   const input = Readable.from(
     (function* () {
       for (const chunk of chunks) {
-        for (let at = chunk.indexOf('\n'); at >= 0; at = chunk.indexOf('\n', at + 1)) generated++;
-        if (halfHeap === 0 && generated >= lines / 2) halfHeap = liveHeap();
+        if (halfHeap === 0) {
+          for (let at = chunk.indexOf('\n'); at >= 0; at = chunk.indexOf('\n', at + 1)) generated++;
+          if (generated >= lines / 2) halfHeap = liveHeap();
+        }
         yield chunk;
       }
       // everything has been read and the settlement still holds what it keeps

@@ -533,7 +533,22 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         const line = lines[j]!;
         const priced = figures[j]!;
         const fired = entries[j]!.rules;
-        const piece: PricedPiece = { channel: tx.channel, buyerId: tx.buyer.id, sku: line.sku, quantity: line.quantity, ...priced, fired };
+        // every field written out (no spread): one object shape for every line
+        const piece: PricedPiece = {
+          channel: tx.channel,
+          buyerId: tx.buyer.id,
+          sku: line.sku,
+          quantity: line.quantity,
+          unitPrice: priced.unitPrice,
+          amount: priced.amount,
+          commission: priced.commission,
+          rebate: priced.rebate,
+          amountUnits: priced.amountUnits,
+          commissionUnits: priced.commissionUnits,
+          rebateUnits: priced.rebateUnits,
+          invoicedAgrees: priced.invoicedAgrees,
+          fired,
+        };
         book(piece);
         noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
         booked.push(piece);
