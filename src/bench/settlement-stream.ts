@@ -15,18 +15,9 @@ import { limitHeapGrowth } from '../limit-heap-growth';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { settleByHand, type HeadlineFigures } from './hand-written-settlement';
+import type { BenchRow } from './report';
 import { settlementCsvChunks } from './settlement-input';
 
-/** One line of the bench table (the shape of src/bench's other suites). */
-export interface SettlementBenchRow {
-  readonly figure: string;
-  readonly value: string;
-  readonly baseline: string;
-  readonly ratio: string;
-  readonly target: string;
-  /** 'yes' / 'NO' when the row has a target. */
-  readonly met: string;
-}
 
 /** What one child process measured. */
 export interface StreamRun {
@@ -50,7 +41,7 @@ const TARGET_COST_RATIO = 1.3;
 const TARGET_PEAK_RSS_MB = 200;
 
 /** Runs both contenders, one child process each, and returns the table rows. */
-export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number; readonly rounds?: number }): Promise<SettlementBenchRow[]> {
+export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number; readonly rounds?: number }): Promise<BenchRow[]> {
   const lines = options.lines ?? (options.quick ? 50_000 : 1_000_000);
   // interleaved rounds, each contender's fastest time and highest peak: a busy neighbour on the shared cores slows one round, not the figure
   const productRuns: StreamRun[] = [];
