@@ -58,6 +58,12 @@ export type PricingStep =
   | 'gifts'
   | 'settlement';
 
+/** Every pricing step, in the order the procedure runs them. */
+export const PRICING_STEPS: readonly PricingStep[] = ['channel-price', 'buyer-discount', 'floor', 'commission', 'rebate', 'gifts', 'settlement'];
+
+/** The steps that set the unit price from a rule's offer; exclusivity groups apply only to them. */
+export const PRICE_STEPS: readonly PricingStep[] = ['channel-price', 'buyer-discount'];
+
 export const STEP_OF_ACTION: Readonly<Record<ActionType, PricingStep>> = {
   'price-factor': 'channel-price',
   'percentage-discount': 'buyer-discount',

@@ -1,4 +1,4 @@
-import { STEP_OF_ACTION, type AgreementVersion, type PricingRule, type PricingStep, type Tier, type TierMode } from './agreement';
+import { PRICE_STEPS, STEP_OF_ACTION, type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
 import { tierRate } from './apply-tiers';
 import { Dec, ONE, ZERO, formatAmount, formatRate, formatUnitPrice, roundMoney, sum } from './money';
 import { actionRateText, factorPrice, keepFactor, listPriceText } from './pricing-plan';
@@ -11,8 +11,6 @@ interface PriceState {
   unitPrice: Dec;
   amount: Dec;
 }
-
-const PRICE_STEPS: readonly PricingStep[] = ['channel-price', 'buyer-discount'];
 
 /**
  * Prices a checked quote input under one agreement version, given the rules that fired on

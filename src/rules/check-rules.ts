@@ -1,11 +1,11 @@
-import { STEP_OF_ACTION, type ActionType } from '../domain/agreement';
+import { PRICE_STEPS, STEP_OF_ACTION, type ActionType } from '../domain/agreement';
 import { DECIMAL_FACTS, type FactName } from '../domain/line-facts';
 import { Dec, isDecimalText } from '../domain/money';
 import { CUSTOM_OPERATORS, DATE_OPERATORS, IDENTITY_OPERATORS } from './operators';
 import { isLeaf, type AgreementJson, type ConditionJson, type RuleJson, type TierJson } from './rule-json';
 import type { RuleProblem } from './ruleset-error';
 
-const PRICE_STEP_ACTIONS: ReadonlySet<string> = new Set(['price-factor', 'percentage-discount', 'tiered-discount']);
+const PRICE_STEP_ACTIONS: ReadonlySet<string> = new Set(Object.entries(STEP_OF_ACTION).filter(([, step]) => PRICE_STEPS.includes(step)).map(([type]) => type));
 const BOOLEAN_FACTS: ReadonlySet<string> = new Set(['buyer.member', 'buyer.keyAccount']);
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Action, AgreementVersion, CatalogItem, Channel, PricingRule, Tier } from '../domain/agreement';
-import { STEP_OF_ACTION } from '../domain/agreement';
+import { PRICING_STEPS, STEP_OF_ACTION } from '../domain/agreement';
 import { Dec } from '../domain/money';
 import { checkRuleSemantics } from './check-rules';
 import { checkRulesLock, LOCK_FILE, readRulesLock, type HashedVersion, type LockMode } from './rules-lock';
@@ -162,7 +162,6 @@ function toAgreementVersion(json: AgreementJson, rules: readonly RuleJson[], rul
   const catalog = new Map<string, CatalogItem>(
     json.catalog.map((item) => [item.sku, { sku: item.sku, name: item.name, category: item.category, listPrice: new Dec(item.listPrice) }]),
   );
-  const stepOrder = ['channel-price', 'buyer-discount', 'floor', 'commission', 'rebate', 'gifts', 'settlement'];
   const pricingRules: PricingRule[] = rules.map((rule) => ({
     id: rule.id,
     clause: rule.clause,
@@ -175,7 +174,7 @@ function toAgreementVersion(json: AgreementJson, rules: readonly RuleJson[], rul
   }));
   pricingRules.sort(
     (a, b) =>
-      stepOrder.indexOf(STEP_OF_ACTION[a.action.type]) - stepOrder.indexOf(STEP_OF_ACTION[b.action.type]) ||
+      PRICING_STEPS.indexOf(STEP_OF_ACTION[a.action.type]) - PRICING_STEPS.indexOf(STEP_OF_ACTION[b.action.type]) ||
       b.priority - a.priority ||
       a.id.localeCompare(b.id),
   );
