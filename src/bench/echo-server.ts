@@ -3,16 +3,16 @@
  * - POST /echo: a bare Express JSON echo (express.json() in, res.json() out), the upper
  *   bound of any Express JSON endpoint on this machine;
  * - POST /canned: parses the body like /echo but answers the signed quote of the bench order
- *   through res.json(): the same bytes in and out as POST /v1/quotes, without validating,
+ *   as POST /v1/quotes sends it: the same bytes in and out, without validating,
  *   pricing or signing anything (computed once, on the first call, so the start-up of this
  *   baseline stays that of a bare Express app).
  */
 import express from 'express';
 import { runOnCores, workerCount } from '../cluster';
-import { presentQuote } from '../http/quote-request';
+import { presentQuote } from '../http/present-quote';
 import { calculateQuoteSync } from '../rules/calculate-quote';
 import { RuleCatalog } from '../rules/rule-catalog';
-import { signQuote } from '../trust/quote-signature';
+import { issueQuote } from '../trust/quote-signature';
 import { ephemeralKeyRing } from '../trust/signing-keys';
 import { RULES_DIR } from './domain-suite';
 import { httpBenchOrder } from './orders';
@@ -23,13 +23,18 @@ runOnCores(
     const app = express();
     app.disable('x-powered-by');
     app.use(express.json({ limit: '5mb' }));
-    let canned: unknown;
+    let canned: string | undefined;
     app.post('/echo', (req, res) => {
       res.json(req.body);
     });
-    app.post('/canned', async (_req, res) => {
-      canned ??= await signQuote(presentQuote(calculateQuoteSync(RuleCatalog.load(RULES_DIR), httpBenchOrder())), { keys: ephemeralKeyRing() });
-      res.json(canned);
+    app.post('/canned', (_req, res) => {
+      if (canned === undefined) {
+        const catalog = RuleCatalog.load(RULES_DIR);
+        const order = httpBenchOrder();
+        const quote = presentQuote(calculateQuoteSync(catalog, order), catalog.versionOn(order.agreement, order.date).version);
+        canned = issueQuote(quote, { keys: ephemeralKeyRing() }).json;
+      }
+      res.type('application/json').send(canned);
     });
     app.get('/readyz', (_req, res) => {
       res.json({ status: 'ready' });

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calculateQuoteSync } from '../rules/calculate-quote';
 import { RuleCatalog } from '../rules/rule-catalog';
+import { canonicalJson } from '../trust/canonical-json';
 import { RULES_DIR } from './domain-suite';
 import { median, runFor, type BenchOptions, type Contender } from './measure';
 import { benchOrders, httpBenchOrder } from './orders';
@@ -134,7 +135,7 @@ export async function httpSuite(options: BenchOptions, log: (text: string) => vo
   const catalog = RuleCatalog.load(RULES_DIR);
   const order = httpBenchOrder();
   const body = JSON.stringify(order);
-  const expected = JSON.stringify(calculateQuoteSync(catalog, order).totals);
+  const expected = canonicalJson(calculateQuoteSync(catalog, order).totals);
   const batchSize = 100;
   const batchOrders = benchOrders(batchSize, 10);
   const batchBody = JSON.stringify({ quotes: batchOrders });
@@ -157,7 +158,7 @@ export async function httpSuite(options: BenchOptions, log: (text: string) => vo
     const jre1 = await start('cluster.js', 1, 'json-rules-engine');
     for (const service of [quotes1, quotesN, jre1]) {
       const answer = await fetch(`${service.url}/v1/quotes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const totals = JSON.stringify(((await answer.json()) as { totals?: unknown }).totals);
+      const totals = canonicalJson(((await answer.json()) as { totals?: unknown }).totals ?? null);
       if (answer.status !== 200 || totals !== expected) throw new Error(`POST /v1/quotes answered ${answer.status} with totals ${totals}`);
     }
     const quoteTarget = (name: string, service: Service, route = '/v1/quotes'): Target => ({ name, url: `${service.url}${route}`, body, connections });

@@ -20,13 +20,23 @@ async function main(): Promise<void> {
   const log = (text: string): void => {
     process.stderr.write(`bench: ${text}\n`);
   };
-  log(`domain core (${options.quick ? 'quick' : 'full'} run)…`);
-  rows.push(...(await domainSuite(options)));
-  rows.push(...(await httpSuite(options, log)));
-  log('start-up and reload…');
-  rows.push(...(await startupSuite(options)));
-  log('settlement streamed (one child process per contender)…');
-  rows.push(...(await settlementSuite(options)));
+  // `--only domain,http` runs some suites (while working on one figure); the table of record runs all
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : new Set((process.argv[onlyAt + 1] ?? '').split(','));
+  const runs = (suite: string): boolean => only === undefined || only.has(suite);
+  if (runs('domain')) {
+    log(`domain core (${options.quick ? 'quick' : 'full'} run)…`);
+    rows.push(...(await domainSuite(options)));
+  }
+  if (runs('http')) rows.push(...(await httpSuite(options, log)));
+  if (runs('startup')) {
+    log('start-up and reload…');
+    rows.push(...(await startupSuite(options)));
+  }
+  if (runs('settlement')) {
+    log('settlement streamed (one child process per contender)…');
+    rows.push(...(await settlementSuite(options)));
+  }
   const cpus = os.cpus();
   process.stdout.write(
     `suanpan bench — node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${options.quick ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s, ` +

@@ -1,5 +1,4 @@
 import type { QuoteInput } from '../domain/quote';
-import type { ExplainedQuote } from '../rules/calculate-quote';
 import type { ApiContract } from './api-contract';
 import { HttpProblem } from './problem';
 
@@ -47,9 +46,4 @@ export function checkBatchLines(batch: { quotes: unknown[] }): void {
       { pointer: '/quotes', detail: `must have at most ${MAX_LINES_PER_BATCH} lines in all its quotes (has ${lines})`, code: 'maxLinesPerBatch' },
     ]);
   }
-}
-
-/** The wire form of a quote: the domain quote without its internal per-line decisions. */
-export function presentQuote(quote: ExplainedQuote): object {
-  return { ...quote, lines: quote.lines.map(({ decisions: _decisions, ...line }) => line) };
 }

@@ -4,7 +4,8 @@ import type { RuleCatalog } from '../rules/rule-catalog';
 import type { Recomputation } from '../trust/verify-quote';
 import type { ApiContract } from './api-contract';
 import { HttpProblem } from './problem';
-import { presentQuote, toQuoteInput } from './quote-request';
+import { presentQuote } from './present-quote';
+import { toQuoteInput } from './quote-request';
 
 /**
  * Recomputes a quote document under the rule version it pins (agreement + rulesetVersion),
@@ -33,7 +34,7 @@ export function quoteRecomputer(contract: ApiContract, catalog: RuleCatalog): (d
         return { status: 'version-not-loaded', detail: `rule version ${rulesetVersion} of ${input.agreement} is not loaded here (loaded: ${loaded}); its figures cannot be recomputed` };
       }
       const explain = lines?.some((line) => isObject(line) && line['explanation'] !== undefined) ?? false;
-      return { status: 'recomputed', quote: presentQuote(await calculateQuoteUnder(ruleSet, input, { explain })) };
+      return { status: 'recomputed', quote: presentQuote(await calculateQuoteUnder(ruleSet, input, { explain }), ruleSet.version) };
     } catch (error) {
       if (error instanceof HttpProblem || error instanceof DomainError) return { status: 'not-recomputable', detail: error.message };
       throw error;

@@ -10,8 +10,58 @@
  * @example canonicalJson({ b: 1, a: [true, null, '€'] }) // '{"a":[true,null,"€"],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  // one string built by appending (no per-member arrays, maps and joins): it runs on every
-  // quote the service signs
+  // Fast path: a value whose objects already hold their members in JCS order (as suanpan's
+  // wire documents do) and that holds nothing JSON.stringify would write differently is
+  // canonicalised by JSON.stringify itself, about five times faster than member by member.
+  if (isInCanonicalOrder(value)) {
+    const json = JSON.stringify(value);
+    // JSON.stringify writes a lone surrogate as \udxxx: only then is the slow path needed (it refuses it)
+    if (!json.includes('\\ud')) return json;
+  }
+  return canonicalJsonOf(value);
+}
+
+/**
+ * True when JSON.stringify(value) is already value's canonical JSON, lone surrogates aside:
+ * only plain objects, arrays, strings, finite numbers, booleans and null, every object's
+ * members in ascending UTF-16 order of their names, no `undefined` array element.
+ */
+function isInCanonicalOrder(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !isInCanonicalOrder(item)) return false;
+        }
+        return true;
+      }
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      const record = value as Record<string, unknown>;
+      let previous: string | undefined;
+      for (const key in record) {
+        // ascending and distinct; a member set to undefined is absent in both forms
+        if (previous !== undefined && !(previous < key)) return false;
+        previous = key;
+        const member = record[key];
+        if (member !== undefined && !isInCanonicalOrder(member)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function canonicalJsonOf(value: unknown): string {
+  // one string built by appending (no per-member arrays, maps and joins)
   switch (typeof value) {
     case 'string':
       return canonicalString(value);
@@ -26,7 +76,7 @@ export function canonicalJson(value: unknown): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
-          if (i in value) out += canonicalJson(value[i] === undefined ? null : value[i]);
+          if (i in value) out += canonicalJsonOf(value[i] === undefined ? null : value[i]);
         }
         return `${out}]`;
       }
@@ -38,7 +88,7 @@ export function canonicalJson(value: unknown): string {
         const member = record[key];
         if (member === undefined) continue;
         if (out.length > 1) out += ',';
-        out += `${canonicalString(key)}:${canonicalJson(member)}`;
+        out += `${canonicalString(key)}:${canonicalJsonOf(member)}`;
       }
       return `${out}}`;
     }

@@ -33,24 +33,55 @@ export const ISSUE_FIELDS = ['quoteId', 'issuedAt', 'expiresAt', 'signature'] as
 
 const DETACHED_JWS = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/;
 
+/** A signed quote, and its JSON as the service sends it. */
+export interface IssuedQuote<Q extends object> {
+  readonly quote: SignedQuote<Q>;
+  /**
+   * The canonical JSON that was signed with `"signature"` appended as the last member: what
+   * the service answers (no second serialisation), and what a verifier gets back by removing
+   * that member.
+   */
+  readonly json: string;
+}
+
 /**
  * Issues a priced quote: adds quoteId, issuedAt and expiresAt, then signs the RFC 8785
  * canonical JSON of the whole document except `signature` with Ed25519. `signature` is a
  * compact JWS with a detached payload (RFC 7515 appendix F: `header..signature`), protected
  * header `{"alg":"EdDSA","kid":…}`: the payload is the document itself, so a verifier
  * re-canonicalises what it holds, puts it back between the dots and verifies with any JOSE
- * library.
+ * library. When `priced` holds its members in canonical order (presentQuote's documents do),
+ * the issued document does too and canonicalising it is one JSON.stringify.
  */
-export async function signQuote<Q extends object>(priced: Q, signing: QuoteSigning): Promise<SignedQuote<Q>> {
+export function issueQuote<Q extends object>(priced: Q, signing: QuoteSigning): IssuedQuote<Q> {
   const issuedAt = new Date(Math.floor((signing.now ?? (() => new Date()))().getTime() / 1000) * 1000);
   const expiresAt = new Date(issuedAt.getTime() + (signing.validityDays ?? 30) * 86_400_000);
-  const unsigned = {
+  const issue: QuoteIssue = {
     quoteId: (signing.newQuoteId ?? randomUUID)(),
     issuedAt: isoSeconds(issuedAt),
     expiresAt: isoSeconds(expiresAt),
-    ...priced,
   };
-  return { ...unsigned, signature: detachedJws(canonicalJson(stripSignature(unsigned)), signing.keys.signing) } as SignedQuote<Q>;
+  const unsigned = withMembersSorted(stripSignature(priced as Readonly<Record<string, unknown>>), issue);
+  const payload = canonicalJson(unsigned);
+  const signature = detachedJws(payload, signing.keys.signing);
+  return {
+    quote: { ...unsigned, signature } as SignedQuote<Q>,
+    // the payload holds at least the issue fields, so it ends with a member and `}`
+    json: `${payload.slice(0, -1)},"signature":${JSON.stringify(signature)}}`,
+  };
+}
+
+/** {@link issueQuote}'s document alone. */
+export async function signQuote<Q extends object>(priced: Q, signing: QuoteSigning): Promise<SignedQuote<Q>> {
+  return issueQuote(priced, signing).quote;
+}
+
+/** The members of `document` and `extra` (which wins) in one object, in UTF-16 order of their names. */
+function withMembersSorted(document: Readonly<Record<string, unknown>>, extra: object): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...document, ...extra };
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(merged).sort()) sorted[key] = merged[key];
+  return sorted;
 }
 
 /**
@@ -97,9 +128,21 @@ export async function verifyQuoteSignature(document: Readonly<Record<string, unk
  * deterministic; a test holds the two equal) without a WebCrypto job and its promise per quote.
  */
 export function detachedJws(payload: string, key: KeyRing['signing']): string {
-  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: key.kid })).toString('base64url');
+  const header = protectedHeaderOf(key.kid);
   const signingInput = `${header}.${Buffer.from(payload).toString('base64url')}`;
   return `${header}..${sign(null, Buffer.from(signingInput), key.privateKey).toString('base64url')}`;
+}
+
+const protectedHeaders = new Map<string, string>();
+
+/** The base64url protected header naming `kid` (a key ring holds a handful of keys). */
+function protectedHeaderOf(kid: string): string {
+  let header = protectedHeaders.get(kid);
+  if (header === undefined) {
+    header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid })).toString('base64url');
+    if (protectedHeaders.size < 64) protectedHeaders.set(kid, header);
+  }
+  return header;
 }
 
 function stripSignature(document: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -33,3 +33,22 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson(value)).toThrow(TypeError);
   });
 });
+
+describe('canonicalJson of values already in canonical order', () => {
+  it('still refuses a lone surrogate and a non-finite number', () => {
+    expect(() => canonicalJson({ a: 'x\uD800y' })).toThrow(/lone surrogate/);
+    expect(() => canonicalJson({ a: [1, Number.NaN] })).toThrow(/not a JSON number/);
+  });
+
+  it('keeps a backslash followed by "ud" as text', () => {
+    expect(canonicalJson({ a: '\\ud800' })).toBe('{"a":"\\\\ud800"}');
+  });
+
+  it('leaves out undefined members and writes undefined array items as null', () => {
+    expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe('{"b":[null,1]}');
+  });
+
+  it('does not take toJSON from a Date or a class instance', () => {
+    expect(canonicalJson({ a: new Date(0) })).toBe('{"a":{}}');
+  });
+});

@@ -1,0 +1,121 @@
+import type { AgreementVersion, Label, PricingRule } from '../domain/agreement';
+import type { Adjustment, GiftLine, QuoteTotals } from '../domain/quote';
+import type { ExplainedQuote, LineExplanation } from '../rules/calculate-quote';
+
+/** What the quote document says once about each rule its figures name. */
+export interface RuleReference {
+  readonly clause: string;
+  readonly label: Label;
+  /** The rule's action type: price-factor, percentage-discount, tiered-discount, price-floor, commission, rebate-accrual, free-goods. */
+  readonly type: string;
+}
+
+/**
+ * The wire form of a quote (openapi.yaml `Quote`, without the issue fields and signature).
+ * Every figure names its rule by id; what the rule is (clause, label in 中文 and English,
+ * action type) is written once, in `rules`. Every object is built with its members in
+ * RFC 8785 order (UTF-16 code units of the names), so the canonical JSON the quote is signed
+ * over is JSON.stringify of the document, and the response body can be that same string.
+ */
+export interface QuoteDocument {
+  readonly agreement: string;
+  readonly buyer: { readonly id: string; readonly keyAccount: boolean; readonly member: boolean };
+  readonly channel: string;
+  readonly currency: string;
+  readonly date: string;
+  readonly effectiveFrom: string;
+  readonly gifts: readonly object[];
+  readonly lines: readonly object[];
+  readonly rules: Readonly<Record<string, RuleReference>>;
+  readonly rulesetVersion: string;
+  readonly totals: QuoteTotals;
+}
+
+const rulesByVersion = new WeakMap<AgreementVersion, ReadonlyMap<string, PricingRule>>();
+
+function rulesOf(version: AgreementVersion): ReadonlyMap<string, PricingRule> {
+  let rules = rulesByVersion.get(version);
+  if (rules === undefined) {
+    rules = new Map(version.rules.map((rule) => [rule.id, rule]));
+    rulesByVersion.set(version, rules);
+  }
+  return rules;
+}
+
+/**
+ * The wire form of a quote priced under `version`: the domain quote without its internal
+ * per-line decisions, with each rule's clause, label and type moved from the figures into
+ * `rules` (those of every rule the document names, in id order).
+ */
+export function presentQuote(quote: ExplainedQuote, version: AgreementVersion): QuoteDocument {
+  const named = new Set<string>();
+  const lines = quote.lines.map((line) => {
+    const adjustments = line.adjustments.map((adjustment) => presentAdjustment(adjustment, named));
+    const { explanation } = line;
+    // members in JCS order
+    return {
+      adjustments,
+      amount: line.amount,
+      commission: line.commission,
+      ...(explanation === undefined ? {} : { explanation: presentExplanation(explanation, named) }),
+      floorApplied: line.floorApplied,
+      listAmount: line.listAmount,
+      listPrice: line.listPrice,
+      quantity: line.quantity,
+      rebate: line.rebate,
+      sku: line.sku,
+      unitPrice: line.unitPrice,
+    };
+  });
+  const gifts = quote.gifts.map((gift) => presentGift(gift, named));
+  const { totals, buyer } = quote;
+  return {
+    agreement: quote.agreement,
+    buyer: { id: buyer.id, keyAccount: buyer.keyAccount, member: buyer.member },
+    channel: quote.channel,
+    currency: quote.currency,
+    date: quote.date,
+    effectiveFrom: quote.effectiveFrom,
+    gifts,
+    lines,
+    rules: ruleReferences(named, version),
+    rulesetVersion: quote.rulesetVersion,
+    totals: { commission: totals.commission, discount: totals.discount, gifts: totals.gifts, list: totals.list, net: totals.net, rebate: totals.rebate },
+  };
+}
+
+function presentAdjustment(adjustment: Adjustment, named: Set<string>): object {
+  named.add(adjustment.ruleId);
+  return { amount: adjustment.amount, base: adjustment.base, effect: adjustment.effect, rate: adjustment.rate, ruleId: adjustment.ruleId };
+}
+
+function presentGift(gift: GiftLine, named: Set<string>): object {
+  named.add(gift.ruleId);
+  return { listPrice: gift.listPrice, quantity: gift.quantity, ruleId: gift.ruleId, sku: gift.sku, unitPrice: gift.unitPrice, value: gift.value };
+}
+
+function presentExplanation(explanation: LineExplanation, named: Set<string>): object {
+  for (const id of explanation.applied) named.add(id);
+  const notApplied = explanation.notApplied.map((entry) => {
+    named.add(entry.ruleId);
+    const { failedCondition: failed, winner } = entry;
+    return {
+      ...(failed === undefined ? {} : { failedCondition: { fact: failed.fact, factValue: failed.factValue, operator: failed.operator, path: failed.path, value: failed.value } }),
+      reason: entry.reason,
+      ruleId: entry.ruleId,
+      ...(winner === undefined ? {} : { winner }),
+    };
+  });
+  return { applied: explanation.applied, notApplied };
+}
+
+function ruleReferences(named: ReadonlySet<string>, version: AgreementVersion): Record<string, RuleReference> {
+  const rules = rulesOf(version);
+  const references: Record<string, RuleReference> = {};
+  for (const id of [...named].sort()) {
+    const rule = rules.get(id);
+    if (rule === undefined) throw new Error(`the quote names rule ${id}, which ${version.agreement} ${version.effectiveFrom} does not have`);
+    references[id] = { clause: rule.clause, label: { en: rule.label.en, zh: rule.label.zh }, type: rule.action.type };
+  }
+  return references;
+}
