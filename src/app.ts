@@ -1,10 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { RuleCatalog } from './rules/rule-catalog';
 import type { RulesHolder } from './rules/rules-holder';
 import { accessLog } from './http/access-log';
 import { loadApiContract, type ApiContract } from './http/api-contract';
-import { apiKeyAuth } from './http/api-key-auth';
+import { ApiKeys, apiKeyAuth } from './http/api-key-auth';
 import { bodyTimeout } from './http/body-timeout';
 import type { AppContext } from './http/context';
 import { closeConnectionsWhenDraining } from './http/draining';
@@ -14,7 +15,8 @@ import { HttpProblem } from './http/problem';
 import { rateLimit, type TokenBuckets } from './http/rate-limit';
 import { requestId } from './http/request-id';
 import { routeTemplates } from './http/route-template';
-import { securityHeaders } from './http/security-headers';
+import { securityHeaderList, securityHeaders } from './http/security-headers';
+import { quoteLane, type Lane } from './http/quote-lane';
 import { agreementRoutes } from './http/routes/agreements';
 import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
@@ -31,8 +33,8 @@ export interface AppDeps {
   readonly contract?: ApiContract;
   /** The default quote date; defaults to today in Asia/Shanghai. */
   readonly today?: () => string;
-  /** Largest accepted body; default 5 MB. */
-  readonly bodyLimit?: string;
+  /** Largest accepted JSON body in bytes; default 5 MiB. */
+  readonly bodyLimitBytes?: number;
   /** Largest streamed settlement upload (CSV, NDJSON) in bytes; default 1 GiB. */
   readonly maxUploadBytes?: number;
   /** True once shutdown has begun: /readyz answers 503. */
@@ -53,21 +55,45 @@ export interface AppDeps {
   readonly adminToken?: string;
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const todays = new Map<string, { readonly format: Intl.DateTimeFormat; second: number; today: string }>();
 
-/** Today's date (yyyy-mm-dd) in a time zone. */
-export function todayIn(timeZone: string): string {
-  // building an Intl.DateTimeFormat costs more than pricing a quote: keep one per zone
-  let format = dateFormats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dateFormats.set(timeZone, format);
+/**
+ * Today's date (yyyy-mm-dd) in a time zone at `nowMs`. Formatting a date in a time zone costs
+ * about as much as pricing a quote line, so the answer is kept for the rest of its second
+ * (a date changes on a whole second in every time zone).
+ */
+export function todayIn(timeZone: string, nowMs: number = Date.now()): string {
+  let cached = todays.get(timeZone);
+  if (cached === undefined) {
+    const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    cached = { format, second: Number.NaN, today: '' };
+    todays.set(timeZone, cached);
   }
-  return format.format(new Date());
+  const second = Math.floor(nowMs / 1000);
+  if (cached.second !== second) {
+    cached.today = cached.format.format(new Date(nowMs));
+    cached.second = second;
+  }
+  return cached.today;
 }
 
-/** Builds the Express app (no listen: supertest and server.ts both use it). */
-export function createApp(deps: AppDeps): Express {
+/** The service as a node:http request listener. */
+export type App = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Builds the service (no listen: supertest and server.ts both use it): the quote lane for
+ * ordinary POST /v1/quotes and /v1/quotes:batch requests (src/http/quote-lane.ts), the Express
+ * app for everything else.
+ */
+export function createApp(deps: AppDeps): App {
+  const { lane, express: app } = createAppParts(deps);
+  return (req, res) => {
+    if (!lane(req, res)) app(req, res);
+  };
+}
+
+/** The two halves createApp joins, apart: tests compare what each answers. */
+export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly express: Express } {
   const contract = deps.contract ?? loadApiContract();
   const routeOf = routeTemplates(contract.document);
   const metrics = deps.metrics ?? createMetrics({ rules: deps.rules, routeOf });
@@ -107,12 +133,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(deps.logger, routeOf));
   app.use(closeConnectionsWhenDraining(isShuttingDown));
   // Callers are authenticated and limited before their bodies are read.
-  if (deps.apiKeys !== undefined && deps.apiKeys.size > 0) {
-    app.use('/v1', apiKeyAuth(deps.apiKeys));
+  const apiKeys = deps.apiKeys !== undefined && deps.apiKeys.size > 0 ? new ApiKeys(deps.apiKeys) : undefined;
+  if (apiKeys !== undefined) {
+    app.use('/v1', apiKeyAuth(apiKeys));
     if (deps.rateLimiter !== undefined) app.use('/v1', rateLimit(deps.rateLimiter));
   }
-  app.use(bodyTimeout(deps.bodyTimeoutMs ?? 10_000));
-  app.use(express.json({ limit: deps.bodyLimit ?? '5mb', strict: true }));
+  const bodyTimeoutMs = deps.bodyTimeoutMs ?? 10_000;
+  const bodyLimitBytes = deps.bodyLimitBytes ?? 5 * 1024 * 1024;
+  app.use(bodyTimeout(bodyTimeoutMs));
+  app.use(express.json({ limit: bodyLimitBytes, strict: true }));
 
   app.use(healthRoutes(ctx, isShuttingDown));
   app.get('/metrics', metrics.serve);
@@ -131,5 +160,14 @@ export function createApp(deps: AppDeps): Express {
     next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
   app.use(errorHandler(deps.logger));
-  return app;
+
+  const lane = quoteLane({
+    ctx,
+    bodyLimitBytes,
+    bodyTimeoutMs,
+    isShuttingDown,
+    securityHeaders: securityHeaderList(),
+    ...(apiKeys === undefined ? {} : { apiKeys, ...(deps.rateLimiter === undefined ? {} : { rateLimiter: deps.rateLimiter }) }),
+  });
+  return { lane, express: app };
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { createApp } from './app';
 import { limitHeapGrowth } from './limit-heap-growth';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     ...trust,
     ...(config.rateLimit === undefined ? {} : { rateLimiter: new TokenBuckets(config.rateLimit.ratePerSecond, config.rateLimit.burst) }),
   });
-  const server = app.listen(config.port, config.host, () => {
+  const server = createServer(app).listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     logger.info({ host: config.host, port, auth: config.apiKeys.size > 0 ? `${config.apiKeys.size} API keys` : 'off', rateLimit: config.rateLimit ?? 'off' }, `suanpan listening on http://${config.host}:${port} (docs at /docs/)`);

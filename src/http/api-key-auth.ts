@@ -24,12 +24,10 @@ function sha256(text: string): string {
  * unknown key is a 401 UNAUTHORIZED problem. Keys are looked up by their SHA-256, so the lookup
  * time does not depend on how much of a guessed key is right.
  */
-export function apiKeyAuth(keys: ReadonlyMap<string, string>): RequestHandler {
-  const byHash = new Map<string, { partnerId: string; keyId: string }>();
-  for (const [key, partnerId] of keys) byHash.set(sha256(key), { partnerId, keyId: keyFingerprint(key) });
+export function apiKeyAuth(keys: ApiKeys): RequestHandler {
   return (req, _res, next) => {
     const key = presentedKey(req.get('authorization'), req.get('x-api-key'));
-    const caller = key === undefined ? undefined : byHash.get(sha256(key));
+    const caller = keys.callerOfKey(key);
     if (caller === undefined) {
       next(new HttpProblem('UNAUTHORIZED', key === undefined ? 'Send an API key: Authorization: Bearer <key> or X-Api-Key: <key>' : 'The API key is not valid', [], { 'WWW-Authenticate': 'Bearer realm="suanpan"' }));
       return;
@@ -37,6 +35,24 @@ export function apiKeyAuth(keys: ReadonlyMap<string, string>): RequestHandler {
     req.caller = caller;
     next();
   };
+}
+
+/** The known API keys (key → partner id), looked up by their SHA-256. */
+export class ApiKeys {
+  private readonly byHash = new Map<string, { readonly partnerId: string; readonly keyId: string }>();
+
+  constructor(keys: ReadonlyMap<string, string>) {
+    for (const [key, partnerId] of keys) this.byHash.set(sha256(key), { partnerId, keyId: keyFingerprint(key) });
+  }
+
+  /** The caller whose key the Authorization or X-Api-Key header presents; undefined when none or unknown. */
+  callerOf(authorization: string | undefined, apiKey: string | undefined): { readonly partnerId: string; readonly keyId: string } | undefined {
+    return this.callerOfKey(presentedKey(authorization, apiKey));
+  }
+
+  callerOfKey(key: string | undefined): { readonly partnerId: string; readonly keyId: string } | undefined {
+    return key === undefined ? undefined : this.byHash.get(sha256(key));
+  }
 }
 
 function presentedKey(authorization: string | undefined, apiKey: string | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import { DomainError } from '../domain/errors';
 import { buildProblem, HttpProblem, sendProblem, type Problem } from './problem';
 
@@ -19,7 +19,7 @@ interface BodyParserError {
  * to MALFORMED_JSON / PAYLOAD_TOO_LARGE / UNSUPPORTED_MEDIA_TYPE; anything else is a 500
  * whose body says nothing of the internals (the log has the stack and the request id).
  */
-export function problemFromError(error: unknown, req: Request, logger: Logger): Problem {
+export function problemFromError(error: unknown, req: { readonly originalUrl: string; readonly requestId: string }, logger: Logger): Problem {
   const extras = { instance: req.originalUrl, requestId: req.requestId };
   if (error instanceof HttpProblem) return buildProblem(error.code, error.message, { ...extras, errors: error.errors });
   if (error instanceof DomainError) {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RulesHolder } from '../rules/rules-holder';
@@ -12,8 +13,14 @@ export interface Metrics {
   readonly observeRequests: RequestHandler;
   /** GET /metrics in the Prometheus text format. */
   readonly serve: RequestHandler;
+  /**
+   * Times one request from now until its response finishes (or its connection closes first:
+   * status `aborted`); the labels are read then. observeRequests does it for Express, the
+   * quote lane for its requests.
+   */
+  timeRequest(res: ServerResponse, labels: () => { readonly method: string; readonly route: string; readonly partner: string }): void;
   /** Counts quotes or settlement lines priced for the caller of `req`. */
-  recordPriced(req: Request, kind: PricedKind, count: number): void;
+  recordPriced(req: Caller, kind: PricedKind, count: number): void;
   /** Counts a rules (re)load; the composition root subscribes it to RulesHolder.onLoad. */
   recordRulesLoad(outcome: 'success' | 'failure'): void;
 }
@@ -27,8 +34,13 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
 }
 
+/** What the partner label is read from: a request, once authenticated. */
+export interface Caller {
+  readonly caller?: { readonly partnerId: string };
+}
+
 /** The partner label: the authenticated partner, or `anonymous` when authentication is off. */
-export function partnerOf(req: Request): string {
+export function partnerOf(req: Caller): string {
   return req.caller?.partnerId ?? 'anonymous';
 }
 
@@ -75,23 +87,29 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
   });
 
+  const timeRequest: Metrics['timeRequest'] = (res, labels) => {
+    const started = process.hrtime.bigint();
+    inFlight.inc();
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      inFlight.dec();
+      const status = res.writableFinished ? String(res.statusCode) : 'aborted';
+      const { method, route, partner } = labels();
+      duration.observe({ method, route, status, partner }, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+  };
+
   return {
     registry,
     observeRequests(req, res, next) {
-      const started = process.hrtime.bigint();
-      inFlight.inc();
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        inFlight.dec();
-        const status = res.writableFinished ? String(res.statusCode) : 'aborted';
-        duration.observe({ method: req.method, route: options.routeOf(req), status, partner: partnerOf(req) }, Number(process.hrtime.bigint() - started) / 1e9);
-      };
-      res.once('finish', finish);
-      res.once('close', finish);
+      timeRequest(res, () => ({ method: req.method, route: options.routeOf(req), partner: partnerOf(req) }));
       next();
     },
+    timeRequest,
     serve(_req, res, next) {
       registry.metrics().then((text) => {
         res.set('Content-Type', registry.contentType).send(text);

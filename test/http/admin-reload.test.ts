@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
@@ -107,7 +108,7 @@ describe('POST /admin/rules:reload', () => {
 
   it('under load, with reloads that succeed and fail, no response ever mixes two versions', async () => {
     const { app } = trustApp({ rulesDir: rules.dir, adminToken: TOKEN });
-    const server = app.listen(0, '127.0.0.1');
+    const server = http.createServer(app).listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const batch = { quotes: Array.from({ length: 25 }, () => MEMBER_DIRECT_2027_07) };

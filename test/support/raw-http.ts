@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
+import type { App } from '../../src/app';
 
 /** A response as received: status, headers and the raw body. */
 export interface RawResponse {
@@ -18,7 +18,7 @@ export interface RawRequest {
 }
 
 /** Serves an app on 127.0.0.1 on a free port (a real socket, so bodies can be any bytes). */
-export async function listen(app: Express, configure: (server: http.Server) => void = () => {}): Promise<{ server: http.Server; port: number; close(): Promise<void> }> {
+export async function listen(app: App, configure: (server: http.Server) => void = () => {}): Promise<{ server: http.Server; port: number; close(): Promise<void> }> {
   const server = http.createServer(app);
   configure(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { Express } from 'express';
-import { createApp, type AppDeps } from '../../src/app';
+import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadApiContract, type ApiContract } from '../../src/http/api-contract';
 import type { Logger } from '../../src/http/error-handler';
 import { RulesHolder } from '../../src/rules/rules-holder';
@@ -18,7 +17,7 @@ export function recordingLogger(): Logger & { entries: { level: string; obj: obj
 }
 
 /** The app over the bundled rules, with a fixed "today" so default dates are reproducible. */
-export function testApp(overrides: Partial<AppDeps> = {}): Express {
+export function testApp(overrides: Partial<AppDeps> = {}): App {
   const rules = new RulesHolder(RULES_DIR);
   rules.load();
   return createApp({ rules, logger: recordingLogger(), contract, today: () => '2026-11-26', ...overrides });
