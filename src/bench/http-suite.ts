@@ -170,7 +170,9 @@ export async function httpSuite(options: BenchOptions, log: (text: string) => vo
         quoteTarget('echoN', echoN, '/echo'),
         quoteTarget('quotesN', quotesN),
         quoteTarget('jre1', jre1),
+        quoteTarget('unsignedN', quotesN, '/v1/quotes?sign=false'),
         { name: 'batchN', url: `${quotesN.url}/v1/quotes:batch`, body: batchBody, connections: 4 },
+        { name: 'unsignedBatchN', url: `${quotesN.url}/v1/quotes:batch?sign=false`, body: batchBody, connections: 4 },
       ],
       domainBatch,
       options,
@@ -180,6 +182,7 @@ export async function httpSuite(options: BenchOptions, log: (text: string) => vo
     const rps = 'req/s';
     const atLeast60 = { text: '≥ 0.60', holds: (r: number): boolean => r >= 0.6 };
     const batchLines = f('batchN').rps * batchSize * 10;
+    const unsignedBatchLines = f('unsignedBatchN').rps * batchSize * 10;
     const domainLinesPerSecond = f('domainBatch').rps * batchSize * 10;
     return [
       ratioRow('HTTP POST /v1/quotes, 10 lines, 50 conn., 1 worker (vs bare Express echo, 1 process)', f('quotes1').rps, f('echo1').rps, rps, atLeast60),
@@ -189,7 +192,10 @@ export async function httpSuite(options: BenchOptions, log: (text: string) => vo
       { ...ratioRow(`HTTP POST /v1/quotes p99 latency, ${cores} workers (vs echo p99)`, f('quotesN').p99, f('echoN').p99, 'ms', { text: '≤ 30 ms' }), met: f('quotesN').p99 <= 30 ? 'yes' : 'NO' },
       ratioRow(`cluster scaling: POST /v1/quotes, ${cores} workers vs 1`, f('quotesN').rps, f('quotes1').rps, rps, { text: 'informative' }),
       ratioRow('HTTP POST /v1/quotes, stock json-rules-engine, 1 worker (speed-up of compiled)', f('quotes1').rps, f('jre1').rps, rps, { text: 'informative' }),
-      ratioRow(`HTTP batch: lines/s, ${batchSize} × 10-line quotes per request, ${cores} workers (cost vs domain core, 1 core)`, batchLines, domainLinesPerSecond, 'lines/s', { text: '≤ 1.5×', holds: (r) => r <= 1.5 }, domainLinesPerSecond / batchLines),
+      ratioRow(`HTTP POST /v1/quotes?sign=false (unsigned), ${cores} workers (vs bare Express echo, 1 process)`, f('unsignedN').rps, f('echo1').rps, rps, atLeast60),
+      { ...ratioRow(`HTTP POST /v1/quotes?sign=false p99 latency, ${cores} workers (vs echo p99)`, f('unsignedN').p99, f('echoN').p99, 'ms', { text: '≤ 30 ms' }), met: f('unsignedN').p99 <= 30 ? 'yes' : 'NO' },
+      ratioRow(`HTTP batch: lines/s, ${batchSize} × 10-line quotes per request, each signed, ${cores} workers (cost vs domain core, 1 core)`, batchLines, domainLinesPerSecond, 'lines/s', { text: '≤ 1.5×', holds: (r) => r <= 1.5 }, domainLinesPerSecond / batchLines),
+      ratioRow(`HTTP batch: lines/s, ${batchSize} × 10-line quotes, sign=false, ${cores} workers (cost vs domain core, 1 core)`, unsignedBatchLines, domainLinesPerSecond, 'lines/s', { text: '≤ 1.5×', holds: (r) => r <= 1.5 }, domainLinesPerSecond / unsignedBatchLines),
       { ...ratioRow(`start-up: npm start (${cores} workers) until /readyz is 200 (vs bare Express echo)`, quotesN.startMs, echoN.startMs, 'ms', { text: '< 1,000 ms' }), met: quotesN.startMs < 1000 ? 'yes' : 'NO' },
     ];
   } finally {

@@ -64,7 +64,7 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
     const partner = { ...(caller === undefined ? {} : { caller }) };
     ctx.metrics.timeRequest(res, () => ({ method: 'POST', route: template, partner: partnerOf(partner) }));
     logWhenDone(ctx.logger, req, res, () => ({ requestId: at.requestId, route: template, ...partner }));
-    const explain = queryAt !== -1 && parseQuery(url.slice(queryAt + 1))['explain'] === 'true';
+    const query = queryAt === -1 ? {} : parseQuery(url.slice(queryAt + 1));
 
     readBody(req, res, options.bodyTimeoutMs, at, (text) => {
       let body: unknown;
@@ -76,8 +76,8 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
       }
       const answered =
         route === 'quote'
-          ? quoteAnswer(ctx, body, explain).then((json) => ({ json, priced: 1 }))
-          : batchAnswer(ctx, body, explain, at);
+          ? quoteAnswer(ctx, body, query).then((json) => ({ json, priced: 1 }))
+          : batchAnswer(ctx, body, query, at);
       answered.then(
         ({ json, priced }) => {
           ctx.metrics.recordPriced(partner, 'quote', priced);

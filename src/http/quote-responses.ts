@@ -1,15 +1,43 @@
 import { performance } from 'node:perf_hooks';
 import { calculateQuoteUnder } from '../rules/calculate-quote';
 import type { RuleCatalog } from '../rules/rule-catalog';
+import { canonicalJson } from '../trust/canonical-json';
 import { issueQuote } from '../trust/quote-signature';
 import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { presentQuote } from './present-quote';
 import { checkBatchLines, toQuoteInput } from './quote-request';
+import type { FieldIssue } from '../domain/errors';
 import { HttpProblem } from './problem';
 
 /** A batch lets other requests in after at most this much pricing (ms). */
 const BATCH_SLICE_MS = 5;
+
+/** How a quote is answered: with explanations, signed. */
+export interface QuoteOptions {
+  /** `?explain=true`: each line says which rules did not apply and why. */
+  readonly explain: boolean;
+  /** `?sign=false` answers the priced document alone: no quoteId, issuedAt, expiresAt or signature. */
+  readonly sign: boolean;
+}
+
+/**
+ * The options of the query string (`explain`, `sign`: `true` or `false`; defaults false and
+ * true); any other value is a 400 naming the parameter.
+ */
+export function quoteOptions(query: Readonly<Record<string, unknown>>): QuoteOptions {
+  const issues: FieldIssue[] = [];
+  const flag = (name: string, otherwise: boolean): boolean => {
+    const value = query[name];
+    if (value === undefined) return otherwise;
+    if (value === 'true' || value === 'false') return value === 'true';
+    issues.push({ pointer: `/query/${name}`, detail: `must be true or false (got ${JSON.stringify(value)})`, code: 'enum' });
+    return otherwise;
+  };
+  const options = { explain: flag('explain', false), sign: flag('sign', true) };
+  if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'The query has invalid parameters', issues);
+  return options;
+}
 
 /** Where a request came from, for the problems it gets. */
 export interface RequestAt {
@@ -22,8 +50,9 @@ export interface RequestAt {
  * rules in force on its date, presented and signed. Throws HttpProblem or DomainError for
  * the error handler. Both the Express route and the quote lane answer with it.
  */
-export async function quoteAnswer(ctx: AppContext, body: unknown, explain: boolean): Promise<string> {
-  return issueOne(ctx, ctx.catalog(), body, ctx.today(), explain);
+export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>): Promise<string> {
+  const options = quoteOptions(query);
+  return answerOne(ctx, ctx.catalog(), body, ctx.today(), options);
 }
 
 /**
@@ -32,7 +61,8 @@ export async function quoteAnswer(ctx: AppContext, body: unknown, explain: boole
  * slot, a quote's own problem included, all under one catalog (a reload meanwhile does not
  * mix versions).
  */
-export async function batchAnswer(ctx: AppContext, body: unknown, explain: boolean, at: RequestAt): Promise<{ json: string; priced: number }> {
+export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>, at: RequestAt): Promise<{ json: string; priced: number }> {
+  const options = quoteOptions(query);
   const issues = ctx.contract.validate('QuoteBatchRequest', body);
   if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'The batch must be {"quotes": [...]} with 1 to 1000 quote requests', issues);
   const batch = body as { quotes: unknown[] };
@@ -50,7 +80,7 @@ export async function batchAnswer(ctx: AppContext, body: unknown, explain: boole
       sliceStart = performance.now();
     }
     try {
-      results.push(`{"quote":${await issueOne(ctx, catalog, quote, today, explain)},"status":200}`);
+      results.push(`{"quote":${await answerOne(ctx, catalog, quote, today, options)},"status":200}`);
       priced++;
     } catch (error) {
       const problem = problemFromError(error, at, ctx.logger);
@@ -60,9 +90,10 @@ export async function batchAnswer(ctx: AppContext, body: unknown, explain: boole
   return { json: `{"results":[${results.join(',')}]}`, priced };
 }
 
-async function issueOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, explain: boolean): Promise<string> {
+async function answerOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<string> {
   const input = toQuoteInput(ctx.contract, body, today);
   const ruleSet = catalog.versionOn(input.agreement, input.date);
-  const quote = await calculateQuoteUnder(ruleSet, input, { explain });
-  return issueQuote(presentQuote(quote, ruleSet.version), ctx.signing).json;
+  const document = presentQuote(await calculateQuoteUnder(ruleSet, input, { explain: options.explain }), ruleSet.version);
+  // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
+  return options.sign ? issueQuote(document, ctx.signing).json : canonicalJson(document);
 }

@@ -99,6 +99,9 @@ describe('the quote lane', () => {
     ['a malformed body', { ...quoteRequest(null), body: '{"agreement": ' }],
     ['a body that is JSON but not an object', { ...quoteRequest(null), body: '"text"' }],
     ['a batch that is not one', quoteRequest({ quotes: 'no' }, '/v1/quotes:batch')],
+    ['an unsigned quote', quoteRequest(exampleTwoRequest(), '/v1/quotes?sign=false&explain=true')],
+    ['an unsigned batch', quoteRequest({ quotes: [exampleTwoRequest()] }, '/v1/quotes:batch?sign=false')],
+    ['a query parameter out of its values', quoteRequest(exampleTwoRequest(), '/v1/quotes?sign=no')],
   ])('takes %s and answers exactly as Express', async (_name, request) => {
     const byLane = await send(served.joined.port, request);
     expect(served.joined.lastBy()).toBe('lane');

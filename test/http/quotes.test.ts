@@ -20,7 +20,7 @@ describe('POST /v1/quotes', () => {
   it('prices AGREEMENT.md example 2 and answers a body that matches the contract', async () => {
     const res = await post(exampleTwoRequest());
     expect(res.status).toBe(200);
-    expect(contractIssues('Quote', res.body)).toEqual([]);
+    expect(contractIssues('SignedQuote', res.body)).toEqual([]);
     expect(res.body.totals).toEqual({ list: '56960.00', discount: '5696.00', net: '51264.00', commission: '5126.40', rebate: '1025.28', gifts: '2576.00' });
     expect(res.body.rulesetVersion).toMatch(/^[0-9a-f]{16}$/);
     expect(res.body.gifts).toEqual([expect.objectContaining({ sku: 'BYK-H01', quantity: 2, unitPrice: '0.00', value: '2576.00' })]);
@@ -53,6 +53,30 @@ describe('POST /v1/quotes', () => {
     expect(byRule['premium-gifts']).toMatchObject({ reason: 'condition-failed', failedCondition: { fact: 'line.category', factValue: 'economy' } });
     expect(byRule['lowest-price-floor']).toMatchObject({ reason: 'no-effect' });
     expect(res.body.rules['member-discount'].label).toEqual({ zh: expect.any(String), en: expect.any(String) });
+  });
+
+  it('answers the priced document alone with sign=false: no issue fields, the same bytes every time', async () => {
+    const first = await post(exampleTwoRequest(), '/v1/quotes?sign=false');
+    const second = await post(exampleTwoRequest(), '/v1/quotes?sign=false');
+    expect(first.status).toBe(200);
+    expect(contractIssues('Quote', first.body)).toEqual([]);
+    for (const field of ISSUE_FIELDS) expect(first.body).not.toHaveProperty(field);
+    expect(second.text).toBe(first.text);
+    const signed = await post(exampleTwoRequest());
+    expect(first.text).toBe(pricedPart(signed.text));
+  });
+
+  it('answers a batch unsigned with sign=false', async () => {
+    const res = await post({ quotes: [exampleTwoRequest(), exampleTwoRequest()] }, '/v1/quotes:batch?sign=false');
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { quote: object }) => Object.keys(r.quote).includes('signature'))).toEqual([false, false]);
+    expect(res.body.results[0].quote).toEqual(res.body.results[1].quote);
+  });
+
+  it.each(['/v1/quotes', '/v1/quotes:batch'])('%s refuses explain and sign other than true or false, naming each', async (route) => {
+    const res = await post(route.endsWith('batch') ? { quotes: [exampleTwoRequest()] } : exampleTwoRequest(), `${route}?explain=yes&sign=0`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/query/explain', '/query/sign']);
   });
 
   it('answers without explanations unless asked', async () => {

@@ -16,7 +16,7 @@ type Doc = Record<string, unknown> & { totals: Record<string, string>; lines: Re
 
 async function issue(app: Parameters<typeof request>[0], body: object = MEMBER_DIRECT_2026): Promise<Doc> {
   const res = await request(app).post('/v1/quotes').send(body).expect(200);
-  expectSchema('Quote', res.body);
+  expectSchema('SignedQuote', res.body);
   return res.body as Doc;
 }
 

@@ -10,13 +10,13 @@ export function quoteRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.post('/v1/quotes', ctx.requireJson, async (req, res) => {
-    const json = await quoteAnswer(ctx, req.body, req.query['explain'] === 'true');
+    const json = await quoteAnswer(ctx, req.body, req.query);
     ctx.metrics.recordPriced(req, 'quote', 1);
     sendJson(res, json);
   });
 
   router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
-    const { json, priced } = await batchAnswer(ctx, req.body, req.query['explain'] === 'true', req);
+    const { json, priced } = await batchAnswer(ctx, req.body, req.query, req);
     ctx.metrics.recordPriced(req, 'quote', priced);
     sendJson(res, json);
   });
