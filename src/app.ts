@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type Express } from 'express';
-import swaggerUi from 'swagger-ui-express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { RuleCatalog } from './rules/rule-catalog';
 import type { RulesHolder } from './rules/rules-holder';
 import { accessLog } from './http/access-log';
@@ -77,6 +76,24 @@ export function todayIn(timeZone: string, nowMs: number = Date.now()): string {
   return cached.today;
 }
 
+/**
+ * Swagger UI over the contract, loaded on the first request to /docs: swagger-ui-express
+ * takes ≈ 50 ms to load, and most processes (ERP traffic) never serve it.
+ */
+function swaggerUiOf(contract: ApiContract): RequestHandler {
+  let docs: RequestHandler | undefined;
+  return (req, res, next) => {
+    if (docs === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const swaggerUi = require('swagger-ui-express') as typeof import('swagger-ui-express');
+      const router = express.Router();
+      router.use(swaggerUi.serve, swaggerUi.setup(contract.document, { customSiteTitle: 'suanpan API' }));
+      docs = router;
+    }
+    docs(req, res, next);
+  };
+}
+
 /** The service as a node:http request listener. */
 export type App = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -148,7 +165,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(contract.yamlText);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(contract.document, { customSiteTitle: 'suanpan API' }));
+  app.use('/docs', swaggerUiOf(contract));
   app.use(quoteRoutes(ctx));
   app.use(trustRoutes(ctx));
   app.use(rulesetRoutes(ctx));
