@@ -87,7 +87,11 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
         (error: unknown) => {
           writeProblem(res, problemFromError(error, at, ctx.logger), error instanceof HttpProblem ? error.headers : {});
         },
-      );
+      ).catch((error: unknown) => {
+        // writing the answer failed (the connection is gone): nothing left to tell the caller
+        ctx.logger.error({ err: error, requestId: at.requestId }, 'could not write the answer');
+        res.destroy();
+      });
     });
     return true;
   };
