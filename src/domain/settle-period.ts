@@ -155,16 +155,16 @@ export interface SettlementOptions {
    * duplicates and returns are matched at finish, one partition at a time. 0 spills at once.
    */
   readonly spillAfter?: number;
-  /** Hash partitions of the spill (default 64): memory at finish holds one. */
+  /** Hash partitions of the spill (default 256): memory at finish holds one at a time. */
   readonly spillPartitions?: number;
-  /** Write buffer per partition, bytes (default 64 KiB). */
+  /** Write buffer per partition, bytes (default 16 KiB: 4 MiB for the default partitions). */
   readonly spillBufferBytes?: number;
 }
 
 /** Default {@link SettlementOptions.spillAfter}. */
 export const SPILL_AFTER_IDS = 200_000;
-const SPILL_PARTITIONS = 64;
-const SPILL_BUFFER_BYTES = 1 << 16;
+const SPILL_PARTITIONS = 256;
+const SPILL_BUFFER_BYTES = 1 << 14;
 
 /** The registry's numbers for ids that are not booked sales (a booked sale has its number in {@link BookedSales}, ≥ 0). */
 const PENDING = -1;

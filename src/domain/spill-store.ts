@@ -6,7 +6,7 @@
 export interface SpillStore {
   /** Appends bytes to a partition (0 ≤ partition < the partition count the store was opened for). */
   append(partition: number, bytes: Uint8Array): void;
-  /** Everything appended to a partition so far (empty if nothing was). */
+  /** Everything appended to a partition so far (empty if nothing was); valid until the next read. */
   read(partition: number): Uint8Array;
   /** Frees the partitions (removes the files); the store is not used again. Safe to call twice. */
   close(): void;
