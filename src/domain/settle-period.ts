@@ -230,6 +230,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   let sales = new BookedSales();
   const spillAfter = options.spillAfter ?? SPILL_AFTER_IDS;
   let spill: SettlementSpill | undefined;
+  /** Once spilled, the registry is in the spill: a closed spill (finished, aborted) takes no more input. */
+  let spilled = false;
   /** The number of the current input call (add, reject, external sale): orders what finish finds among what was recorded at once. */
   let seq = -1;
   const issueSeqs: number[] = [];
@@ -517,13 +519,16 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   /** Starts an input call: spills first when the registry has reached its threshold. */
   const nextCall = (): void => {
     seq++;
-    if (spill === undefined && options.openSpill !== undefined && registry.size >= spillAfter) startSpill(options.openSpill());
+    if (spill !== undefined) return;
+    if (spilled) throw new Error('the settlement is finished or aborted: it takes no more input');
+    if (options.openSpill !== undefined && registry.size >= spillAfter) startSpill(options.openSpill());
   };
 
   /** Moves the registry, the booked sales and the waiting returns to the spill; from now on every transaction goes there too. */
   const startSpill = (store: SpillStore): void => {
     const started = new SettlementSpill(store, options.spillPartitions ?? SPILL_PARTITIONS, options.spillBufferBytes ?? SPILL_BUFFER_BYTES, (fired) => firedEntry(fired).id, (n) => firedList[n]!.rules);
     spill = started;
+    spilled = true;
     registry.forEach((id, n) => {
       if (n === PENDING) throw new Error(`sale ${id} was not booked before the next transaction was added`);
       if (n === RETURN || n === REFUSED) {

@@ -57,6 +57,17 @@ describe('spill files', () => {
     expect(readdirSync(directory)).toEqual([]);
   });
 
+  it('an aborted settlement that spilled takes no more input', () => {
+    const settlement = openSettlement(catalog, 'chamber-baiyikang', PERIOD, { spillAfter: 0, spillDirectory: directory });
+    const sale = { id: 'T1', date: '2026-11-03', channel: 'group-buy', buyer: { id: 'ENT-001', member: true, keyAccount: true }, lines: [{ sku: 'BYK-M01', quantity: 3 }] };
+    const at = { field: (name: string) => `/transactions/0/${name}`, lineField: (i: number, name: string) => `/transactions/0/lines/${i}/${name}` };
+    void settlement.add(sale, at);
+    expect(readdirSync(directory)).toHaveLength(1);
+    settlement.abort();
+    expect(readdirSync(directory)).toEqual([]);
+    expect(() => settlement.add({ ...sale, id: 'T2' }, at)).toThrow('finished or aborted');
+  });
+
   it('keeps its partitions while open and removes its directory on close (twice is fine)', () => {
     const store = openSpillFiles(directory);
     store.append(3, Uint8Array.of(1, 2, 3));
