@@ -47,8 +47,11 @@ export interface PendingSale {
 /**
  * Accumulates a period's settlement one transaction at a time, holding only what the
  * statement and the matching of returns need (per sale: SKU, unit price, the rules that
- * fired and the units not yet returned), never the lines themselves. The JSON endpoint, the
- * streaming endpoint and the command line all feed one of these.
+ * fired and the units not yet returned), never the lines themselves; past
+ * {@link SettlementOptions.spillAfter} transaction ids, even that goes to a spill store and
+ * duplicates and returns are matched at finish (src/domain/settlement-spill.ts), so memory
+ * stays flat whatever the input size. The JSON endpoint, the streaming endpoint and the
+ * command line all feed one of these.
  */
 export interface SettlementAccumulator {
   readonly version: AgreementVersion;
@@ -76,6 +79,12 @@ export interface SettlementAccumulator {
    * was refused (nothing is dropped silently).
    */
   finish(claimed?: ClaimedFigures): SettlementStatement;
+  /**
+   * Once spilled, the matching finish() does, one partition per step (none when nothing
+   * spilled): a caller on a shared event loop iterates it, yielding between steps, before
+   * finish(), which runs whatever steps are left.
+   */
+  matchSpilled(): Iterable<void>;
   /** Gives up: frees the spilled records (removes their files). finish() does it too; safe to call twice. */
   abort(): void;
 }
@@ -571,9 +580,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     return { transaction: tx, at, input, facts: buildLineFacts(version, input) };
   };
 
-  /** Finds what the spill holds: duplicates and returns, each recorded where an unspilled run records it. */
-  const resolveSpill = (from: SettlementSpill): void => {
-    from.resolve({
+  /** Finds what the spill holds: duplicates and returns, each recorded where an unspilled run records it (once, however many callers step through it). */
+  let matching: Generator<void, void, void> | undefined;
+  let matched = false;
+  const matchSteps = function* (from: SettlementSpill): Generator<void, void, void> {
+    yield* from.resolve({
       duplicate(key, id, pointer, source) {
         foundAt = key;
         record(duplicateIssue(id, pointer, source));
@@ -585,6 +596,12 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         foundAt = undefined;
       },
     });
+    matched = true;
+  };
+
+  /** Puts what the spill's matching found among what was recorded at once, as an unspilled run orders them. */
+  const mergeFound = (): void => {
+    if (!matched) throw new Error('the spilled matching was left unfinished');
     const listed = mergeInInputOrder(issues, issueSeqs, foundIssues.sorted());
     unlisted += foundIssues.dropped + Math.max(0, listed.length - MAX_LISTED_ISSUES);
     issues = listed.slice(0, MAX_LISTED_ISSUES);
@@ -718,9 +735,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       try {
         for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
         waiting.clear();
-        if (spill !== undefined) resolveSpill(spill);
-        closeSpill();
-        seq++;
+        if (spill !== undefined) {
+          for (const _ of (matching ??= matchSteps(spill)));
+          mergeFound();
+        }
         checkClaims(claimed, policy.scale).forEach(record);
         if (issues.length > 0) {
           const listed = unlisted === 0 ? issues : [...issues, { pointer: '/', code: 'TOO_MANY_ISSUES', detail: `${unlisted} more issue(s) not listed` }];
@@ -730,6 +748,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       } finally {
         closeSpill();
       }
+    },
+
+    matchSpilled() {
+      return spill === undefined ? [] : (matching ??= matchSteps(spill));
     },
 
     abort: closeSpill,

@@ -160,8 +160,11 @@ export class SettlementSpill {
     w.end(this.partitionOf(tx.returnOf!));
   }
 
-  /** Reports the duplicates, then matches every held return, partition by partition. */
-  resolve(resolver: SpillResolver): void {
+  /**
+   * Reports the duplicates, then matches every held return, partition by partition: a step
+   * per partition and pass, so an asynchronous caller can let other work run between steps.
+   */
+  *resolve(resolver: SpillResolver): Generator<void, void, void> {
     const w = this.writer;
     w.flushAll();
     for (let partition = 0; partition < this.partitions; partition++) {
@@ -185,9 +188,13 @@ export class SettlementSpill {
           w.end(reader.uint());
         }
       }
+      yield;
     }
     w.flushAll();
-    for (let partition = 0; partition < this.partitions; partition++) this.matchReturns(this.store.read(partition), resolver);
+    for (let partition = 0; partition < this.partitions; partition++) {
+      this.matchReturns(this.store.read(partition), resolver);
+      yield;
+    }
   }
 
   close(): void {
