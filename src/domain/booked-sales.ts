@@ -139,7 +139,11 @@ export class BookedSales {
  * price and the same rules (prices and rule lists compared by identity, as it numbers them)
  * make one line, where the first of them stood.
  */
-export function mergeSaleLines(lines: readonly SaleLineToBook[]): SaleLineToBook[] {
+export function mergeSaleLines(lines: readonly SaleLineToBook[]): readonly SaleLineToBook[] {
+  // most sales name each SKU once: nothing to merge
+  let repeated = false;
+  for (let i = 1; i < lines.length && !repeated; i++) for (let j = 0; j < i && !repeated; j++) repeated = lines[i]!.sku === lines[j]!.sku;
+  if (!repeated) return lines;
   const merged: { sku: string; unitPrice: Dec; fired: FiredRules; quantity: number }[] = [];
   for (const line of lines) {
     const same = merged.find((kept) => kept.sku === line.sku && kept.unitPrice === line.unitPrice && kept.fired === line.fired);

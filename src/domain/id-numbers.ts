@@ -57,7 +57,7 @@ export class IdNumbers {
   /** Calls `visit` with every id and its number, in the order they were first set. */
   forEach(visit: (id: string, value: number) => void): void {
     for (let entry = 0; entry < this.count; entry++) {
-      visit(String.fromCharCode.apply(null, Array.from(this.chars.subarray(this.starts[entry]!, this.starts[entry + 1]!))), this.values[entry]!);
+      visit(String.fromCharCode.apply(null, this.chars.subarray(this.starts[entry]!, this.starts[entry + 1]!) as unknown as number[]), this.values[entry]!);
     }
   }
 

@@ -247,8 +247,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const discrepancySeqs: number[] = [];
   /** While finish matches spilled records: when an unspilled run would have recorded what is found. */
   let foundAt: MatchingKey | undefined;
-  const foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
-  const foundDiscrepancies = new KeyedItems<Discrepancy>();
+  let foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
+  let foundDiscrepancies = new KeyedItems<Discrepancy>();
   let pendingSeq = -1;
   const firedList: FiredEntry[] = [];
   const lookup = (id: string): Registered | undefined => {
@@ -589,6 +589,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         foundAt = key;
         record(duplicateIssue(id, pointer, source));
         foundAt = undefined;
+      },
+      restart() {
+        foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
+        foundDiscrepancies = new KeyedItems<Discrepancy>();
       },
       matchReturn(key, tx, at, original) {
         foundAt = key;

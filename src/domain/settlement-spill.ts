@@ -3,7 +3,7 @@ import { hashText } from './id-numbers';
 import { Dec } from './money';
 import type { FiredRules } from './price-quote';
 import type { SettlementLineInput, SettlementTransaction, TransactionLocator } from './settlement';
-import { SpillReader, SpillWriter } from './spill-codec';
+import { SpillReader, SpillWriter, SpilledTexts } from './spill-codec';
 import type { SpillStore } from './spill-store';
 
 /** What the id registry knows of a transaction id. */
@@ -33,6 +33,8 @@ const WAITER_PHASE = 3;
 export interface SpillResolver {
   /** A second transaction of an id (from add, not from reject): DUPLICATE_TRANSACTION. */
   duplicate(key: MatchingKey, id: string, pointer: string, source: string | undefined): void;
+  /** Forgets everything found so far: the matching starts over (the figures booked meanwhile do not count, a duplicate refusing the statement). */
+  restart(): void;
   /** Matches a return against what its original id registered (undefined: never seen). */
   matchReturn(key: MatchingKey, tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined): void;
 }
@@ -161,38 +163,29 @@ export class SettlementSpill {
   }
 
   /**
-   * Reports the duplicates, then matches every held return, partition by partition: a step
-   * per partition and pass, so an asynchronous caller can let other work run between steps.
+   * Reports the duplicates and matches every held return, a partition per step (so an
+   * asynchronous caller can let other work run between steps). One read of each partition
+   * suffices unless a return's own id is a duplicate: that is known in the partition of its
+   * id, not in the partition of its original where it is matched, so the matching then starts
+   * over in two passes (duplicates, which mark such returns skipped; then the returns).
    */
   *resolve(resolver: SpillResolver): Generator<void, void, void> {
     const w = this.writer;
     w.flushAll();
+    let duplicateReturns = false;
     for (let partition = 0; partition < this.partitions; partition++) {
-      const reader = new SpillReader(this.store.read(partition));
-      const seen = new Set<string>();
-      for (let tag = reader.next(); tag !== undefined; tag = reader.next()) {
-        if (tag !== ID) continue;
-        const seq = reader.uint() - 1;
-        const id = reader.text();
-        if (!seen.has(id)) {
-          seen.add(id);
-          continue;
-        }
-        const kind = reader.uint();
-        if (reader.uint() === 0) continue;
-        const pointer = reader.text();
-        resolver.duplicate({ trigger: seq, phase: DUPLICATE_PHASE, sub: 0 }, id, pointer, this.sourceText(reader.uint()));
-        if (kind === RETURN) {
-          w.begin(SKIP);
-          w.uint(seq + 1);
-          w.end(reader.uint());
-        }
-      }
+      if (this.scan(this.store.read(partition), resolver, { duplicates: true, skips: false, returns: true })) duplicateReturns = true;
+      yield;
+    }
+    if (!duplicateReturns) return;
+    resolver.restart();
+    for (let partition = 0; partition < this.partitions; partition++) {
+      this.scan(this.store.read(partition), resolver, { duplicates: true, skips: true, returns: false });
       yield;
     }
     w.flushAll();
     for (let partition = 0; partition < this.partitions; partition++) {
-      this.matchReturns(this.store.read(partition), resolver);
+      this.scan(this.store.read(partition), resolver, { duplicates: false, skips: false, returns: true });
       yield;
     }
   }
@@ -202,37 +195,94 @@ export class SettlementSpill {
     this.store.close();
   }
 
-  private matchReturns(bytes: Uint8Array, resolver: SpillResolver): void {
-    const held: HeldReturn[] = [];
+  /**
+   * Reads one partition: its ids (the first record of each registers it), the duplicates
+   * among them (reported, and marked skipped in their original's partition, as asked), then
+   * its returns in input order, each matched against the first record of the id it returns.
+   * Returns whether a duplicate id was a return's.
+   */
+  private scan(bytes: Uint8Array, resolver: SpillResolver, does: { readonly duplicates: boolean; readonly skips: boolean; readonly returns: boolean }): boolean {
+    const reader = new SpillReader(bytes);
+    const ids = new SpilledTexts(bytes);
+    const returnRecords: number[] = [];
     const skipped = new Set<number>();
-    let reader = new SpillReader(bytes);
+    let duplicateReturns = false;
     for (let tag = reader.next(); tag !== undefined; tag = reader.next()) {
-      if (tag === RETURN_RECORD) held.push(this.readReturn(reader));
-      else if (tag === SKIP) skipped.add(reader.uint() - 1);
-    }
-    const returns = held.filter((r) => !skipped.has(r.seq)).sort((a, b) => a.seq - b.seq);
-    if (returns.length === 0) return;
-    const wanted = new Set(returns.map((r) => r.tx.returnOf!));
-    const registered = new Map<string, { readonly seq: number; readonly original: Registered }>();
-    const sales = new BookedSales();
-    reader = new SpillReader(bytes);
-    for (let tag = reader.next(); tag !== undefined; tag = reader.next()) {
-      if (tag !== ID) continue;
-      const seq = reader.uint() - 1;
-      const id = reader.text();
-      // the first transaction of an id registers it; later ones are duplicates
-      if (!wanted.has(id) || registered.has(id)) continue;
-      const kind = reader.uint();
-      if (reader.uint() === 1) {
-        reader.text();
-        reader.uint();
+      if (tag === RETURN_RECORD) {
+        returnRecords.push(reader.recordStart);
+      } else if (tag === SKIP) {
+        skipped.add(reader.uint() - 1);
+      } else {
+        const record = reader.recordStart;
+        const seq = reader.uint() - 1;
+        const idStart = reader.at;
+        reader.skipText();
+        if (ids.findOrAdd(idStart, reader.at, record) < 0 || !does.duplicates) continue;
+        const kind = reader.uint();
+        if (reader.uint() === 0) continue;
+        const pointer = reader.text();
+        const source = this.sourceText(reader.uint());
+        reader.at = idStart;
+        resolver.duplicate({ trigger: seq, phase: DUPLICATE_PHASE, sub: 0 }, reader.text(), pointer, source);
+        if (kind !== RETURN) continue;
+        duplicateReturns = true;
+        if (does.skips) {
+          this.writer.begin(SKIP);
+          this.writer.uint(seq + 1);
+          this.writer.end(this.skipTarget(reader));
+        }
       }
-      registered.set(id, { seq, original: kind === RETURN ? 'return' : kind === REFUSED ? 'refused' : sales.sale(this.readSale(reader, sales)) });
     }
+    if (does.returns) this.matchReturns(reader, ids, returnRecords, skipped, resolver);
+    return duplicateReturns;
+  }
+
+  /** The partition of a duplicate return's original: after its id, kind, flag, pointer and source. */
+  private skipTarget(reader: SpillReader): number {
+    reader.uint();
+    reader.uint();
+    reader.text();
+    reader.uint();
+    return reader.uint();
+  }
+
+  private matchReturns(reader: SpillReader, ids: SpilledTexts, returnRecords: readonly number[], skipped: ReadonlySet<number>, resolver: SpillResolver): void {
+    const returns: HeldReturn[] = [];
+    for (const record of returnRecords) {
+      reader.seek(record);
+      reader.next();
+      const held = this.readReturn(reader);
+      if (!skipped.has(held.seq)) returns.push(held);
+    }
+    if (returns.length === 0) return;
+    returns.sort((a, b) => a.seq - b.seq);
+    /** By the record that registered the id: one BookedSale per sale, whose units left its returns share. */
+    const registered = new Map<number, { readonly seq: number; readonly original: Registered }>();
+    const sales = new BookedSales();
+    const registration = (id: string): { readonly seq: number; readonly original: Registered } | undefined => {
+      const record = ids.find(id);
+      if (record < 0) return undefined;
+      let found = registered.get(record);
+      if (found === undefined) {
+        reader.seek(record);
+        reader.next();
+        const seq = reader.uint() - 1;
+        reader.skipText();
+        const kind = reader.uint();
+        if (reader.uint() === 1) {
+          reader.skipText();
+          reader.uint();
+        }
+        if (kind === RETURN) reader.uint();
+        found = { seq, original: kind === RETURN ? 'return' : kind === REFUSED ? 'refused' : sales.sale(this.readSale(reader, sales)) };
+        registered.set(record, found);
+      }
+      return found;
+    };
     const firstReturn = new Map<string, number>();
     for (const r of returns) if (!firstReturn.has(r.tx.returnOf!)) firstReturn.set(r.tx.returnOf!, r.seq);
     for (const r of returns) {
-      const original = registered.get(r.tx.returnOf!);
+      const original = registration(r.tx.returnOf!);
       const key: MatchingKey =
         original === undefined
           ? { trigger: Number.POSITIVE_INFINITY, phase: firstReturn.get(r.tx.returnOf!)!, sub: r.seq }

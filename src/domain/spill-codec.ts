@@ -1,3 +1,4 @@
+import { grown } from './id-numbers';
 import type { SpillStore } from './spill-store';
 
 /**
@@ -37,16 +38,8 @@ export class SpillWriter {
   }
 
   text(s: string): void {
-    this.uint(s.length);
-    this.room(s.length * 3);
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      while (c >= 0x80) {
-        this.record[this.length++] = (c & 0x7f) | 0x80;
-        c >>>= 7;
-      }
-      this.record[this.length++] = c;
-    }
+    this.room(8 + s.length * 3);
+    this.length = encodeText(s, this.record, this.length);
   }
 
   /**
@@ -75,8 +68,11 @@ export class SpillWriter {
       this.store.append(partition, this.record.subarray(0, this.length));
       return;
     }
-    buffer.set(this.record.subarray(0, this.length), this.used[partition]!);
-    this.used[partition] = this.used[partition]! + this.length;
+    // a byte loop: records are a few dozen bytes, and a subarray per record would be garbage
+    const record = this.record;
+    let at = this.used[partition]!;
+    for (let i = 0; i < this.length; i++) buffer[at++] = record[i]!;
+    this.used[partition] = at;
   }
 
   flush(partition: number): void {
@@ -103,9 +99,34 @@ export class SpillWriter {
   }
 }
 
+/**
+ * Writes `s` at `at` of `target` (room for 8 + 3 × its length) as a spill text; returns where it
+ * ends. Equal texts give equal bytes, so {@link SpilledTexts} compares them as bytes.
+ */
+export function encodeText(s: string, target: Uint8Array, at: number): number {
+  let n = s.length;
+  while (n >= 0x80) {
+    target[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  target[at++] = n;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    while (c >= 0x80) {
+      target[at++] = (c & 0x7f) | 0x80;
+      c >>>= 7;
+    }
+    target[at++] = c;
+  }
+  return at;
+}
+
 /** Reads back what {@link SpillWriter} wrote, record by record. */
 export class SpillReader {
-  private at = 0;
+  /** Where the current record starts (its tag). */
+  recordStart = 0;
+  /** The next byte to read. */
+  at = 0;
   /** Where the current record's body ends. */
   private bodyEnd = 0;
   private readonly codes: number[] = [];
@@ -114,7 +135,7 @@ export class SpillReader {
 
   /** The next record's tag (its body follows), or undefined at the end. */
   next(): number | undefined {
-    this.at = this.bodyEnd;
+    this.at = this.recordStart = this.bodyEnd;
     if (this.at >= this.bytes.length) return undefined;
     const b = this.bytes;
     const tag = b[this.at]!;
@@ -153,10 +174,99 @@ export class SpillReader {
     return length <= 4096 ? String.fromCharCode.apply(null, codes) : codes.map((c) => String.fromCharCode(c)).join('');
   }
 
+  /** Steps over a text (see {@link SpilledTexts}). */
+  skipText(): void {
+    for (let n = this.uint(); n > 0; n--) while (this.bytes[this.at++]! >= 0x80);
+  }
+
+  /** Reads the record at `offset` (a {@link recordStart} seen before) next. */
+  seek(offset: number): void {
+    this.bodyEnd = offset;
+  }
+
   /** A text written with {@link SpillWriter.textAfter} the same `previous`. */
   textAfter(previous: string): string {
     const shared = this.uint();
     const rest = this.text();
     return shared === 0 ? rest : previous.slice(0, shared) + rest;
   }
+}
+
+/**
+ * A set of texts inside one partition's bytes, found by their bytes (no string made): an
+ * open-addressing table of [start, end) spans, each with a number (the record it came from).
+ */
+export class SpilledTexts {
+  private slots = new Int32Array(1024);
+  private starts = new Int32Array(512);
+  private ends = new Int32Array(512);
+  private values = new Int32Array(512);
+  private count = 0;
+  private readonly probe = new Uint8Array(8 + 3 * 1024);
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** The number of the text at bytes[start, end), or −1 after adding it with `value`. */
+  findOrAdd(start: number, end: number, value: number): number {
+    let slot = this.slotOf(this.bytes, start, end);
+    const entry = this.slots[slot]!;
+    if (entry !== 0) return this.values[entry - 1]!;
+    if ((this.count + 1) * 2 > this.slots.length) {
+      this.rehash();
+      slot = this.slotOf(this.bytes, start, end);
+    }
+    if (this.count === this.starts.length) {
+      this.starts = grown(this.starts, this.count + 1);
+      this.ends = grown(this.ends, this.count + 1);
+      this.values = grown(this.values, this.count + 1);
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.values[this.count] = value;
+    this.slots[slot] = ++this.count;
+    return -1;
+  }
+
+  /** The number of `text`, or −1. */
+  find(text: string): number {
+    const probe = text.length <= 1024 ? this.probe : new Uint8Array(8 + 3 * text.length);
+    const end = encodeText(text, probe, 0);
+    const entry = this.slots[this.slotOf(probe, 0, end)]!;
+    return entry === 0 ? -1 : this.values[entry - 1]!;
+  }
+
+  /** The slot holding the text at source[start, end), or the empty slot where it would go. */
+  private slotOf(source: Uint8Array, start: number, end: number): number {
+    const mask = this.slots.length - 1;
+    let slot = hashBytes(source, start, end) & mask;
+    for (;;) {
+      const entry = this.slots[slot]!;
+      if (entry === 0 || this.holds(entry - 1, source, start, end)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private holds(entry: number, source: Uint8Array, start: number, end: number): boolean {
+    const from = this.starts[entry]!;
+    if (this.ends[entry]! - from !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (this.bytes[from + i] !== source[start + i]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let entry = 0; entry < this.count; entry++) {
+      let slot = hashBytes(this.bytes, this.starts[entry]!, this.ends[entry]!) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = entry + 1;
+    }
+  }
+}
+
+/** FNV-1a over bytes. */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h;
 }
