@@ -408,10 +408,6 @@ export class KeyedItems<T> {
     if (this.items.length >= 2 * this.limit) this.trim();
   }
 
-  get size(): number {
-    return this.items.length;
-  }
-
   /** The kept items in key order (a stable sort: one trigger's items stay in the order found). */
   sorted(): readonly Keyed<T>[] {
     this.trim();
