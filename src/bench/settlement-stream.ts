@@ -2,9 +2,11 @@
  * Benchmark of the streamed settlement (issue 3): a month of 1,000,000 CSV lines generated on
  * the fly, settled by suanpan through the code path of POST /v1/settlements and `suanpan
  * settle`, beside a hand-written streaming settlement of the same bytes. Each runs in its own
- * child process, so peak RSS is its own. `--quick` settles 50,000 lines (CI).
+ * child process, so peak RSS is its own. `--quick` settles 50,000 lines (CI). `--large-lines N`
+ * also settles N lines with suanpan alone (one round, no baseline) for the peak-RSS row "whatever
+ * the input size" (the full `npm run bench` passes 3,000,000).
  *
- *   node dist/bench/settlement-stream.js [--quick] [--lines N] [--rounds N]
+ *   node dist/bench/settlement-stream.js [--quick] [--lines N] [--rounds N] [--large-lines N]
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -41,7 +43,7 @@ const TARGET_COST_RATIO = 1.3;
 const TARGET_PEAK_RSS_MB = 200;
 
 /** Runs both contenders, one child process each, and returns the table rows. */
-export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number; readonly rounds?: number }): Promise<BenchRow[]> {
+export async function settlementStreamSuite(options: { readonly quick: boolean; readonly lines?: number; readonly rounds?: number; readonly largeLines?: number }): Promise<BenchRow[]> {
   const lines = options.lines ?? (options.quick ? 50_000 : 1_000_000);
   // interleaved rounds, each contender's fastest time and highest peak: a busy neighbour on the shared cores slows one round, not the figure
   const productRuns: StreamRun[] = [];
@@ -56,6 +58,21 @@ export async function settlementStreamSuite(options: { readonly quick: boolean; 
   const name = `settlement stream, ${lines.toLocaleString('en-US')} CSV lines`;
   const microsPerLine = (run: StreamRun): number => (run.seconds * 1e6) / run.lines;
   const costRatio = microsPerLine(product) / microsPerLine(baseline);
+  // suanpan alone: the baseline keeps every sale in memory (over 1 GB at 3M lines) and adds nothing to this row
+  const large = options.largeLines === undefined ? undefined : await runChild('suanpan', options.largeLines);
+  const largeRows: BenchRow[] =
+    large === undefined
+      ? []
+      : [
+          {
+            figure: `settlement stream, ${large.lines.toLocaleString('en-US')} CSV lines: peak RSS (issue 5, whatever the input size)`,
+            value: `${large.peakRssMb.toFixed(1)} MB (${microsPerLine(large).toFixed(2)} µs a line)`,
+            baseline: '(not run)',
+            ratio: '',
+            target: `< ${TARGET_PEAK_RSS_MB} MB (suanpan's own process)`,
+            met: large.peakRssMb < TARGET_PEAK_RSS_MB ? 'yes' : 'NO',
+          },
+        ];
   return [
     {
       figure: `${name}: time per line (issue 5)`,
@@ -90,6 +107,7 @@ export async function settlementStreamSuite(options: { readonly quick: boolean; 
       target: 'equal',
       met: agree ? 'yes' : 'NO',
     },
+    ...largeRows,
   ];
 }
 
@@ -177,12 +195,13 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   const lines = value('--lines') === undefined ? undefined : Number(value('--lines'));
   const rounds = value('--rounds') === undefined ? undefined : Number(value('--rounds'));
+  const largeLines = value('--large-lines') === undefined ? undefined : Number(value('--large-lines'));
   const child = value('--child');
   if (child === 'suanpan' || child === 'baseline') {
     process.stdout.write(JSON.stringify(await measure(child, lines!)));
     return;
   }
-  const rows = await settlementStreamSuite({ quick: argv.includes('--quick') || process.env['BENCH_QUICK'] === '1', ...(lines === undefined ? {} : { lines }), ...(rounds === undefined ? {} : { rounds }) });
+  const rows = await settlementStreamSuite({ quick: argv.includes('--quick') || process.env['BENCH_QUICK'] === '1', ...(lines === undefined ? {} : { lines }), ...(rounds === undefined ? {} : { rounds }), ...(largeLines === undefined ? {} : { largeLines }) });
   console.table(rows);
   if (rows.some((r) => r.figure.endsWith("figures equal the baseline's") && r.met !== 'yes')) process.exitCode = 1;
 }

@@ -31,9 +31,14 @@ export interface SaleLineToBook {
 }
 
 /** Numbers values once each (texts by value, unit prices and rule lists by identity). */
-class Numbering<T> {
+export class Numbering<T> {
   private readonly numbers = new Map<T, number>();
   readonly values: T[] = [];
+
+  /** The value's number if it has one. */
+  find(value: T): number | undefined {
+    return this.numbers.get(value);
+  }
 
   numberOf(value: T): number {
     let n = this.numbers.get(value);
@@ -127,4 +132,23 @@ export class BookedSales {
       },
     };
   }
+}
+
+/**
+ * A sale's lines as {@link BookedSales.add} keeps them: lines with the same SKU, the same unit
+ * price and the same rules (prices and rule lists compared by identity, as it numbers them)
+ * make one line, where the first of them stood.
+ */
+export function mergeSaleLines(lines: readonly SaleLineToBook[]): readonly SaleLineToBook[] {
+  // most sales name each SKU once: nothing to merge
+  let repeated = false;
+  for (let i = 1; i < lines.length && !repeated; i++) for (let j = 0; j < i && !repeated; j++) repeated = lines[i]!.sku === lines[j]!.sku;
+  if (!repeated) return lines;
+  const merged: { sku: string; unitPrice: Dec; fired: FiredRules; quantity: number }[] = [];
+  for (const line of lines) {
+    const same = merged.find((kept) => kept.sku === line.sku && kept.unitPrice === line.unitPrice && kept.fired === line.fired);
+    if (same === undefined) merged.push({ sku: line.sku, unitPrice: line.unitPrice, fired: line.fired, quantity: line.quantity });
+    else same.quantity += line.quantity;
+  }
+  return merged;
 }

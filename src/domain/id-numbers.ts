@@ -54,10 +54,17 @@ export class IdNumbers {
     this.slots[slot] = n + 1;
   }
 
+  /** Calls `visit` with every id and its number, in the order they were first set. */
+  forEach(visit: (id: string, value: number) => void): void {
+    for (let entry = 0; entry < this.count; entry++) {
+      visit(String.fromCharCode.apply(null, this.chars.subarray(this.starts[entry]!, this.starts[entry + 1]!) as unknown as number[]), this.values[entry]!);
+    }
+  }
+
   /** The slot holding `id`, or the empty slot where it would go. */
   private find(id: string): number {
     const mask = this.slots.length - 1;
-    let slot = hash(id) & mask;
+    let slot = hashText(id) & mask;
     for (;;) {
       const entry = this.slots[slot]!;
       if (entry === 0 || this.holds(entry - 1, id)) return slot;
@@ -85,8 +92,8 @@ export class IdNumbers {
   }
 }
 
-/** FNV-1a over the UTF-16 code units. */
-function hash(id: string): number {
+/** FNV-1a over the UTF-16 code units (a signed 32-bit number). */
+export function hashText(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   return h;

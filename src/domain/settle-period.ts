@@ -2,6 +2,8 @@ import { type AgreementVersion, type PricingRule, type Tier, type TierMode } fro
 import { tierRate } from './apply-tiers';
 import { IdNumbers } from './id-numbers';
 import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } from './booked-sales';
+import { KeyedItems, SettlementSpill, mergeInInputOrder, type MatchingKey, type Registered } from './settlement-spill';
+import type { SpillStore } from './spill-store';
 import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
@@ -45,8 +47,11 @@ export interface PendingSale {
 /**
  * Accumulates a period's settlement one transaction at a time, holding only what the
  * statement and the matching of returns need (per sale: SKU, unit price, the rules that
- * fired and the units not yet returned), never the lines themselves. The JSON endpoint, the
- * streaming endpoint and the command line all feed one of these.
+ * fired and the units not yet returned), never the lines themselves; past
+ * {@link SettlementOptions.spillAfter} transaction ids, even that goes to a spill store and
+ * duplicates and returns are matched at finish (src/domain/settlement-spill.ts), so memory
+ * stays flat whatever the input size. The JSON endpoint, the streaming endpoint and the
+ * command line all feed one of these.
  */
 export interface SettlementAccumulator {
   readonly version: AgreementVersion;
@@ -67,13 +72,21 @@ export interface SettlementAccumulator {
    * then say so instead of naming an unknown transaction).
    */
   reject(issues: readonly SettlementIssue[], transactionId?: string): void;
-  /** Issues recorded so far (listed ones only). */
+  /** Issues recorded so far (listed ones only; duplicates and returns matched at finish once spilled are not yet counted). */
   readonly issueCount: number;
   /**
    * The statement; throws DomainError INVALID_SETTLEMENT listing every issue when any input
    * was refused (nothing is dropped silently).
    */
   finish(claimed?: ClaimedFigures): SettlementStatement;
+  /**
+   * Once spilled, the matching finish() does, one partition per step (none when nothing
+   * spilled): a caller on a shared event loop iterates it, yielding between steps, before
+   * finish(), which runs whatever steps are left.
+   */
+  matchSpilled(): Iterable<void>;
+  /** Gives up: frees the spilled records (removes their files). finish() does it too; safe to call twice. */
+  abort(): void;
 }
 
 /** Every problem with a period: real days, `from` on or before `to`. */
@@ -140,10 +153,27 @@ export interface SettlementOptions {
    * sale with priceQuote afresh (the straightforward path the differential test compares with).
    */
   readonly rememberedPricings?: number;
+  /**
+   * Opens where records spill once {@link spillAfter} transaction ids are registered; without
+   * it nothing spills and memory grows with the input (about 100 bytes a sale).
+   */
+  readonly openSpill?: () => SpillStore;
+  /**
+   * Transaction ids registered in memory before the accumulator spills (default 200,000,
+   * about 20 MB): past it, every id, booked sale and held return goes to the spill and
+   * duplicates and returns are matched at finish, one partition at a time. 0 spills at once.
+   */
+  readonly spillAfter?: number;
+  /** Hash partitions of the spill (default 256): memory at finish holds one at a time. */
+  readonly spillPartitions?: number;
+  /** Write buffer per partition, bytes (default 16 KiB: 4 MiB for the default partitions). */
+  readonly spillBufferBytes?: number;
 }
 
-/** What the id registry knows of a transaction id. */
-type Registered = BookedSale | 'pending' | 'return' | 'refused';
+/** Default {@link SettlementOptions.spillAfter}. */
+export const SPILL_AFTER_IDS = 200_000;
+const SPILL_PARTITIONS = 256;
+const SPILL_BUFFER_BYTES = 1 << 14;
 
 /** The registry's numbers for ids that are not booked sales (a booked sale has its number in {@link BookedSales}, ≥ 0). */
 const PENDING = -1;
@@ -151,6 +181,8 @@ const RETURN = -2;
 const REFUSED = -3;
 
 interface WaitingReturn {
+  /** The input call that added it (see MatchingKey). */
+  readonly seq: number;
   readonly transaction: SettlementTransaction;
   readonly at: TransactionLocator;
 }
@@ -200,11 +232,25 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const maxPricings = options.rememberedPricings ?? MAX_REMEMBERED_PRICINGS;
   const policy = version.rounding;
   const money = (value: Dec): string => formatAmount(value, policy.scale);
-  const issues: SettlementIssue[] = [];
+  let issues: SettlementIssue[] = [];
   let unlisted = 0;
   // a number per id, not an object: a month may hold a few hundred thousand sales
-  const registry = new IdNumbers();
-  const sales = new BookedSales();
+  let registry = new IdNumbers();
+  let sales = new BookedSales();
+  const spillAfter = options.spillAfter ?? SPILL_AFTER_IDS;
+  let spill: SettlementSpill | undefined;
+  /** Once spilled, the registry is in the spill: a closed spill (finished, aborted) takes no more input. */
+  let spilled = false;
+  /** The number of the current input call (add, reject, external sale): orders what finish finds among what was recorded at once. */
+  let seq = -1;
+  const issueSeqs: number[] = [];
+  const discrepancySeqs: number[] = [];
+  /** While finish matches spilled records: when an unspilled run would have recorded what is found. */
+  let foundAt: MatchingKey | undefined;
+  let foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
+  let foundDiscrepancies = new KeyedItems<Discrepancy>();
+  let pendingSeq = -1;
+  const firedList: FiredEntry[] = [];
   const lookup = (id: string): Registered | undefined => {
     const n = registry.get(id);
     return n === undefined ? undefined : n === PENDING ? 'pending' : n === RETURN ? 'return' : n === REFUSED ? 'refused' : sales.sale(n);
@@ -221,12 +267,18 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const rebates = new Map<string, RebateAccount>();
   const guaranteed = new Map<string, Map<string, GuaranteedLines>>();
   const lowestExternal = new Map<string, LowestExternal>();
-  const discrepancies: Discrepancy[] = [];
+  let discrepancies: Discrepancy[] = [];
   const counts = { transactions: 0, returns: 0, lines: 0, externalSales: 0 };
 
   const record = (issue: SettlementIssue): void => {
-    if (issues.length < MAX_LISTED_ISSUES) issues.push(issue);
-    else unlisted++;
+    if (foundAt !== undefined) {
+      foundIssues.push(foundAt, issue);
+    } else if (issues.length < MAX_LISTED_ISSUES) {
+      issues.push(issue);
+      issueSeqs.push(seq);
+    } else {
+      unlisted++;
+    }
   };
 
   const firedEntry = (fired: FiredRules): FiredEntry => {
@@ -245,6 +297,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         figures: new Map(),
       };
       firedByIds.set(ids, entry);
+      firedList.push(entry);
     }
     firedEntries.set(fired, entry);
     return entry;
@@ -353,7 +406,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const equal = invoicedAmount.eq(piece.amount);
     if (agrees !== undefined && agrees.size < MAX_REMEMBERED_INVOICED) agrees.set(invoiced, equal);
     if (equal) return;
-    discrepancies.push({
+    const discrepancy: Discrepancy = {
       transaction,
       sku: piece.sku,
       quantity: piece.quantity,
@@ -362,7 +415,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       invoicedAmount: money(invoicedAmount),
       agreedAmount: money(piece.amount),
       difference: money(invoicedAmount.minus(piece.amount)),
-    });
+    };
+    if (foundAt !== undefined) {
+      foundDiscrepancies.push(foundAt, discrepancy);
+    } else {
+      discrepancies.push(discrepancy);
+      discrepancySeqs.push(seq);
+    }
   };
 
   /** The checks that need no other transaction. */
@@ -466,6 +525,99 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
   };
 
+  /** Starts an input call: spills first when the registry has reached its threshold. */
+  const nextCall = (): void => {
+    seq++;
+    if (spill !== undefined) return;
+    if (spilled) throw new Error('the settlement is finished or aborted: it takes no more input');
+    if (options.openSpill !== undefined && registry.size >= spillAfter) startSpill(options.openSpill());
+  };
+
+  /** Moves the registry, the booked sales and the waiting returns to the spill; from now on every transaction goes there too. */
+  const startSpill = (store: SpillStore): void => {
+    const started = new SettlementSpill(store, options.spillPartitions ?? SPILL_PARTITIONS, options.spillBufferBytes ?? SPILL_BUFFER_BYTES, (fired) => firedEntry(fired).id, (n) => firedList[n]!.rules);
+    spill = started;
+    spilled = true;
+    registry.forEach((id, n) => {
+      if (n === PENDING) throw new Error(`sale ${id} was not booked before the next transaction was added`);
+      if (n === RETURN || n === REFUSED) {
+        started.registerId(-1, id, n === RETURN ? 'return' : 'refused');
+        return;
+      }
+      const sale = sales.sale(n);
+      started.registerSale(-1, id, undefined, sale.channel, sale.buyerId, sale.date, sale.lines().map((line) => ({ sku: line.sku, unitPrice: line.unitPrice, fired: line.fired, quantity: line.remaining })));
+    });
+    for (const held of waiting.values()) for (const { seq: heldSeq, transaction, at } of held) started.holdReturn(heldSeq, transaction, at);
+    registry = new IdNumbers();
+    sales = new BookedSales();
+    waiting.clear();
+  };
+
+  /** A transaction once spilled: checked alone, its id and (for a return) what matching needs recorded; duplicates and returns wait for finish. */
+  const addSpilled = (to: SettlementSpill, tx: SettlementTransaction, at: TransactionLocator, found: readonly SettlementIssue[]): PendingSale | undefined => {
+    if (found.length > 0) {
+      found.forEach(record);
+      to.registerId(seq, tx.id, 'refused', at);
+      return undefined;
+    }
+    if (tx.returnOf !== undefined) {
+      to.registerReturn(seq, tx, at);
+      return undefined;
+    }
+    // a duplicate sale is booked too: its DUPLICATE_TRANSACTION at finish refuses the whole statement
+    pendingSeq = seq;
+    return pendingSale(tx, at);
+  };
+
+  const pendingSale = (tx: SettlementTransaction, at: TransactionLocator): PendingSale => {
+    const input: QuoteInput = {
+      agreement: version.agreement,
+      channel: tx.channel,
+      date: tx.date,
+      buyer: tx.buyer,
+      lines: tx.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+    };
+    return { transaction: tx, at, input, facts: buildLineFacts(version, input) };
+  };
+
+  /** Finds what the spill holds: duplicates and returns, each recorded where an unspilled run records it (once, however many callers step through it). */
+  let matching: Generator<void, void, void> | undefined;
+  let matched = false;
+  const matchSteps = function* (from: SettlementSpill): Generator<void, void, void> {
+    yield* from.resolve({
+      duplicate(key, id, pointer, source) {
+        foundAt = key;
+        record(duplicateIssue(id, pointer, source));
+        foundAt = undefined;
+      },
+      restart() {
+        foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
+        foundDiscrepancies = new KeyedItems<Discrepancy>();
+      },
+      matchReturn(key, tx, at, original) {
+        foundAt = key;
+        addReturn(tx, at, original);
+        foundAt = undefined;
+      },
+    });
+    matched = true;
+  };
+
+  /** Puts what the spill's matching found among what was recorded at once, as an unspilled run orders them. */
+  const mergeFound = (): void => {
+    if (!matched) throw new Error('the spilled matching was left unfinished');
+    const listed = mergeInInputOrder(issues, issueSeqs, foundIssues.sorted());
+    unlisted += foundIssues.dropped + Math.max(0, listed.length - MAX_LISTED_ISSUES);
+    issues = listed.slice(0, MAX_LISTED_ISSUES);
+    discrepancies = mergeInInputOrder(discrepancies, discrepancySeqs, foundDiscrepancies.sorted());
+  };
+
+  const closeSpill = (): void => {
+    const open = spill;
+    spill = undefined;
+    open?.close();
+  };
+
   return {
     version,
     period,
@@ -474,22 +626,27 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     },
 
     reject(found, transactionId) {
+      nextCall();
       found.forEach(record);
       if (transactionId === undefined) return;
       counts.transactions++;
-      if (!registry.has(transactionId)) {
+      if (spill !== undefined) {
+        spill.registerId(seq, transactionId, 'refused');
+      } else if (!registry.has(transactionId)) {
         registry.set(transactionId, REFUSED);
         flushWaiting(transactionId);
       }
     },
 
     add(tx, at) {
+      nextCall();
       counts.transactions++;
       counts.lines += tx.lines.length;
       if (tx.returnOf !== undefined) counts.returns++;
       const found = checkAlone(tx, at);
+      if (spill !== undefined) return addSpilled(spill, tx, at, found);
       if (registry.has(tx.id)) {
-        found.push({ pointer: at.field('id'), code: 'DUPLICATE_TRANSACTION', detail: `transaction ${tx.id} appears more than once (ids are unique; the rows of one transaction must be adjacent)`, transaction: tx.id, ...sourceOf(at) });
+        found.push(duplicateIssue(tx.id, at.field('id'), at.source));
         found.forEach(record);
         return undefined;
       }
@@ -504,8 +661,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         const original = lookup(tx.returnOf);
         if (original === undefined) {
           const held = waiting.get(tx.returnOf);
-          if (held === undefined) waiting.set(tx.returnOf, [{ transaction: tx, at }]);
-          else held.push({ transaction: tx, at });
+          if (held === undefined) waiting.set(tx.returnOf, [{ seq, transaction: tx, at }]);
+          else held.push({ seq, transaction: tx, at });
         } else {
           addReturn(tx, at, original);
         }
@@ -513,14 +670,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         return undefined;
       }
       registry.set(tx.id, PENDING);
-      const input: QuoteInput = {
-        agreement: version.agreement,
-        channel: tx.channel,
-        date: tx.date,
-        buyer: tx.buyer,
-        lines: tx.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
-      };
-      return { transaction: tx, at, input, facts: buildLineFacts(version, input) };
+      return pendingSale(tx, at);
     },
 
     bookSale(pending, firedPerLine) {
@@ -556,11 +706,16 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       if (entries.some((entry) => entry.givesGoods)) {
         for (const gift of orderGifts(version, lines, firedPerLine)) giftsValue = giftsValue.plus(gift.value);
       }
+      if (spill !== undefined) {
+        spill.registerSale(pendingSeq, tx.id, pending.at, tx.channel, tx.buyer.id, tx.date, booked);
+        return;
+      }
       registry.set(tx.id, sales.add(tx.channel, tx.buyer.id, tx.date, booked));
       flushWaiting(tx.id);
     },
 
     addExternalSale(sale, at) {
+      seq++;
       counts.externalSales++;
       const found: SettlementIssue[] = [];
       const problem = (field: string, code: string, detail: string): void => {
@@ -581,15 +736,29 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     },
 
     finish(claimed) {
-      for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
-      waiting.clear();
-      checkClaims(claimed, policy.scale).forEach(record);
-      if (issues.length > 0) {
-        const listed = unlisted === 0 ? issues : [...issues, { pointer: '/', code: 'TOO_MANY_ISSUES', detail: `${unlisted} more issue(s) not listed` }];
-        throw new DomainError('INVALID_SETTLEMENT', `${issues.length + unlisted} problem(s) in the settlement input`, listed);
+      try {
+        for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
+        waiting.clear();
+        if (spill !== undefined) {
+          for (const _ of (matching ??= matchSteps(spill)));
+          mergeFound();
+        }
+        checkClaims(claimed, policy.scale).forEach(record);
+        if (issues.length > 0) {
+          const listed = unlisted === 0 ? issues : [...issues, { pointer: '/', code: 'TOO_MANY_ISSUES', detail: `${unlisted} more issue(s) not listed` }];
+          throw new DomainError('INVALID_SETTLEMENT', `${issues.length + unlisted} problem(s) in the settlement input`, listed);
+        }
+        return buildStatement(claimed);
+      } finally {
+        closeSpill();
       }
-      return buildStatement(claimed);
     },
+
+    matchSpilled() {
+      return spill === undefined ? [] : (matching ??= matchSteps(spill));
+    },
+
+    abort: closeSpill,
   };
 
   function buildStatement(claimed: ClaimedFigures | undefined): SettlementStatement {
@@ -665,6 +834,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     }
     return lines;
   }
+}
+
+/** A second transaction with an id already seen. */
+function duplicateIssue(id: string, pointer: string, source: string | undefined): SettlementIssue {
+  return { pointer, code: 'DUPLICATE_TRANSACTION', detail: `transaction ${id} appears more than once (ids are unique; the rows of one transaction must be adjacent)`, transaction: id, ...(source === undefined ? {} : { source }) };
 }
 
 /** True when the rule is in force on at least one day of the period. */

@@ -24,6 +24,15 @@ const MAX_ROW_LENGTH = 1 << 20;
  * rows, if any, are reconciled. Throws INVALID_SETTLEMENT listing every issue of every file.
  */
 export async function settleFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<SettlementStatement> {
+  try {
+    return await readFiles(settlement, files);
+  } finally {
+    // after finish, a no-op; after a failed read (a broken upload, a timeout), removes the spill files
+    settlement.abort();
+  }
+}
+
+async function readFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<SettlementStatement> {
   let claims: ClaimedFigures | undefined;
   for (const file of files) {
     const reader = new SettlementRowReader(settlement, file.source);

@@ -19,6 +19,9 @@ describe('IdNumbers', () => {
         }
         expect(ids.size).toBe(map.size);
         for (const [key, value] of map) expect(ids.get(key)).toBe(value);
+        const visited: [string, number][] = [];
+        ids.forEach((key, value) => visited.push([key, value]));
+        expect(visited).toEqual([...map]);
       }),
       { seed: 20261126, numRuns: 60 },
     );

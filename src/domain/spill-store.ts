@@ -1,0 +1,13 @@
+/**
+ * Where a settlement too large to match in memory spills its matching records: a fixed number
+ * of append-only byte partitions. The domain only appends and reads back; the store decides
+ * where the bytes live (src/io/spill-files.ts: temporary files) and removes them on close.
+ */
+export interface SpillStore {
+  /** Appends bytes to a partition (0 ≤ partition < the partition count the store was opened for). */
+  append(partition: number, bytes: Uint8Array): void;
+  /** Everything appended to a partition so far (empty if nothing was); valid until the next read. */
+  read(partition: number): Uint8Array;
+  /** Frees the partitions (removes the files); the store is not used again. Safe to call twice. */
+  close(): void;
+}

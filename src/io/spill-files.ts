@@ -1,0 +1,70 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SpillStore } from '../domain/spill-store';
+
+/** The prefix of a spill's directory (tests look for leftovers by it). */
+export const SPILL_DIRECTORY_PREFIX = 'suanpan-spill-';
+
+/**
+ * A settlement's spill as one temporary file (in `directory`, by default the system's
+ * temporary directory, TMPDIR): every append goes to its end, and the offsets of each
+ * partition's pieces are kept in memory (a few numbers per 16 KiB written), so a partition is
+ * read back piece by piece. One file descriptor however many partitions; synchronous calls on
+ * large buffers (the accumulator is synchronous, and a partition is read whole at finish). The
+ * file is unlinked as soon as it is open where the system allows it (POSIX), so even a killed
+ * process leaves no data behind; close() closes it and removes the directory.
+ */
+export function openSpillFiles(directory: string = tmpdir()): SpillStore {
+  const folder = mkdtempSync(path.join(directory, SPILL_DIRECTORY_PREFIX));
+  const name = path.join(folder, 'spill');
+  const fd = openSync(name, 'w+');
+  try {
+    unlinkSync(name);
+  } catch {
+    // Windows cannot unlink an open file: close() removes it with the directory
+  }
+  let size = 0;
+  let closed = false;
+  /** Per partition: offset, length, offset, length… of its pieces in the file. */
+  const pieces: number[][] = [];
+  /** One buffer for every read, grown as needed: the spill reads a partition, uses it, then reads the next. */
+  let readBuffer = Buffer.alloc(0);
+  const check = (): void => {
+    if (closed) throw new Error('the settlement spill is closed');
+  };
+  return {
+    append(partition, bytes) {
+      check();
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written, size + written);
+      (pieces[partition] ??= []).push(size, bytes.length);
+      size += bytes.length;
+    },
+    read(partition) {
+      check();
+      const list = pieces[partition] ?? [];
+      let total = 0;
+      for (let i = 1; i < list.length; i += 2) total += list[i]!;
+      if (readBuffer.length < total) readBuffer = Buffer.allocUnsafe(Math.max(total, readBuffer.length * 2));
+      const bytes = readBuffer.subarray(0, total);
+      let at = 0;
+      for (let i = 0; i < list.length; i += 2) {
+        const end = at + list[i + 1]!;
+        for (let offset = list[i]!; at < end; ) {
+          const n = readSync(fd, bytes, at, end - at, offset);
+          if (n === 0) throw new Error(`the spill file ended at ${offset} of ${size} bytes`);
+          at += n;
+          offset += n;
+        }
+      }
+      return bytes;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+      readBuffer = Buffer.alloc(0);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
