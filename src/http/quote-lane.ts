@@ -27,7 +27,10 @@ export interface QuoteLaneOptions {
 /** Handles a request and returns true, or returns false without touching it (Express serves it). */
 export type Lane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const ROUTES: Readonly<Record<string, 'quote' | 'batch'>> = { '/v1/quotes': 'quote', '/v1/quotes:batch': 'batch' };
+const ROUTES: ReadonlyMap<string, 'quote' | 'batch'> = new Map([
+  ['/v1/quotes', 'quote'],
+  ['/v1/quotes:batch', 'batch'],
+]);
 const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*"?utf-8"?[ \t]*)?$/i;
 
 /**
@@ -47,7 +50,7 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
-    const route = ROUTES[queryAt === -1 ? url : url.slice(0, queryAt)];
+    const route = ROUTES.get(queryAt === -1 ? url : url.slice(0, queryAt));
     if (route === undefined || !takesBody(req, options.bodyLimitBytes) || options.isShuttingDown()) return false;
     let caller: { readonly partnerId: string; readonly keyId: string } | undefined;
     if (options.apiKeys !== undefined) {
