@@ -139,6 +139,10 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
     },
   };
 
+  // NOTE for whoever adds middleware below: ordinary POST /v1/quotes and /v1/quotes:batch
+  // requests never reach Express — the quote lane (src/http/quote-lane.ts) answers them. A
+  // concern every request needs must be added there too; test/http/quote-lane.test.ts compares
+  // the two paths' answers header for header.
   const app = express();
   app.disable('x-powered-by');
   // POST answers are never revalidated, and hashing every ~10 KB quote body cost more than pricing it
