@@ -64,9 +64,9 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
     res.setHeader('X-Request-Id', at.requestId);
     setSecurityHeaders(res, options.securityHeaders);
     const template = route === 'quote' ? '/v1/quotes' : '/v1/quotes:batch';
-    const partner = { ...(caller === undefined ? {} : { caller }) };
-    ctx.metrics.timeRequest(res, () => ({ method: 'POST', route: template, partner: partnerOf(partner) }));
-    logWhenDone(ctx.logger, req, res, () => ({ requestId: at.requestId, route: template, ...partner }));
+    const authenticated = caller === undefined ? {} : { caller };
+    ctx.metrics.timeRequest(res, () => ({ method: 'POST', route: template, partner: partnerOf(authenticated) }));
+    logWhenDone(ctx.logger, req, res, () => ({ requestId: at.requestId, route: template, ...authenticated }));
     const query = queryAt === -1 ? {} : parseQuery(url.slice(queryAt + 1));
 
     readBody(req, res, options.bodyTimeoutMs, at, (text) => {
@@ -83,7 +83,7 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
           : batchAnswer(ctx, body, query, at);
       answered.then(
         ({ json, priced }) => {
-          ctx.metrics.recordPriced(partner, 'quote', priced);
+          ctx.metrics.recordPriced(authenticated, 'quote', priced);
           res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
           res.end(json);
         },

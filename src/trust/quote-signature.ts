@@ -61,7 +61,7 @@ export function issueQuote<Q extends object>(priced: Q, signing: QuoteSigning): 
     issuedAt: isoSeconds(issuedAt),
     expiresAt: isoSeconds(expiresAt),
   };
-  const unsigned = withMembersSorted(stripSignature(priced as Readonly<Record<string, unknown>>), issue);
+  const unsigned = unsignedDocument(priced, issue);
   const payload = canonicalJson(unsigned);
   const signature = detachedJws(payload, signing.keys.signing);
   return {
@@ -71,16 +71,11 @@ export function issueQuote<Q extends object>(priced: Q, signing: QuoteSigning): 
   };
 }
 
-/** {@link issueQuote}'s document alone. */
-export async function signQuote<Q extends object>(priced: Q, signing: QuoteSigning): Promise<SignedQuote<Q>> {
-  return issueQuote(priced, signing).quote;
-}
-
-/** The members of `document` and `extra` (which wins) in one object, in UTF-16 order of their names. */
-function withMembersSorted(document: Readonly<Record<string, unknown>>, extra: object): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...document, ...extra };
+/** The members of `priced` and `issue` (which wins) but `signature`, in one object, in UTF-16 order of their names. */
+function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...priced, ...issue };
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(merged).sort()) sorted[key] = merged[key];
+  for (const key of Object.keys(merged).sort()) if (key !== 'signature') sorted[key] = merged[key];
   return sorted;
 }
 
