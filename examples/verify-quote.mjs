@@ -1,15 +1,26 @@
 #!/usr/bin/env node
 // Verifies a suanpan quote offline, with nothing but the quote, the service's JWKS and jose
-// (npm install jose). Any JOSE library that verifies a compact EdDSA JWS works the same way:
+// (npm install jose). Any JOSE library that verifies a compact EdDSA JWS works the same way.
 //
+// A quote from POST /v1/quotes (signed alone):
 //   1. take the quote document exactly as received and remove its "signature" member;
 //   2. serialise the rest as RFC 8785 canonical JSON (below, 25 lines) and base64url it;
 //   3. the signature is "<header>..<sig>" (detached payload): put the payload between the dots;
 //   4. verify that compact JWS (alg EdDSA) with the JWKS key whose kid the header names;
 //   5. refuse it after its expiresAt.
 //
+// A quote from POST /v1/quotes:batch (the batch is signed once, over a Merkle tree of its quotes):
+//   1. remove "signature" and "inclusionProof"; serialise the rest as RFC 8785 canonical JSON;
+//   2. its leaf hash is SHA-256(0x00 ‖ that JSON as UTF-8);
+//   3. the signature is a compact JWS "<header>.<payload>.<sig>": verify it as above; its payload
+//      is {"merkleRoot": …, "treeSize": …};
+//   4. climb inclusionProof.path from the leaf at inclusionProof.leafIndex (RFC 9162 §2.1.3.2,
+//      inner nodes SHA-256(0x01 ‖ left ‖ right)); the root reached must be merkleRoot;
+//   5. refuse it after its expiresAt.
+//
 // usage: node examples/verify-quote.mjs <quote.json> --jwks <jwks.json | https://…/.well-known/jwks.json> [--now <ISO date-time>]
 // exit 0: genuine and not expired; 1: not; 2: bad usage.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { base64url, compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
@@ -32,12 +43,33 @@ function canonicalJson(value) {
   throw new TypeError(`a ${typeof value} is not JSON`);
 }
 
+/** SHA-256 of the concatenated parts. */
+const sha256 = (...parts) => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest();
+
+/** RFC 9162 §2.1.3.2: the root that `leaf`, at `index` of a tree of `size` leaves, reaches along `path`; undefined if it cannot. */
+function rootFromAuditPath(leaf, index, size, path) {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return undefined;
+  let [fn, sn, r] = [index, size - 1, leaf];
+  for (const p of path) {
+    if (sn === 0) return undefined;
+    if (fn % 2 === 1 || fn === sn) {
+      r = sha256(Buffer.from([1]), p, r);
+      while (fn % 2 === 0 && fn !== 0) [fn, sn] = [Math.floor(fn / 2), Math.floor(sn / 2)];
+    } else {
+      r = sha256(Buffer.from([1]), r, p);
+    }
+    [fn, sn] = [Math.floor(fn / 2), Math.floor(sn / 2)];
+  }
+  return sn === 0 ? r : undefined;
+}
+
 /** @returns {Promise<{ status: 'valid' | 'invalid' | 'missing' | 'unknown-key' | 'expired', kid?: string, reason?: string }>} */
 export async function verifyQuote(quote, jwks, now = new Date()) {
-  const { signature, ...unsigned } = quote;
+  const { signature, inclusionProof, ...unsigned } = quote;
   if (typeof signature !== 'string' || signature === '') return { status: 'missing' };
-  const parts = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/.exec(signature);
-  if (parts === null) return { status: 'invalid', reason: 'not a detached compact JWS' };
+  const batched = inclusionProof !== undefined;
+  const parts = (batched ? /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/ : /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/).exec(signature);
+  if (parts === null) return { status: 'invalid', reason: batched ? 'not a compact JWS' : 'not a detached compact JWS' };
   let header;
   try {
     header = decodeProtectedHeader(signature);
@@ -45,9 +77,18 @@ export async function verifyQuote(quote, jwks, now = new Date()) {
     return { status: 'invalid', reason: 'unreadable JWS header' };
   }
   if (!jwks.keys.some((key) => key.kid === header.kid)) return { status: 'unknown-key', kid: header.kid };
-  const payload = base64url.encode(canonicalJson(unsigned));
+  const document = canonicalJson(unsigned);
   try {
-    await compactVerify(`${parts[1]}.${payload}.${parts[2]}`, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
+    if (batched) {
+      const { payload } = await compactVerify(signature, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
+      const { merkleRoot, treeSize } = JSON.parse(new TextDecoder().decode(payload));
+      const { leafIndex, path } = inclusionProof;
+      const leaf = sha256(Buffer.from([0]), Buffer.from(document, 'utf8'));
+      const reached = Array.isArray(path) ? rootFromAuditPath(leaf, leafIndex, treeSize, path.map((hash) => Buffer.from(String(hash), 'base64url'))) : undefined;
+      if (reached === undefined || reached.toString('base64url') !== merkleRoot) return { status: 'invalid', kid: header.kid, reason: 'the inclusion proof does not lead to the signed Merkle root' };
+    } else {
+      await compactVerify(`${parts[1]}.${base64url.encode(document)}.${parts[2]}`, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
+    }
   } catch (error) {
     return { status: 'invalid', kid: header.kid, reason: error.code ?? error.message };
   }

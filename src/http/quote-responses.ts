@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { calculateQuoteUnder } from '../rules/calculate-quote';
 import type { RuleCatalog } from '../rules/rule-catalog';
 import { canonicalJson } from '../trust/canonical-json';
-import { issueQuote } from '../trust/quote-signature';
+import { issueQuote, issueQuoteBatch } from '../trust/quote-signature';
 import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { presentQuote } from './present-quote';
@@ -69,9 +69,8 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
   checkBatchLines(batch);
   const catalog = ctx.catalog(); // 503 for the whole batch while no rules are loaded
   const today = ctx.today();
-  // each result is written as JSON once: a quote's is the signed string itself
-  const results: string[] = [];
-  let priced = 0;
+  // a slot holds its priced document until the batch is issued, or its problem as JSON
+  const slots: Array<{ readonly document: object } | { readonly problem: string }> = [];
   let sliceStart = performance.now();
   for (const quote of batch.quotes) {
     if (performance.now() - sliceStart > BATCH_SLICE_MS) {
@@ -80,20 +79,29 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
       sliceStart = performance.now();
     }
     try {
-      results.push(`{"quote":${await answerOne(ctx, catalog, quote, today, options)},"status":200}`);
-      priced++;
+      slots.push({ document: await priceOne(ctx, catalog, quote, today, options) });
     } catch (error) {
       const problem = problemFromError(error, at, ctx.logger);
-      results.push(JSON.stringify({ problem, status: problem.status }));
+      slots.push({ problem: JSON.stringify({ problem, status: problem.status }) });
     }
   }
-  return { json: `{"results":[${results.join(',')}]}`, priced };
+  const documents = slots.flatMap((slot) => ('document' in slot ? [slot.document] : []));
+  // signed, the whole batch takes one signature (over the Merkle root of its quotes); each quote carries its inclusion proof
+  const quotes = options.sign ? issueQuoteBatch(documents, ctx.signing).map((issued) => issued.json) : documents.map((document) => canonicalJson(document));
+  let next = 0;
+  const results = slots.map((slot) => ('document' in slot ? `{"quote":${quotes[next++]!},"status":200}` : slot.problem));
+  return { json: `{"results":[${results.join(',')}]}`, priced: documents.length };
 }
 
 async function answerOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<string> {
-  const input = toQuoteInput(ctx.contract, body, today);
-  const ruleSet = catalog.versionOn(input.agreement, input.date);
-  const document = presentQuote(await calculateQuoteUnder(ruleSet, input, { explain: options.explain }), ruleSet.version);
+  const document = await priceOne(ctx, catalog, body, today, options);
   // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
   return options.sign ? issueQuote(document, ctx.signing).json : canonicalJson(document);
+}
+
+/** The request validated, priced under the rule version in force on its date, and presented. */
+async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<object> {
+  const input = toQuoteInput(ctx.contract, body, today);
+  const ruleSet = catalog.versionOn(input.agreement, input.date);
+  return presentQuote(await calculateQuoteUnder(ruleSet, input, { explain: options.explain }), ruleSet.version);
 }

@@ -1,6 +1,7 @@
 import { randomUUID, sign } from 'node:crypto';
 import type { ProtectedHeaderParameters } from 'jose';
 import { canonicalJson } from './canonical-json';
+import { buildMerkleTree, leafHash, rootFromAuditPath } from './merkle-tree';
 import type { KeyRing } from './signing-keys';
 
 /** The fields a signed quote adds to the priced quote. */
@@ -14,7 +15,11 @@ export interface QuoteIssue {
 }
 
 /** A priced quote as the partner receives it. */
-export type SignedQuote<Q extends object = object> = QuoteIssue & Q & { readonly signature: string };
+export type SignedQuote<Q extends object = object> = QuoteIssue & Q & {
+  /** Present when the quote was signed as one of a batch (see {@link issueQuoteBatch}). */
+  readonly inclusionProof?: InclusionProof;
+  readonly signature: string;
+};
 
 /** How quotes are issued: the keys, the validity, the clock. */
 export interface QuoteSigning {
@@ -29,7 +34,7 @@ export interface QuoteSigning {
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unknown-key' | 'expired';
 
 /** The fields that change at every issue of the same request; everything else is the priced, byte-stable part. */
-export const ISSUE_FIELDS = ['quoteId', 'issuedAt', 'expiresAt', 'signature'] as const;
+export const ISSUE_FIELDS = ['quoteId', 'issuedAt', 'expiresAt', 'inclusionProof', 'signature'] as const;
 
 const DETACHED_JWS = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/;
 
@@ -54,21 +59,77 @@ export interface IssuedQuote<Q extends object> {
  * the issued document does too and canonicalising it is one JSON.stringify.
  */
 export function issueQuote<Q extends object>(priced: Q, signing: QuoteSigning): IssuedQuote<Q> {
-  const issuedAt = new Date(Math.floor((signing.now ?? (() => new Date()))().getTime() / 1000) * 1000);
-  const expiresAt = new Date(issuedAt.getTime() + (signing.validityDays ?? 30) * 86_400_000);
-  const issue: QuoteIssue = {
-    quoteId: (signing.newQuoteId ?? randomUUID)(),
-    issuedAt: isoSeconds(issuedAt),
-    expiresAt: isoSeconds(expiresAt),
-  };
-  const unsigned = unsignedDocument(priced, issue);
+  const unsigned = unsignedDocument(priced, issueFields(signing, issueTimes(signing)));
   const payload = canonicalJson(unsigned);
   const signature = detachedJws(payload, signing.keys.signing);
   return {
     quote: { ...unsigned, signature } as SignedQuote<Q>,
-    // the payload holds at least the issue fields, so it ends with a member and `}`
-    json: `${payload.slice(0, -1)},"signature":${JSON.stringify(signature)}}`,
+    json: appendMembers(payload, `"signature":${JSON.stringify(signature)}`),
   };
+}
+
+/** Where a quote signed as one of a batch sits in the batch's Merkle tree. */
+export interface InclusionProof {
+  /** The quote's place among the batch's signed quotes, from 0. */
+  readonly leafIndex: number;
+  /** The audit path (RFC 9162 §2.1.3.1) from the quote's leaf to the root, each hash base64url. */
+  readonly path: readonly string[];
+}
+
+/** What a batch signature signs: the root of the tree over the batch's quotes, and its size. */
+export interface BatchRoot {
+  /** The Merkle tree hash (RFC 9162 §2.1.1, SHA-256) over the quotes' canonical JSON, base64url. */
+  readonly merkleRoot: string;
+  readonly treeSize: number;
+}
+
+/**
+ * Issues the priced quotes of one batch with one signature: each gets its quoteId and the
+ * batch's issuedAt and expiresAt; the canonical JSON of each (as {@link issueQuote} would sign
+ * it) is a leaf of a Merkle tree (RFC 9162 §2.1, SHA-256), and `signature` — the same for
+ * every quote of the batch — is a compact JWS (EdDSA, payload attached) of the {@link BatchRoot}.
+ * Each quote carries its `inclusionProof`, so it is verified on its own: hash the document
+ * without `inclusionProof` and `signature`, climb the audit path, compare with the signed root.
+ * One Ed25519 signature per batch instead of one per quote (≈ 45 µs each here, as much as
+ * pricing a quote); the tree costs one SHA-256 per quote and per inner node.
+ */
+export function issueQuoteBatch<Q extends object>(priced: readonly Q[], signing: QuoteSigning): IssuedQuote<Q>[] {
+  if (priced.length === 0) return [];
+  const times = issueTimes(signing);
+  const unsigned = priced.map((document) => unsignedDocument(document, issueFields(signing, times)));
+  const payloads = unsigned.map((document) => canonicalJson(document));
+  const tree = buildMerkleTree(payloads.map((payload) => leafHash(payload)));
+  const root: BatchRoot = { merkleRoot: tree.root.toString('base64url'), treeSize: tree.size };
+  const signature = compactJws(canonicalJson(root), signing.keys.signing);
+  const signatureJson = JSON.stringify(signature);
+  return unsigned.map((document, leafIndex) => {
+    const inclusionProof: InclusionProof = { leafIndex, path: tree.auditPath(leafIndex).map((hash) => hash.toString('base64url')) };
+    return {
+      quote: { ...document, inclusionProof, signature } as SignedQuote<Q>,
+      json: appendMembers(payloads[leafIndex]!, `"inclusionProof":${canonicalJson(inclusionProof)},"signature":${signatureJson}`),
+    };
+  });
+}
+
+interface IssueTimes {
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+}
+
+/** Now, to the second, and the end of the validity from now. */
+function issueTimes(signing: QuoteSigning): IssueTimes {
+  const issuedAt = new Date(Math.floor((signing.now ?? (() => new Date()))().getTime() / 1000) * 1000);
+  const expiresAt = new Date(issuedAt.getTime() + (signing.validityDays ?? 30) * 86_400_000);
+  return { issuedAt: isoSeconds(issuedAt), expiresAt: isoSeconds(expiresAt) };
+}
+
+function issueFields(signing: QuoteSigning, times: IssueTimes): QuoteIssue {
+  return { quoteId: (signing.newQuoteId ?? randomUUID)(), issuedAt: times.issuedAt, expiresAt: times.expiresAt };
+}
+
+/** `members` added after the last member of the JSON object `json` (which has at least one). */
+function appendMembers(json: string, members: string): string {
+  return `${json.slice(0, -1)},${members}}`;
 }
 
 /** The members of `priced` and `issue` (which wins) but `signature`, in one object, in UTF-16 order of their names. */
@@ -82,14 +143,17 @@ function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unk
 /**
  * Checks the signature of a quote document as a partner holds it: `missing` without one,
  * `invalid` when it is malformed or does not match the document (an edited figure, a
- * forged signature), `unknown-key` when its kid is not one of ours, `expired` when genuine but
- * past expiresAt at `now`, else `valid`.
+ * forged signature, an inclusion proof that does not lead to the signed root), `unknown-key`
+ * when its kid is not one of ours, `expired` when genuine but past expiresAt at `now`, else
+ * `valid`. A quote signed alone carries a detached JWS of itself; one signed in a batch carries
+ * the batch's JWS of its Merkle root and its `inclusionProof`.
  */
 export async function verifyQuoteSignature(document: Readonly<Record<string, unknown>>, keys: KeyRing, now: Date): Promise<{ status: SignatureStatus; kid?: string }> {
   const signature = document['signature'];
   if (signature === undefined || signature === null || signature === '') return { status: 'missing' };
   if (typeof signature !== 'string') return { status: 'invalid' };
-  const parts = DETACHED_JWS.exec(signature);
+  const batched = 'inclusionProof' in document;
+  const parts = (batched ? COMPACT_JWS : DETACHED_JWS).exec(signature);
   if (parts === null) return { status: 'invalid' };
   const { base64url, compactVerify, decodeProtectedHeader } = await jose();
   let header: ProtectedHeaderParameters;
@@ -104,12 +168,17 @@ export async function verifyQuoteSignature(document: Readonly<Record<string, unk
   if (key === undefined) return { status: 'unknown-key', kid };
   let payload: string;
   try {
-    payload = base64url.encode(canonicalJson(stripSignature(document)));
+    payload = canonicalJson(withoutIssueProof(document));
   } catch {
     return { status: 'invalid', kid };
   }
   try {
-    await compactVerify(`${parts[1]}.${payload}.${parts[2]}`, key.publicKey, { algorithms: ['EdDSA'] });
+    if (batched) {
+      const verified = await compactVerify(signature, key.publicKey, { algorithms: ['EdDSA'] });
+      if (!leadsToSignedRoot(payload, document['inclusionProof'], new TextDecoder().decode(verified.payload))) return { status: 'invalid', kid };
+    } else {
+      await compactVerify(`${parts[1]}.${base64url.encode(payload)}.${parts[2]}`, key.publicKey, { algorithms: ['EdDSA'] });
+    }
   } catch {
     return { status: 'invalid', kid };
   }
@@ -118,15 +187,54 @@ export async function verifyQuoteSignature(document: Readonly<Record<string, unk
   return { status: now.getTime() >= expiresAt ? 'expired' : 'valid', kid };
 }
 
+const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
+const HASH = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
+
+/**
+ * Whether the leaf of `payload` (a quote's canonical JSON), placed by `proof`, leads to the
+ * root that the verified batch signature's `signed` payload names. Anything not of the
+ * shapes {@link issueQuoteBatch} writes is refused.
+ */
+function leadsToSignedRoot(payload: string, proof: unknown, signed: string): boolean {
+  let root: unknown;
+  try {
+    root = JSON.parse(signed);
+  } catch {
+    return false;
+  }
+  if (!isRecord(root) || !isRecord(proof)) return false;
+  const { merkleRoot, treeSize } = root;
+  const { leafIndex, path } = proof;
+  if (typeof merkleRoot !== 'string' || !HASH.test(merkleRoot) || typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize)) return false;
+  if (typeof leafIndex !== 'number' || !Array.isArray(path) || !path.every((hash) => typeof hash === 'string' && HASH.test(hash))) return false;
+  if (Object.keys(root).length !== 2 || Object.keys(proof).length !== 2) return false;
+  const reached = rootFromAuditPath(
+    leafHash(payload),
+    leafIndex,
+    treeSize,
+    path.map((hash: string) => Buffer.from(hash, 'base64url')),
+  );
+  return reached !== undefined && reached.toString('base64url') === merkleRoot;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
  * The compact JWS of `payload` with the payload detached (`header..signature`), signed with
  * Ed25519 by node:crypto in this thread: the bytes jose's CompactSign gives (Ed25519 is
  * deterministic; a test holds the two equal) without a WebCrypto job and its promise per quote.
  */
 export function detachedJws(payload: string, key: KeyRing['signing']): string {
-  const header = protectedHeaderOf(key.kid);
-  const signingInput = `${header}.${Buffer.from(payload).toString('base64url')}`;
-  return `${header}..${sign(null, Buffer.from(signingInput), key.privateKey).toString('base64url')}`;
+  const [header, , signature] = compactJws(payload, key).split('.');
+  return `${header}..${signature}`;
+}
+
+/** The compact JWS (`header.payload.signature`) of `payload`, alg EdDSA, signed by node:crypto as {@link detachedJws} is. */
+export function compactJws(payload: string, key: KeyRing['signing']): string {
+  const signingInput = `${protectedHeaderOf(key.kid)}.${Buffer.from(payload).toString('base64url')}`;
+  return `${signingInput}.${sign(null, Buffer.from(signingInput), key.privateKey).toString('base64url')}`;
 }
 
 let joseModule: Promise<typeof import('jose')> | undefined;
@@ -149,8 +257,9 @@ function protectedHeaderOf(kid: string): string {
   return header;
 }
 
-function stripSignature(document: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { signature: _signature, ...rest } = document;
+/** The document as it was signed: without `signature`, and without the `inclusionProof` that places it in its batch. */
+function withoutIssueProof(document: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { signature: _signature, inclusionProof: _inclusionProof, ...rest } = document;
   return rest;
 }
 

@@ -66,10 +66,40 @@ describe('signed quotes', () => {
     expect((second.body as Doc).signature).not.toBe((first.body as Doc).signature);
   });
 
-  it('signs every quote of a batch', async () => {
-    const res = await request(app).post('/v1/quotes:batch').send({ quotes: [MEMBER_DIRECT_2026, { ...MEMBER_DIRECT_2026, date: '2027-01-01' }] }).expect(200);
+  it('signs a batch once: one JWS over the Merkle root of its quotes, each quote verifiable on its own', async () => {
+    const res = await request(app)
+      .post('/v1/quotes:batch')
+      .send({ quotes: [MEMBER_DIRECT_2026, { ...MEMBER_DIRECT_2026, channel: 'no-such-channel' }, { ...MEMBER_DIRECT_2026, date: '2027-01-01' }] })
+      .expect(200);
     expectSchema('QuoteBatchResponse', res.body);
-    for (const result of (res.body as { results: { quote: Doc }[] }).results) expect(await verify(app, result.quote)).toMatchObject({ valid: true, signature: 'valid', recomputed: 'match' });
+    const [first, problem, third] = (res.body as { results: { status: number; quote: Doc & { inclusionProof: { leafIndex: number; path: string[] } } }[] }).results;
+    expect(problem!.status).toBe(422);
+    for (const quote of [first!.quote, third!.quote]) expectSchema('SignedQuote', quote);
+    // the problem is not a leaf: the two priced quotes are leaves 0 and 1 of a tree of 2
+    expect(first!.quote.inclusionProof.leafIndex).toBe(0);
+    expect(third!.quote.inclusionProof.leafIndex).toBe(1);
+    expect(third!.quote.signature).toBe(first!.quote.signature);
+    expect(third!.quote.quoteId).not.toBe(first!.quote.quoteId);
+    const [header, payload] = first!.quote.signature.split('.');
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'EdDSA', kid: keysA.signing.kid });
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toEqual({ merkleRoot: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), treeSize: 2 });
+    for (const { quote } of [first!, third!]) expect(await verify(app, quote)).toMatchObject({ valid: true, signature: 'valid', recomputed: 'match' });
+    const edited = { ...third!.quote, totals: { ...third!.quote.totals, net: '1.00' } };
+    expect(await verify(app, edited)).toMatchObject({ valid: false, signature: 'invalid', recomputed: 'mismatch', differences: [{ path: '/totals/net', quoted: '1.00' }] });
+    const moved = { ...third!.quote, inclusionProof: first!.quote.inclusionProof };
+    expect(await verify(app, moved)).toMatchObject({ valid: false, signature: 'invalid', recomputed: 'match' });
+  });
+
+  it('a batch quote holds the same priced figures as the same request quoted alone', async () => {
+    const alone = await issue(app);
+    const batch = await request(app).post('/v1/quotes:batch').send({ quotes: [MEMBER_DIRECT_2026] }).expect(200);
+    const { quote } = (batch.body as { results: { quote: Doc }[] }).results[0]!;
+    const priced = (document: Doc): Record<string, unknown> => {
+      const { quoteId: _q, issuedAt: _i, expiresAt: _e, signature: _s, inclusionProof: _p, ...rest } = document;
+      return rest;
+    };
+    expect(priced(quote)).toEqual(priced(alone));
+    expect(quote['inclusionProof']).toEqual({ leafIndex: 0, path: [] }); // a tree of one: the leaf is the root
   });
 
   it('a genuine quote verifies: valid signature, figures recomputed identical', async () => {

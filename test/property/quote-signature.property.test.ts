@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { issueQuote, verifyQuoteSignature } from '../../src/trust/quote-signature';
+import { issueQuote, issueQuoteBatch, verifyQuoteSignature } from '../../src/trust/quote-signature';
 import { ephemeralKeyRing } from '../../src/trust/signing-keys';
 
 const keys = ephemeralKeyRing();
@@ -9,7 +9,7 @@ const signing = { keys, now: () => now };
 /** Quote-like documents: decimal strings, integers, booleans, nested objects and arrays. */
 const leaf = fc.oneof(fc.stringMatching(/^-?(0|[1-9]\d{0,6})\.\d{2}$/), fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.boolean(), fc.string({ maxLength: 12 }), fc.constant(null));
 const documents = fc.dictionary(
-  fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['quoteId', 'issuedAt', 'expiresAt', 'signature', '__proto__'].includes(k)),
+  fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !['quoteId', 'issuedAt', 'expiresAt', 'inclusionProof', 'signature', '__proto__'].includes(k)),
   fc.oneof(leaf, fc.array(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== '__proto__'), leaf, { maxKeys: 4 }), { maxLength: 3 })),
   { minKeys: 1, maxKeys: 6 },
 );
@@ -53,5 +53,79 @@ describe('quote signatures (fast-check)', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  describe('signed as a batch (one signature over a Merkle tree)', () => {
+    const batches = fc.array(documents, { minLength: 1, maxLength: 9 });
+    const valid = { status: 'valid', kid: keys.signing.kid };
+
+    it('every quote verifies on its own, as issued and as sent, whatever the member order', async () => {
+      await fc.assert(
+        fc.asyncProperty(batches, async (priced) => {
+          const issued = issueQuoteBatch(priced, signing);
+          expect(issued).toHaveLength(priced.length);
+          expect(new Set(issued.map(({ quote }) => quote.signature)).size).toBe(1);
+          for (const [i, { quote, json }] of issued.entries()) {
+            expect(JSON.parse(json)).toEqual(quote);
+            expect(quote.inclusionProof?.leafIndex).toBe(i);
+            expect(await verifyQuoteSignature(Object.fromEntries(Object.entries(quote).reverse()), keys, now)).toEqual(valid);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('a quote of a batch is the document issueQuote signs, plus its inclusion proof', () => {
+      fc.assert(
+        fc.property(batches, (priced) => {
+          let n = 0;
+          const ids = (): string => `id-${n++}`;
+          const batch = issueQuoteBatch(priced, { ...signing, newQuoteId: ids });
+          n = 0;
+          for (const [i, document] of priced.entries()) {
+            const { signature: _s, ...alone } = issueQuote(document, { ...signing, newQuoteId: ids }).quote;
+            const { signature: _t, inclusionProof: _p, ...inBatch } = batch[i]!.quote;
+            expect(inBatch).toEqual(alone);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('changing any single value of any quote, its inclusion proof included, makes it invalid', async () => {
+      await fc.assert(
+        fc.asyncProperty(batches, fc.nat(), fc.nat(), async (priced, which, pick) => {
+          const signed = issueQuoteBatch(priced, signing)[which % priced.length]!.quote as Record<string, unknown>;
+          const candidates = leaves(signed).filter((p) => p[0] !== 'signature');
+          const target = candidates[pick % candidates.length]!;
+          const tampered = withLeaf(signed, target, changed) as Record<string, unknown>;
+          expect((await verifyQuoteSignature(tampered, keys, now)).status).toBe('invalid');
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('a quote given the inclusion proof of another, or none, or a signature of another batch, is invalid', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(documents, { minLength: 2, maxLength: 9 }), fc.nat(), async (priced, pick) => {
+          const issued = issueQuoteBatch(priced, signing).map(({ quote }) => quote as Record<string, unknown>);
+          const i = pick % issued.length;
+          const j = (i + 1) % issued.length;
+          expect((await verifyQuoteSignature({ ...issued[i]!, inclusionProof: issued[j]!['inclusionProof'] }, keys, now)).status).toBe('invalid');
+          const { inclusionProof: _p, ...withoutProof } = issued[i]!;
+          expect((await verifyQuoteSignature(withoutProof, keys, now)).status).toBe('invalid');
+          const other = issueQuoteBatch(priced, signing)[i]!.quote; // the same documents, new quote ids
+          expect((await verifyQuoteSignature({ ...issued[i]!, signature: other.signature }, keys, now)).status).toBe('invalid');
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('a quote signed alone does not verify with an inclusion proof added', async () => {
+      const [first] = issueQuoteBatch([{ a: '1.00' }, { a: '2.00' }], signing);
+      const alone = issueQuote({ a: '1.00' }, signing).quote;
+      expect((await verifyQuoteSignature({ ...alone, inclusionProof: first!.quote.inclusionProof }, keys, now)).status).toBe('invalid');
+      expect(issueQuoteBatch([], signing)).toEqual([]);
+    });
   });
 });

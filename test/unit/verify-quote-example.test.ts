@@ -10,7 +10,15 @@ const SCRIPT = path.resolve(__dirname, '../../examples/verify-quote.mjs');
 
 describe('examples/verify-quote.mjs (offline verification with jose and the JWKS)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'suanpan-verify-'));
-  const files = { quote: path.join(dir, 'quote.json'), edited: path.join(dir, 'edited.json'), jwks: path.join(dir, 'jwks.json'), otherJwks: path.join(dir, 'other-jwks.json') };
+  const files = {
+    quote: path.join(dir, 'quote.json'),
+    edited: path.join(dir, 'edited.json'),
+    batchQuote: path.join(dir, 'batch-quote.json'),
+    batchEdited: path.join(dir, 'batch-edited.json'),
+    batchMoved: path.join(dir, 'batch-moved.json'),
+    jwks: path.join(dir, 'jwks.json'),
+    otherJwks: path.join(dir, 'other-jwks.json'),
+  };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
@@ -18,6 +26,12 @@ describe('examples/verify-quote.mjs (offline verification with jose and the JWKS
     const quote = (await request(app).post('/v1/quotes').send(MEMBER_DIRECT_2026).expect(200)).body;
     writeFileSync(files.quote, JSON.stringify(quote, null, 2)); // pretty-printed: whitespace and layout do not matter
     writeFileSync(files.edited, JSON.stringify({ ...quote, totals: { ...quote.totals, commission: '184.93' } }));
+    const batch = (await request(app).post('/v1/quotes:batch').send({ quotes: [MEMBER_DIRECT_2026, MEMBER_DIRECT_2026, MEMBER_DIRECT_2026] }).expect(200)).body;
+    const [, second, third] = (batch as { results: { quote: Record<string, unknown> }[] }).results.map((result) => result.quote);
+    writeFileSync(files.batchQuote, JSON.stringify(second, null, 2));
+    writeFileSync(files.batchEdited, JSON.stringify({ ...second, rulesetVersion: 'edited' }));
+    // the third quote presented with the second's place in the tree
+    writeFileSync(files.batchMoved, JSON.stringify({ ...third, inclusionProof: second!['inclusionProof'] }));
     writeFileSync(files.jwks, JSON.stringify((await request(app).get('/.well-known/jwks.json')).body));
     writeFileSync(files.otherJwks, JSON.stringify((await request(trustApp().app).get('/.well-known/jwks.json')).body));
   });
@@ -27,8 +41,8 @@ describe('examples/verify-quote.mjs (offline verification with jose and the JWKS
     return { code: result.status, out: result.stdout + result.stderr };
   };
 
-  it('accepts the genuine quote before it expires', () => {
-    const { code, out } = run(files.quote, '--jwks', files.jwks, '--now', '2026-12-01T00:00:00Z');
+  it.each(['quote', 'batchQuote'] as const)('accepts the genuine %s before it expires', (quote) => {
+    const { code, out } = run(files[quote], '--jwks', files.jwks, '--now', '2026-12-01T00:00:00Z');
     expect(out).toContain('"status":"valid"');
     expect(out).toContain('genuine: quote');
     expect(code).toBe(0);
@@ -38,6 +52,10 @@ describe('examples/verify-quote.mjs (offline verification with jose and the JWKS
     ['an edited figure', 'edited', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
     ['an expired quote', 'quote', 'jwks', '2026-12-20T08:00:00Z', 'expired'],
     ['a key not in the JWKS', 'quote', 'otherJwks', '2026-12-01T00:00:00Z', 'unknown-key'],
+    ['an edited field of a quote signed in a batch', 'batchEdited', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
+    ['a batch quote given the inclusion proof of another', 'batchMoved', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
+    ['an expired batch quote', 'batchQuote', 'jwks', '2026-12-20T08:00:00Z', 'expired'],
+    ['a batch quote under a key not in the JWKS', 'batchQuote', 'otherJwks', '2026-12-01T00:00:00Z', 'unknown-key'],
   ] as const)('refuses %s', (_what, quote, jwks, now, status) => {
     const { code, out } = run(files[quote], '--jwks', files[jwks], '--now', now);
     expect(out).toContain(`"status":"${status}"`);
