@@ -42,9 +42,9 @@ const DETACHED_JWS = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/;
 export interface IssuedQuote<Q extends object> {
   readonly quote: SignedQuote<Q>;
   /**
-   * The canonical JSON that was signed with `"signature"` appended as the last member: what
-   * the service answers (no second serialisation), and what a verifier gets back by removing
-   * that member.
+   * The canonical JSON that was signed with `"signature"` (after `"inclusionProof"` in a batch)
+   * appended as the last member: what the service answers (no second serialisation), and
+   * what a verifier gets back by removing those members.
    */
   readonly json: string;
 }
