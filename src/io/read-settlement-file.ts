@@ -98,13 +98,18 @@ async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<v
   const records = new CsvRecordReader(MAX_ROW_LENGTH);
   const decoder = new StringDecoder('utf8');
   const state: CsvState = { table: undefined, headerMissingReported: false };
+  // each record is read when the one before it has been handled (see CsvRecordReader)
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    for (const item of records.write(typeof chunk === 'string' ? chunk : decoder.write(chunk))) {
+    records.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    for (let item = records.next(); item !== undefined; item = records.next()) {
       const waiting = readCsvItem(item, reader, state);
       if (waiting !== undefined) await waiting;
     }
   }
-  for (const item of [...records.write(decoder.end()), ...records.end()]) await readCsvItem(item, reader, state);
+  records.push(decoder.end());
+  for (let item = records.next(); item !== undefined; item = records.next()) await readCsvItem(item, reader, state);
+  records.close();
+  for (let item = records.next(); item !== undefined; item = records.next()) await readCsvItem(item, reader, state);
 }
 
 /** Reads one CSV record; a promise only when it has to wait for the rule evaluator (most rows need not: no promise each). */
