@@ -118,7 +118,7 @@ export class SettlementRowReader {
     const unitPrice = cell.optionalDecimal('unitPrice');
     let open = this.open;
     if (open === undefined) {
-      // one shape with or without returnOf (no spread): every transaction is read by the same code
+      // two literals, no spread (a spread copies through a generic path, a few hundred thousand times a month)
       const buyer = { id: buyerId, member, keyAccount };
       const transaction = returnOf === undefined ? { id, date, channel, buyer, lines: [] } : { id, date, channel, buyer, returnOf, lines: [] };
       open = this.open = new OpenTransaction(transaction, row, this, this.source);
