@@ -15,9 +15,6 @@ function isBlank(code: number): boolean {
   return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
-/** Where a record ends: the index after its terminator and the lines it spans, or where reading resumes after an unreadable one. */
-type Scan = { readonly fields: string[]; readonly next: number; readonly lines: number } | { readonly error: string; readonly next: number; readonly lines: number } | undefined;
-
 /**
  * Reads CSV (RFC 4180) as it streams in, chunk by chunk: fields separated by commas, records
  * by LF, CRLF or CR; a field in double quotes may hold commas, line breaks and doubled
@@ -29,59 +26,104 @@ type Scan = { readonly fields: string[]; readonly next: number; readonly lines: 
  *
  * It exists because the settlement reads a month of ERP export line by line, and a general
  * parser's per-record stream objects cost more than the settlement of the line itself.
+ * {@link push} a chunk, then take its records one by one with {@link next} until it says more
+ * text is needed: a record is handled before the next is read, so none outlives its row (a
+ * chunk's records read all at once live until the last is handled, long enough for V8 to
+ * allocate such records in the old generation, where every one then costs a full GC).
  */
 export class CsvRecordReader {
-  private pending = '';
+  /** The text being read (what is left of earlier chunks, then the last one pushed) and where reading is in it. */
+  private text = '';
+  private at = 0;
+  /** No more text comes: a record may end with the text. */
+  private final = false;
+  /** Set by push and close: the next {@link next} starts reading a new text (as a call of write did). */
+  private fresh = false;
   private line = 0;
   private started = false;
   /** Set while the rest of an overlong row is being dropped. */
   private dropping = false;
+  /** Where {@link scanRecord} leaves its result (one object per reader, not one per record). */
+  private readonly scan: Scan = { fields: undefined, error: undefined, next: 0, lines: 0 };
 
   constructor(private readonly maxRecordChars: number) {}
 
-  /** The records (and unreadable rows) the text completes, in order. */
-  write(text: string): CsvItem[] {
+  /** Adds a chunk of text; read its records with {@link next} before pushing the next chunk. */
+  push(text: string): void {
     if (!this.started && text.length > 0) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    return this.read(this.pending + text, false);
+    this.text = this.text.slice(this.at) + text;
+    this.at = 0;
+    this.fresh = true;
+  }
+
+  /** Says that no more text comes: the last record may end without a line break. */
+  close(): void {
+    this.text = this.text.slice(this.at);
+    this.at = 0;
+    this.final = true;
+    this.fresh = true;
+  }
+
+  /** The next record (or unreadable row) of the text pushed so far; undefined when more text is needed, or after close, at the end. */
+  next(): CsvItem | undefined {
+    if (this.fresh) {
+      this.fresh = false;
+      if (this.dropping) {
+        const newline = nextLineBreak(this.text, 0);
+        if (newline < 0) {
+          this.text = '';
+          return undefined;
+        }
+        this.dropping = false;
+        this.line++;
+        this.at = afterLineBreak(this.text, newline);
+      }
+    }
+    const scan = this.scan;
+    while (this.at < this.text.length) {
+      if (!scanRecord(this.text, this.at, this.final, scan)) break;
+      this.line += scan.lines;
+      this.at = scan.next;
+      if (scan.error !== undefined) return { error: scan.error.replace('{line}', String(this.line)), line: this.line };
+      if (scan.fields!.length > 0) return { record: scan.fields!, line: this.line };
+    }
+    if (this.text.length - this.at > this.maxRecordChars) {
+      this.text = '';
+      this.at = 0;
+      this.dropping = true;
+      return { error: `the row is longer than ${this.maxRecordChars} characters at line ${this.line + 1}`, line: this.line + 1 };
+    }
+    return undefined;
+  }
+
+  /** The records (and unreadable rows) the text completes, in order. */
+  write(text: string): CsvItem[] {
+    this.push(text);
+    return this.drain();
   }
 
   /** The last record, when the text does not end with a line break. */
   end(): CsvItem[] {
-    return this.read(this.pending, true);
+    this.close();
+    return this.drain();
   }
 
-  private read(text: string, final: boolean): CsvItem[] {
+  private drain(): CsvItem[] {
     const items: CsvItem[] = [];
-    let at = 0;
-    if (this.dropping) {
-      const newline = nextLineBreak(text, 0);
-      if (newline < 0) {
-        this.pending = '';
-        return items;
-      }
-      this.dropping = false;
-      this.line++;
-      at = afterLineBreak(text, newline);
-    }
-    while (at < text.length) {
-      const scan = scanRecord(text, at, final);
-      if (scan === undefined) break;
-      this.line += scan.lines;
-      if ('error' in scan) items.push({ error: scan.error.replace('{line}', String(this.line)), line: this.line });
-      else if (scan.fields.length > 0) items.push({ record: scan.fields, line: this.line });
-      at = scan.next;
-    }
-    this.pending = text.slice(at);
-    if (this.pending.length > this.maxRecordChars) {
-      items.push({ error: `the row is longer than ${this.maxRecordChars} characters at line ${this.line + 1}`, line: this.line + 1 });
-      this.pending = '';
-      this.dropping = true;
-    }
+    for (let item = this.next(); item !== undefined; item = this.next()) items.push(item);
     return items;
   }
+}
+
+/** Where a record ends: its fields (none for an empty line) or why it is unreadable, the index after it and the lines it spans. */
+interface Scan {
+  fields: string[] | undefined;
+  error: string | undefined;
+  next: number;
+  lines: number;
 }
 
 function nextLineBreak(text: string, from: number): number {
@@ -97,25 +139,20 @@ function afterLineBreak(text: string, at: number): number {
 }
 
 /**
- * The record starting at `start`: its fields (none for an empty line), or an unreadable row
- * skipped to the end of its line; undefined when the text ends before the record does and
- * more may come.
+ * Reads the record starting at `start` into `scan`: its fields (none for an empty line), or
+ * an unreadable row skipped to the end of its line; false when the text ends before the
+ * record does and more may come.
  */
-function scanRecord(text: string, start: number, final: boolean): Scan {
+function scanRecord(text: string, start: number, final: boolean, scan: Scan): boolean {
   const fields: string[] = [];
   const length = text.length;
   let lines = 0;
   let i = start;
-  const skipRow = (message: string): Scan => {
-    const newline = nextLineBreak(text, i);
-    if (newline < 0 && !final) return undefined;
-    return { error: message, next: newline < 0 ? length : afterLineBreak(text, newline), lines: lines + 1 };
-  };
   // an empty line: no record
   const first = text.charCodeAt(i);
   if (first === LF || first === CR) {
-    if (first === CR && i + 1 === length && !final) return undefined;
-    return { fields, next: afterLineBreak(text, i), lines: 1 };
+    if (first === CR && i + 1 === length && !final) return false;
+    return read(scan, fields, afterLineBreak(text, i), 1);
   }
   for (;;) {
     while (i < length && isBlank(text.charCodeAt(i))) i++;
@@ -126,10 +163,10 @@ function scanRecord(text: string, start: number, final: boolean): Scan {
       for (;;) {
         const close = text.indexOf('"', from);
         if (close < 0) {
-          if (!final) return undefined;
+          if (!final) return false;
           // the line the text ends on: a last line break ends that line, it starts none
           lines += countLineBreaks(text, from, length) - (endsWithLineBreak(text) ? 1 : 0);
-          return { error: 'Quote Not Closed: the text ends inside a quoted field at line {line}', next: length, lines: lines + 1 };
+          return unreadable(scan, 'Quote Not Closed: the text ends inside a quoted field at line {line}', length, lines + 1);
         }
         lines += countLineBreaks(text, from, close);
         if (text.charCodeAt(close + 1) === QUOTE) {
@@ -137,21 +174,21 @@ function scanRecord(text: string, start: number, final: boolean): Scan {
           from = close + 2;
           continue;
         }
-        if (close + 1 === length && !final) return undefined;
+        if (close + 1 === length && !final) return false;
         value = parts + text.slice(from, close);
         i = close + 1;
         break;
       }
       while (i < length && isBlank(text.charCodeAt(i))) i++;
       const after = i < length ? text.charCodeAt(i) : -1;
-      if (after !== COMMA && after !== LF && after !== CR && after !== -1) return skipRow(`Invalid Closing Quote: text after the closing quote of field ${fields.length + 1} at line {line}`);
+      if (after !== COMMA && after !== LF && after !== CR && after !== -1) return skipRow(text, i, final, lines, `Invalid Closing Quote: text after the closing quote of field ${fields.length + 1} at line {line}`, scan);
     } else {
       const begin = i;
       let code = -1;
       while (i < length) {
         code = text.charCodeAt(i);
         if (code === COMMA || code === LF || code === CR) break;
-        if (code === QUOTE) return skipRow(`Invalid Opening Quote: a quote inside the unquoted field ${fields.length + 1} at line {line}`);
+        if (code === QUOTE) return skipRow(text, i, final, lines, `Invalid Opening Quote: a quote inside the unquoted field ${fields.length + 1} at line {line}`, scan);
         i++;
       }
       let end = i;
@@ -160,8 +197,8 @@ function scanRecord(text: string, start: number, final: boolean): Scan {
     }
     fields.push(value);
     if (i >= length) {
-      if (!final) return undefined;
-      return { fields, next: length, lines: lines + 1 };
+      if (!final) return false;
+      return read(scan, fields, length, lines + 1);
     }
     const code = text.charCodeAt(i);
     if (code === COMMA) {
@@ -169,9 +206,32 @@ function scanRecord(text: string, start: number, final: boolean): Scan {
       continue;
     }
     // a line break ends the record; a CR at the end of the text may be the first half of CRLF
-    if (code === CR && i + 1 === length && !final) return undefined;
-    return { fields, next: afterLineBreak(text, i), lines: lines + 1 };
+    if (code === CR && i + 1 === length && !final) return false;
+    return read(scan, fields, afterLineBreak(text, i), lines + 1);
   }
+}
+
+function read(scan: Scan, fields: string[], next: number, lines: number): true {
+  scan.fields = fields;
+  scan.error = undefined;
+  scan.next = next;
+  scan.lines = lines;
+  return true;
+}
+
+function unreadable(scan: Scan, error: string, next: number, lines: number): true {
+  scan.fields = undefined;
+  scan.error = error;
+  scan.next = next;
+  scan.lines = lines;
+  return true;
+}
+
+/** An unreadable row, from `i` (inside it) to the end of its line: false when that end has not come yet. */
+function skipRow(text: string, i: number, final: boolean, lines: number, message: string, scan: Scan): boolean {
+  const newline = nextLineBreak(text, i);
+  if (newline < 0 && !final) return false;
+  return unreadable(scan, message, newline < 0 ? text.length : afterLineBreak(text, newline), lines + 1);
 }
 
 function endsWithLineBreak(text: string): boolean {

@@ -79,8 +79,12 @@ interface CsvTable {
   readonly name: TableName;
   /** Column name per position; undefined for a position the header leaves empty. */
   readonly columns: readonly (string | undefined)[];
+  /** Of the transactions table, the position of each column (−1 when the header has none). */
+  readonly transactionColumnAt: Readonly<Record<TransactionColumn, number>> | undefined;
   readonly valid: boolean;
 }
+
+type TransactionColumn = (typeof TABLES.transactions.columns)[number];
 
 /** What reading a CSV file has found so far: the table being read, whether rows before any header were reported. */
 interface CsvState {
@@ -98,13 +102,18 @@ async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<v
   const records = new CsvRecordReader(MAX_ROW_LENGTH);
   const decoder = new StringDecoder('utf8');
   const state: CsvState = { table: undefined, headerMissingReported: false };
+  // each record is read when the one before it has been handled (see CsvRecordReader)
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    for (const item of records.write(typeof chunk === 'string' ? chunk : decoder.write(chunk))) {
+    records.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    for (let item = records.next(); item !== undefined; item = records.next()) {
       const waiting = readCsvItem(item, reader, state);
       if (waiting !== undefined) await waiting;
     }
   }
-  for (const item of [...records.write(decoder.end()), ...records.end()]) await readCsvItem(item, reader, state);
+  records.push(decoder.end());
+  for (let item = records.next(); item !== undefined; item = records.next()) await readCsvItem(item, reader, state);
+  records.close();
+  for (let item = records.next(); item !== undefined; item = records.next()) await readCsvItem(item, reader, state);
 }
 
 /** Reads one CSV record; a promise only when it has to wait for the rule evaluator (most rows need not: no promise each). */
@@ -115,7 +124,7 @@ function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState
     return undefined;
   }
   const record = item.record;
-  if (record.every((value) => value === '')) return undefined;
+  if (allEmpty(record)) return undefined;
   const header = mayBeHeader(record) ? readHeader(record, row, reader) : undefined;
   if (header !== undefined) {
     state.table = header;
@@ -128,15 +137,52 @@ function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState
     return undefined;
   }
   if (!table.valid) return undefined;
-  const cells: Record<string, string> = {};
   let found: SettlementIssue[] | undefined;
   for (let i = 0; i < record.length; i++) {
     const value = record[i]!;
-    const column = table.columns[i];
-    if (column !== undefined) cells[column] = value;
-    else if (value !== '') (found ??= []).push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
+    if (table.columns[i] === undefined && value !== '') (found ??= []).push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
   }
-  return dispatch(reader, table.name, cells, row, found);
+  const at = table.transactionColumnAt;
+  return dispatch(reader, table.name, at === undefined ? cellsByColumn(record, table.columns) : transactionCells(record, at), row, found);
+}
+
+/** A row's cells by column name (a column the row has no cell for is left out). */
+function cellsByColumn(record: readonly string[], columns: readonly (string | undefined)[]): RowCells {
+  const cells: Record<string, string> = {};
+  for (let i = 0; i < record.length; i++) {
+    const column = columns[i];
+    if (column !== undefined) cells[column] = record[i]!;
+  }
+  return cells;
+}
+
+/**
+ * A transaction row's cells, every column written out ('' where the header or the row has
+ * none, which the row reader reads as a missing cell): one object shape for every row of a
+ * month, where cells added one by one under names known only at run time cost a lookup each.
+ */
+function transactionCells(record: readonly string[], at: Readonly<Record<TransactionColumn, number>>): Readonly<Record<TransactionColumn, string>> {
+  return {
+    transaction: cellAt(record, at.transaction),
+    date: cellAt(record, at.date),
+    channel: cellAt(record, at.channel),
+    buyer: cellAt(record, at.buyer),
+    member: cellAt(record, at.member),
+    keyAccount: cellAt(record, at.keyAccount),
+    returnOf: cellAt(record, at.returnOf),
+    sku: cellAt(record, at.sku),
+    quantity: cellAt(record, at.quantity),
+    unitPrice: cellAt(record, at.unitPrice),
+  };
+}
+
+function cellAt(record: readonly string[], position: number): string {
+  return position >= 0 && position < record.length ? record[position]! : '';
+}
+
+function allEmpty(record: readonly string[]): boolean {
+  for (const value of record) if (value !== '') return false;
+  return true;
 }
 
 /** True when a cell names a table's identifying column (most rows: none does, and {@link readHeader} need not run). */
@@ -174,7 +220,8 @@ function readHeader(record: readonly string[], row: number, reader: SettlementRo
   if (problems.length > 0) {
     reader.rejectRow(row, 'INVALID_HEADER', `the ${name} header has ${problems.join('; ')} (expected ${TABLES[name].columns.join(',')}); its rows are not read`);
   }
-  return { name, columns, valid: problems.length === 0 };
+  const transactionColumnAt = name === 'transactions' ? (Object.fromEntries(TABLES.transactions.columns.map((column) => [column, columns.indexOf(column)])) as Record<TransactionColumn, number>) : undefined;
+  return { name, columns, transactionColumnAt, valid: problems.length === 0 };
 }
 
 /**

@@ -37,14 +37,30 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/;
 const MAX_TEXT = 200;
 const CLAIM_FIGURES = new Set(['supplyPayable', 'commission', 'compensation', 'chamberPaysSupplier']);
 
-interface OpenTransaction {
-  readonly id: string;
-  readonly head: Omit<SettlementTransaction, 'lines'>;
-  readonly headRow: number;
-  readonly rows: number[];
-  readonly lines: SettlementLineInput[];
+/**
+ * The transaction being read: adjacent rows with its id. It is its own locator (rows
+ * numbered as a spreadsheet numbers them), and its transaction is handed on as is: one
+ * object each, a month has a few hundred thousand.
+ */
+class OpenTransaction implements TransactionLocator {
+  readonly rows: number[] = [];
   /** Set when a row of the transaction could not be read: it is refused as a whole. */
-  broken: boolean;
+  broken = false;
+
+  constructor(
+    readonly transaction: SettlementTransaction & { readonly lines: SettlementLineInput[] },
+    readonly headRow: number,
+    private readonly reader: SettlementRowReader,
+    readonly source: string | undefined,
+  ) {}
+
+  field(name: string): string {
+    return this.reader.pointer(this.headRow, name === 'id' ? 'transaction' : name);
+  }
+
+  lineField(index: number, name: string): string {
+    return this.reader.pointer(this.rows[index] ?? this.headRow, name);
+  }
 }
 
 /**
@@ -73,7 +89,7 @@ export class SettlementRowReader {
     if (this.open !== undefined) {
       // a row with a readable id other than the open transaction's ends it (an unreadable one is only reported)
       const id = cells['transaction'];
-      if (id !== this.open.id && typeof id === 'string' && ID.test(id)) {
+      if (id !== this.open.transaction.id && typeof id === 'string' && ID.test(id)) {
         const booking = this.flush();
         if (booking !== undefined) return booking.then(() => this.openRow(cells, row, found));
       }
@@ -84,7 +100,7 @@ export class SettlementRowReader {
 
   /** Adds a row to the open transaction, or opens one. */
   private openRow(cells: RowCells, row: number, found: readonly SettlementIssue[]): void {
-    const issues: SettlementIssue[] = [...found];
+    const issues: SettlementIssue[] = found.length === 0 ? [] : [...found];
     const cell = this.cellReader(cells, row, issues);
     const id = cell.id('transaction');
     if (id === undefined) {
@@ -92,25 +108,29 @@ export class SettlementRowReader {
       return;
     }
     const returnOf = cell.optionalId('returnOf');
-    const head: Omit<SettlementTransaction, 'lines'> = {
-      id,
-      date: cell.date('date') ?? '',
-      channel: cell.id('channel') ?? '',
-      buyer: { id: cell.id('buyer') ?? '', member: cell.flag('member'), keyAccount: cell.flag('keyAccount') },
-      ...(returnOf === undefined ? {} : { returnOf }),
-    };
+    const date = cell.date('date') ?? '';
+    const channel = cell.id('channel') ?? '';
+    const buyerId = cell.id('buyer') ?? '';
+    const member = cell.flag('member');
+    const keyAccount = cell.flag('keyAccount');
     const sku = cell.id('sku');
     const quantity = cell.integer('quantity');
     const unitPrice = cell.optionalDecimal('unitPrice');
-    const open = this.open ?? (this.open = { id, head, headRow: row, rows: [], lines: [], broken: false });
-    if (open.rows.length > 0 && !sameHead(head, open.head)) {
+    let open = this.open;
+    if (open === undefined) {
+      // two literals, no spread (a spread copies through a generic path, a few hundred thousand times a month)
+      const buyer = { id: buyerId, member, keyAccount };
+      const transaction = returnOf === undefined ? { id, date, channel, buyer, lines: [] } : { id, date, channel, buyer, returnOf, lines: [] };
+      open = this.open = new OpenTransaction(transaction, row, this, this.source);
+    } else if (!agrees(open.transaction, date, channel, buyerId, member, keyAccount, returnOf)) {
+      const head = open.transaction;
       for (const [column, a, b] of [
-        ['date', head.date, open.head.date],
-        ['channel', head.channel, open.head.channel],
-        ['buyer', head.buyer.id, open.head.buyer.id],
-        ['member', head.buyer.member, open.head.buyer.member],
-        ['keyAccount', head.buyer.keyAccount, open.head.buyer.keyAccount],
-        ['returnOf', head.returnOf, open.head.returnOf],
+        ['date', date, head.date],
+        ['channel', channel, head.channel],
+        ['buyer', buyerId, head.buyer.id],
+        ['member', member, head.buyer.member],
+        ['keyAccount', keyAccount, head.buyer.keyAccount],
+        ['returnOf', returnOf, head.returnOf],
       ] as const) {
         if (a !== b) issues.push(this.issue(row, column, 'ROWS_DISAGREE', `transaction ${id}: ${column} ${JSON.stringify(a ?? '')} differs from ${JSON.stringify(b ?? '')} on row ${open.headRow}, the transaction's first row`, id));
       }
@@ -121,7 +141,7 @@ export class SettlementRowReader {
       this.settlement.reject(issues.map((issue) => ({ ...issue, transaction: id })));
       return;
     }
-    open.lines.push({ sku, quantity, ...(unitPrice === undefined ? {} : { unitPrice }) });
+    open.transaction.lines.push(unitPrice === undefined ? { sku, quantity } : { sku, quantity, unitPrice });
   }
 
   /** Adds one row of the external-sales table. */
@@ -195,18 +215,14 @@ export class SettlementRowReader {
     this.open = undefined;
     if (open === undefined) return undefined;
     if (open.broken) {
-      this.settlement.reject([], open.id);
+      this.settlement.reject([], open.transaction.id);
       return undefined;
     }
-    const at: TransactionLocator = {
-      ...(this.source === undefined ? {} : { source: this.source }),
-      field: (name) => this.pointer(open.headRow, name === 'id' ? 'transaction' : name),
-      lineField: (index, name) => this.pointer(open.rows[index] ?? open.headRow, name),
-    };
-    return this.settlement.add({ ...open.head, lines: open.lines }, at);
+    return this.settlement.add(open.transaction, open);
   }
 
-  private pointer(row: number, column: string): string {
+  /** The pointer to a cell (or, with column '', a row) of this reader's source. */
+  pointer(row: number, column: string): string {
     return `/rows/${row}${column === '' ? '' : `/${column}`}`;
   }
 
@@ -292,9 +308,9 @@ class CellReader {
   }
 }
 
-/** True when two rows of a transaction agree on its columns (most do: then no issue is looked for). */
-function sameHead(a: Omit<SettlementTransaction, 'lines'>, b: Omit<SettlementTransaction, 'lines'>): boolean {
-  return a.date === b.date && a.channel === b.channel && a.buyer.id === b.buyer.id && a.buyer.member === b.buyer.member && a.buyer.keyAccount === b.buyer.keyAccount && a.returnOf === b.returnOf;
+/** True when a row agrees with its transaction's first row on the transaction's columns (most do: then no issue is looked for). */
+function agrees(head: SettlementTransaction, date: string, channel: string, buyerId: string, member: boolean, keyAccount: boolean, returnOf: string | undefined): boolean {
+  return head.date === date && head.channel === channel && head.buyer.id === buyerId && head.buyer.member === member && head.buyer.keyAccount === keyAccount && head.returnOf === returnOf;
 }
 
 /** yyyy-mm-dd as is; yyyy/m/d (how spreadsheets often write days) padded to yyyy-mm-dd; undefined otherwise. */

@@ -1,4 +1,4 @@
-import type { FactName, Facts } from '../domain/line-facts';
+import type { FactName, FactValue, Facts } from '../domain/line-facts';
 import type { FiredRules } from '../domain/price-quote';
 import { isSyncEvaluator } from './evaluator';
 import type { RuleSet } from './rule-catalog';
@@ -17,15 +17,20 @@ export function referencedFacts(ruleSet: RuleSet): FactName[] {
   return [...facts].sort();
 }
 
+/** Fired rules by a line's date, then by the value of each fact the rules read, in {@link referencedFacts} order. */
+type FiredByFacts = Map<FactValue, FiredByFacts | FiredRules>;
+
 /**
  * Remembers which rules fired for a line, keyed by its date (rules have validity dates) and
  * the values of the facts the rules read. A settlement prices up to millions of lines whose
  * keys repeat (a channel, a buyer's flags, a category), so most lines skip the evaluator;
- * a miss asks the version's evaluator, so the answer is always the evaluator's.
+ * a miss asks the version's evaluator, so the answer is always the evaluator's. The key is
+ * looked up value by value in nested maps, not joined into a string: no string per line.
  */
 export class FiredRulesCache {
   private readonly facts: readonly FactName[];
-  private readonly known = new Map<string, FiredRules>();
+  private known: FiredByFacts = new Map();
+  private size = 0;
 
   constructor(
     private readonly ruleSet: RuleSet,
@@ -36,10 +41,10 @@ export class FiredRulesCache {
 
   /** The rules that fire on each line, in line order. */
   async fire(date: string, lines: readonly Facts[]): Promise<FiredRules[]> {
-    const keys = lines.map((facts) => this.key(date, facts));
-    const missing = this.missing(keys);
-    if (missing.length > 0) this.remember(keys, missing, await this.ruleSet.evaluator.evaluateLines(date, missing.map((i) => lines[i]!), { explain: false }));
-    return keys.map((key) => this.known.get(key)!);
+    const fired = this.knownOf(date, lines);
+    const missing = missingOf(fired);
+    if (missing.length > 0) this.remember(date, lines, fired, missing, await this.ruleSet.evaluator.evaluateLines(date, missing.map((i) => lines[i]!), { explain: false }));
+    return fired as FiredRules[];
   }
 
   /**
@@ -48,37 +53,59 @@ export class FiredRulesCache {
    * settlement fires rules for every transaction of a month, and a promise each is garbage.
    */
   fireNow(date: string, lines: readonly Facts[]): FiredRules[] | undefined {
-    const fired: FiredRules[] = [];
-    for (const facts of lines) {
-      const known = this.known.get(this.key(date, facts));
-      if (known === undefined) break;
-      fired.push(known);
-    }
-    if (fired.length === lines.length) return fired;
-    const keys = lines.map((facts) => this.key(date, facts));
-    const missing = this.missing(keys);
+    const fired = this.knownOf(date, lines);
+    const missing = missingOf(fired);
     if (missing.length > 0) {
       const evaluator = this.ruleSet.evaluator;
       if (!isSyncEvaluator(evaluator)) return undefined;
-      this.remember(keys, missing, evaluator.evaluateLinesSync(date, missing.map((i) => lines[i]!), { explain: false }));
+      this.remember(date, lines, fired, missing, evaluator.evaluateLinesSync(date, missing.map((i) => lines[i]!), { explain: false }));
     }
-    return keys.map((key) => this.known.get(key)!);
+    return fired as FiredRules[];
   }
 
-  private missing(keys: readonly string[]): number[] {
-    const missing: number[] = [];
-    for (let i = 0; i < keys.length; i++) if (!this.known.has(keys[i]!)) missing.push(i);
-    return missing;
+  /** What is remembered for each line (undefined where nothing is). */
+  private knownOf(date: string, lines: readonly Facts[]): (FiredRules | undefined)[] {
+    const fired: (FiredRules | undefined)[] = [];
+    for (const facts of lines) fired.push(this.find(date, facts));
+    return fired;
   }
 
-  private remember(keys: readonly string[], missing: readonly number[], evaluations: readonly { readonly fired: FiredRules }[]): void {
-    if (this.known.size + missing.length > this.maxEntries) this.known.clear();
-    missing.forEach((lineIndex, j) => this.known.set(keys[lineIndex]!, evaluations[j]!.fired));
+  private find(date: string, facts: Facts): FiredRules | undefined {
+    let node = this.known.get(date);
+    for (const fact of this.facts) {
+      if (node === undefined) return undefined;
+      node = (node as FiredByFacts).get(facts[fact]);
+    }
+    return node as FiredRules | undefined;
   }
 
-  private key(date: string, facts: Facts): string {
-    let key = date;
-    for (const fact of this.facts) key += `\u0000${String(facts[fact])}`;
-    return key;
+  /** Fills in the missing lines' rules and remembers them (forgetting everything first past maxEntries). */
+  private remember(date: string, lines: readonly Facts[], fired: (FiredRules | undefined)[], missing: readonly number[], evaluations: readonly { readonly fired: FiredRules }[]): void {
+    if (this.size + missing.length > this.maxEntries) {
+      this.known = new Map();
+      this.size = 0;
+    }
+    missing.forEach((lineIndex, j) => this.store(date, lines[lineIndex]!, evaluations[j]!.fired));
+    // lines of one call with the same facts get the same list, the one remembered
+    for (const lineIndex of missing) fired[lineIndex] = this.find(date, lines[lineIndex]!);
   }
+
+  private store(date: string, facts: Facts, rules: FiredRules): void {
+    const path = [date, ...this.facts.map((fact) => facts[fact])];
+    let node = this.known;
+    for (let i = 0; i < path.length - 1; i++) {
+      let next = node.get(path[i]!) as FiredByFacts | undefined;
+      if (next === undefined) node.set(path[i]!, (next = new Map()));
+      node = next;
+    }
+    if (!node.has(path[path.length - 1]!)) this.size++;
+    node.set(path[path.length - 1]!, rules);
+  }
+}
+
+/** The lines with nothing remembered. */
+function missingOf(fired: readonly (FiredRules | undefined)[]): number[] {
+  const missing: number[] = [];
+  for (let i = 0; i < fired.length; i++) if (fired[i] === undefined) missing.push(i);
+  return missing;
 }

@@ -17,6 +17,28 @@ function readInPieces(text: string, cuts: readonly number[]): CsvItem[] {
   return items;
 }
 
+/** Read as the settlement reader does: each chunk pushed, then its records taken one by one; the decoder's tail, then the end. */
+function readOneByOne(text: string, cuts: readonly number[]): CsvItem[] {
+  const reader = new CsvRecordReader(1 << 20);
+  const items: CsvItem[] = [];
+  const take = (): void => {
+    for (let item = reader.next(); item !== undefined; item = reader.next()) items.push(item);
+  };
+  let at = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    reader.push(text.slice(at, Math.max(at, cut)));
+    take();
+    at = Math.max(at, cut);
+  }
+  reader.push(text.slice(at));
+  take();
+  reader.push('');
+  take();
+  reader.close();
+  take();
+  return items;
+}
+
 /** Records with their line numbers, as csv-parse reads them with the options the settlement reader used. */
 function readWithCsvParse(text: string): { record: string[]; line: number }[] {
   const rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[];
@@ -45,6 +67,29 @@ describe('CsvRecordReader', () => {
       }),
       { seed: SEED, numRuns: 500 },
     );
+  });
+
+  it('reads the same items one by one (push, next) as chunk by chunk (write, end), unreadable rows included', () => {
+    const anyText = fc.string({ unit: fc.constantFrom('a', '1', ' ', ',', '"', '\n', '\r', '\uFEFF', '某'), maxLength: 60 });
+    fc.assert(
+      fc.property(fc.oneof(csv, anyText), fc.array(fc.nat({ max: 400 }), { maxLength: 6 }), (text, cuts) => {
+        expect(readOneByOne(text, cuts)).toEqual(readInPieces(text, cuts));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it('takes one record at a time: next() answers undefined once the pushed text is read, and reads on after the next push', () => {
+    const reader = new CsvRecordReader(1 << 20);
+    reader.push('a,b\nc,');
+    expect(reader.next()).toEqual({ record: ['a', 'b'], line: 1 });
+    expect(reader.next()).toBeUndefined();
+    reader.push('d\ne');
+    expect(reader.next()).toEqual({ record: ['c', 'd'], line: 2 });
+    expect(reader.next()).toBeUndefined();
+    reader.close();
+    expect(reader.next()).toEqual({ record: ['e'], line: 3 });
+    expect(reader.next()).toBeUndefined();
   });
 
   it.each([
