@@ -79,13 +79,13 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
       }
       const answered =
         route === 'quote'
-          ? quoteAnswer(ctx, body, query).then((json) => ({ json, priced: 1 }))
+          ? quoteAnswer(ctx, body, query).then((json) => ({ body: json, priced: 1 }))
           : batchAnswer(ctx, body, query, at);
       answered.then(
-        ({ json, priced }) => {
+        ({ body: answer, priced }) => {
           ctx.metrics.recordPriced(authenticated, 'quote', priced);
-          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
-          res.end(json);
+          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': typeof answer === 'string' ? Buffer.byteLength(answer) : answer.length });
+          res.end(answer);
         },
         (error: unknown) => {
           writeProblem(res, problemFromError(error, at, ctx.logger), error instanceof HttpProblem ? error.headers : {});

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { calculateQuoteUnder } from '../rules/calculate-quote';
 import type { RuleCatalog } from '../rules/rule-catalog';
 import { canonicalJson } from '../trust/canonical-json';
-import { issueQuote, issueQuoteBatch } from '../trust/quote-signature';
+import { issueQuote, QuoteBatchIssuer } from '../trust/quote-signature';
 import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { presentQuote } from './present-quote';
@@ -56,12 +56,13 @@ export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonl
 }
 
 /**
- * The answer to POST /v1/quotes:batch as JSON text, and how many quotes were priced. The
- * batch as a whole must be well-formed (else it throws); each quote is then answered in its
- * slot, a quote's own problem included, all under one catalog (a reload meanwhile does not
- * mix versions).
+ * The answer to POST /v1/quotes:batch as JSON (UTF-8 bytes: a batch's quotes are encoded once
+ * each, and the whole is not measured again for its length), and how many quotes were
+ * priced. The batch as a whole must be well-formed (else it throws); each quote is then
+ * answered in its slot, a quote's own problem included, all under one catalog (a reload
+ * meanwhile does not mix versions).
  */
-export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>, at: RequestAt): Promise<{ json: string; priced: number }> {
+export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>, at: RequestAt): Promise<{ body: Buffer; priced: number }> {
   const options = quoteOptions(query);
   const issues = ctx.contract.validate('QuoteBatchRequest', body);
   if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'The batch must be {"quotes": [...]} with 1 to 1000 quote requests', issues);
@@ -69,8 +70,12 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
   checkBatchLines(batch);
   const catalog = ctx.catalog(); // 503 for the whole batch while no rules are loaded
   const today = ctx.today();
-  // a slot holds its priced document until the batch is issued, or its problem as JSON
-  const slots: Array<{ readonly document: object } | { readonly problem: string }> = [];
+  // signed, the whole batch takes one signature (over the Merkle root of its quotes); each quote carries its inclusion proof
+  const issuer = options.sign ? new QuoteBatchIssuer(ctx.signing) : undefined;
+  // each priced quote is encoded at once (unsigned) or added to the issuer; a problem is kept for its slot
+  const unsigned: Buffer[] = [];
+  const problems = new Map<number, string>();
+  let slot = 0;
   let sliceStart = performance.now();
   for (const quote of batch.quotes) {
     if (performance.now() - sliceStart > BATCH_SLICE_MS) {
@@ -79,19 +84,33 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
       sliceStart = performance.now();
     }
     try {
-      slots.push({ document: await priceOne(ctx, catalog, quote, today, options) });
+      const document = await priceOne(ctx, catalog, quote, today, options);
+      if (issuer === undefined) unsigned.push(Buffer.from(canonicalJson(document), 'utf8'));
+      else issuer.add(document);
     } catch (error) {
       const problem = problemFromError(error, at, ctx.logger);
-      slots.push({ problem: JSON.stringify({ problem, status: problem.status }) });
+      problems.set(slot, JSON.stringify({ problem, status: problem.status }));
     }
+    slot++;
   }
-  const documents = slots.flatMap((slot) => ('document' in slot ? [slot.document] : []));
-  // signed, the whole batch takes one signature (over the Merkle root of its quotes); each quote carries its inclusion proof
-  const quotes = options.sign ? issueQuoteBatch(documents, ctx.signing).map((issued) => issued.json) : documents.map((document) => canonicalJson(document));
+  const quotes = issuer === undefined ? unsigned : issuer.finish();
+  const chunks: Buffer[] = [RESULTS_OPEN];
   let next = 0;
-  const results = slots.map((slot) => ('document' in slot ? `{"quote":${quotes[next++]!},"status":200}` : slot.problem));
-  return { json: `{"results":[${results.join(',')}]}`, priced: documents.length };
+  for (let i = 0; i < slot; i++) {
+    if (i > 0) chunks.push(COMMA);
+    const problem = problems.get(i);
+    if (problem === undefined) chunks.push(QUOTE_OPEN, quotes[next++]!, QUOTE_CLOSE);
+    else chunks.push(Buffer.from(problem, 'utf8'));
+  }
+  chunks.push(RESULTS_CLOSE);
+  return { body: Buffer.concat(chunks), priced: quotes.length };
 }
+
+const RESULTS_OPEN = Buffer.from('{"results":[');
+const QUOTE_OPEN = Buffer.from('{"quote":');
+const QUOTE_CLOSE = Buffer.from(',"status":200}');
+const COMMA = Buffer.from(',');
+const RESULTS_CLOSE = Buffer.from(']}');
 
 async function answerOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<string> {
   const document = await priceOne(ctx, catalog, body, today, options);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * Merkle trees as RFC 9162 §2.1 (Certificate Transparency v2, same as RFC 6962 §2.1) defines
@@ -14,8 +14,9 @@ const NODE_PREFIX = Buffer.from([1]);
 
 /** SHA-256(0x00 ‖ `data`, text as UTF-8): the hash of one leaf. */
 export function leafHash(data: string | Uint8Array): Buffer {
-  const hash = createHash('sha256').update(LEAF_PREFIX);
-  return (typeof data === 'string' ? hash.update(data, 'utf8') : hash.update(data)).digest();
+  // one-shot for text (a quote's JSON): U+0000 is the byte 0x00 in UTF-8
+  if (typeof data === 'string') return hash('sha256', `\u0000${data}`, 'buffer');
+  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 
 /** SHA-256(0x01 ‖ left ‖ right): the hash of an inner node. */
@@ -53,7 +54,8 @@ export function buildMerkleTree(leaves: readonly Buffer[]): MerkleTree {
       if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} is not in a tree of ${leaves.length}`);
       const path: Buffer[] = [];
       let at = index;
-      for (const level of levels.slice(0, -1)) {
+      for (let height = 0; height < levels.length - 1; height++) {
+        const level = levels[height]!;
         const sibling = at ^ 1;
         if (sibling < level.length) path.push(level[sibling]!);
         at >>= 1;

@@ -84,30 +84,66 @@ export interface BatchRoot {
 }
 
 /**
- * Issues the priced quotes of one batch with one signature: each gets its quoteId and the
- * batch's issuedAt and expiresAt; the canonical JSON of each (as {@link issueQuote} would sign
- * it) is a leaf of a Merkle tree (RFC 9162 §2.1, SHA-256), and `signature` — the same for
- * every quote of the batch — is a compact JWS (EdDSA, payload attached) of the {@link BatchRoot}.
- * Each quote carries its `inclusionProof`, so it is verified on its own: hash the document
- * without `inclusionProof` and `signature`, climb the audit path, compare with the signed root.
- * One Ed25519 signature per batch instead of one per quote (≈ 45 µs each here, as much as
- * pricing a quote); the tree costs one SHA-256 per quote and per inner node.
+ * Issues the quotes of one batch with one signature. Each quote gets its quoteId and the
+ * batch's issuedAt and expiresAt (the time the batch began); the canonical JSON of each (as
+ * {@link issueQuote} would sign it) is a leaf of a Merkle tree (RFC 9162 §2.1, SHA-256), and
+ * `signature` — the same for every quote of the batch — is a compact JWS (EdDSA, payload
+ * attached) of the {@link BatchRoot}. Each quote carries its `inclusionProof`, so it is
+ * verified on its own: hash the document without `inclusionProof` and `signature`, climb the
+ * audit path, compare with the signed root. One Ed25519 signature per batch instead of one per
+ * quote (≈ 45 µs each here, as much as pricing a quote); the tree costs one SHA-256 per quote
+ * and per inner node.
+ *
+ * Quotes are added as they are priced and kept as the UTF-8 bytes of their canonical JSON
+ * (hashed, then sent as they are: each is encoded once), so a batch's priced documents die
+ * young (held until the batch is signed, a hundred of them would outlive the young generation
+ * and cost old-generation collections).
  */
-export function issueQuoteBatch<Q extends object>(priced: readonly Q[], signing: QuoteSigning): IssuedQuote<Q>[] {
-  if (priced.length === 0) return [];
-  const times = issueTimes(signing);
-  const unsigned = priced.map((document) => unsignedDocument(document, issueFields(signing, times)));
-  const payloads = unsigned.map((document) => canonicalJson(document));
-  const tree = buildMerkleTree(payloads.map((payload) => leafHash(payload)));
-  const root: BatchRoot = { merkleRoot: tree.root.toString('base64url'), treeSize: tree.size };
-  const signature = compactJws(canonicalJson(root), signing.keys.signing);
-  const signatureJson = JSON.stringify(signature);
-  return unsigned.map((document, leafIndex) => {
-    const inclusionProof: InclusionProof = { leafIndex, path: tree.auditPath(leafIndex).map((hash) => hash.toString('base64url')) };
-    return {
-      quote: { ...document, inclusionProof, signature } as SignedQuote<Q>,
-      json: appendMembers(payloads[leafIndex]!, `"inclusionProof":${canonicalJson(inclusionProof)},"signature":${signatureJson}`),
+export class QuoteBatchIssuer {
+  private readonly times: IssueTimes;
+  private readonly payloads: Buffer[] = [];
+  private readonly leaves: Buffer[] = [];
+
+  constructor(private readonly signing: QuoteSigning) {
+    this.times = issueTimes(signing);
+  }
+
+  /** Adds a priced quote as the batch's next leaf. */
+  add(priced: object): void {
+    const payload = Buffer.from(canonicalJson(unsignedDocument(priced, issueFields(this.signing, this.times))), 'utf8');
+    this.payloads.push(payload);
+    this.leaves.push(leafHash(payload));
+  }
+
+  /** Signs the batch: the JSON (UTF-8) of each quote added, in order, with its inclusion proof and the batch's signature. */
+  finish(): Buffer[] {
+    if (this.leaves.length === 0) return [];
+    const tree = buildMerkleTree(this.leaves);
+    const root: BatchRoot = { merkleRoot: tree.root.toString('base64url'), treeSize: tree.size };
+    const signature = JSON.stringify(compactJws(canonicalJson(root), this.signing.keys.signing));
+    // a hash is in the paths of many leaves: each is written once, as a JSON string
+    const written = new Map<Buffer, string>();
+    const writtenHash = (hash: Buffer): string => {
+      let text = written.get(hash);
+      if (text === undefined) written.set(hash, (text = `"${hash.toString('base64url')}"`));
+      return text;
     };
+    return this.payloads.map((payload, leafIndex) => {
+      // the canonical JSON of the InclusionProof (base64url needs no escaping)
+      const inclusionProof = `{"leafIndex":${leafIndex},"path":[${tree.auditPath(leafIndex).map(writtenHash).join(',')}]}`;
+      // the payload holds at least the issue fields, so it ends with a member and `}`
+      return Buffer.concat([payload.subarray(0, payload.length - 1), Buffer.from(`,"inclusionProof":${inclusionProof},"signature":${signature}}`)]);
+    });
+  }
+}
+
+/** The quotes `priced`, issued as one batch by a {@link QuoteBatchIssuer}. */
+export function issueQuoteBatch<Q extends object>(priced: readonly Q[], signing: QuoteSigning): IssuedQuote<Q>[] {
+  const issuer = new QuoteBatchIssuer(signing);
+  for (const document of priced) issuer.add(document);
+  return issuer.finish().map((bytes) => {
+    const json = bytes.toString('utf8');
+    return { quote: JSON.parse(json) as SignedQuote<Q>, json };
   });
 }
 
@@ -132,11 +168,36 @@ function appendMembers(json: string, members: string): string {
   return `${json.slice(0, -1)},${members}}`;
 }
 
-/** The members of `priced` and `issue` (which wins) but `signature`, in one object, in UTF-16 order of their names. */
+/** The issue fields, in UTF-16 order of their names. */
+const ISSUE_KEYS = ['expiresAt', 'issuedAt', 'quoteId'] as const;
+
+/**
+ * The members of `priced` and `issue` (which wins), but not `inclusionProof` and `signature`,
+ * in one object, in UTF-16 order of their names. A document already in that order (presentQuote's
+ * are) is merged with the issue fields in one pass; any other is sorted.
+ */
 function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unknown> {
+  const members = priced as Record<string, unknown>;
+  const document: Record<string, unknown> = {};
+  let next = 0; // the next issue field to place
+  let previous: string | undefined;
+  for (const key of Object.keys(members)) {
+    if (previous !== undefined && key <= previous) return sortedUnsignedDocument(members, issue);
+    previous = key;
+    for (; next < ISSUE_KEYS.length && ISSUE_KEYS[next]! <= key; next++) document[ISSUE_KEYS[next]!] = issue[ISSUE_KEYS[next]!];
+    if (!UNSIGNED_KEYS.has(key)) document[key] = members[key];
+  }
+  for (; next < ISSUE_KEYS.length; next++) document[ISSUE_KEYS[next]!] = issue[ISSUE_KEYS[next]!];
+  return document;
+}
+
+/** Members of a priced document that issuing replaces or leaves out. */
+const UNSIGNED_KEYS: ReadonlySet<string> = new Set([...ISSUE_KEYS, 'inclusionProof', 'signature']);
+
+function sortedUnsignedDocument(priced: Readonly<Record<string, unknown>>, issue: QuoteIssue): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...priced, ...issue };
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(merged).sort()) if (key !== 'signature') sorted[key] = merged[key];
+  for (const key of Object.keys(merged).sort()) if (key !== 'signature' && key !== 'inclusionProof') sorted[key] = merged[key];
   return sorted;
 }
 

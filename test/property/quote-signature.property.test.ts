@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { issueQuote, issueQuoteBatch, verifyQuoteSignature } from '../../src/trust/quote-signature';
+import { canonicalJson } from '../../src/trust/canonical-json';
 import { ephemeralKeyRing } from '../../src/trust/signing-keys';
 
 const keys = ephemeralKeyRing();
@@ -55,6 +56,27 @@ describe('quote signatures (fast-check)', () => {
     );
   });
 
+  it('a document already in canonical order (merged in one pass) is issued as the same bytes as its members in any other order (sorted)', () => {
+    fc.assert(
+      fc.property(documents, fc.boolean(), (document, withIssueFields) => {
+        // a priced document may even carry stale issue fields: the issue's win, signature and inclusionProof are left out
+        const priced: Record<string, unknown> = withIssueFields ? { ...document, quoteId: 'stale', signature: 'stale', inclusionProof: 'stale' } : { ...document };
+        const sorted = Object.fromEntries(Object.keys(priced).sort().map((key) => [key, priced[key]]));
+        const reversed = Object.fromEntries(Object.keys(priced).sort().reverse().map((key) => [key, priced[key]]));
+        const fixed = { ...signing, newQuoteId: () => 'id-1' };
+        const fromSorted = issueQuote(sorted, fixed).json;
+        expect(issueQuote(reversed, fixed).json).toBe(fromSorted);
+        expect(issueQuoteBatch([sorted], fixed)[0]!.json).toBe(issueQuoteBatch([reversed], fixed)[0]!.json);
+        // the body is the canonical JSON of the issued document with "signature" appended
+        const { signature, ...issued } = JSON.parse(fromSorted) as Record<string, unknown>;
+        expect(fromSorted).toBe(`${canonicalJson(issued).slice(0, -1)},"signature":${JSON.stringify(signature)}}`);
+        expect(issued['quoteId']).toBe('id-1');
+        expect(issued).not.toHaveProperty('inclusionProof');
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   describe('signed as a batch (one signature over a Merkle tree)', () => {
     const batches = fc.array(documents, { minLength: 1, maxLength: 9 });
     const valid = { status: 'valid', kid: keys.signing.kid };
@@ -65,8 +87,7 @@ describe('quote signatures (fast-check)', () => {
           const issued = issueQuoteBatch(priced, signing);
           expect(issued).toHaveLength(priced.length);
           expect(new Set(issued.map(({ quote }) => quote.signature)).size).toBe(1);
-          for (const [i, { quote, json }] of issued.entries()) {
-            expect(JSON.parse(json)).toEqual(quote);
+          for (const [i, { quote }] of issued.entries()) {
             expect(quote.inclusionProof?.leafIndex).toBe(i);
             expect(await verifyQuoteSignature(Object.fromEntries(Object.entries(quote).reverse()), keys, now)).toEqual(valid);
           }

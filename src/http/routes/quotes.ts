@@ -16,15 +16,15 @@ export function quoteRoutes(ctx: AppContext): Router {
   });
 
   router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
-    const { json, priced } = await batchAnswer(ctx, req.body, req.query, req);
+    const { body, priced } = await batchAnswer(ctx, req.body, req.query, req);
     ctx.metrics.recordPriced(req, 'quote', priced);
-    sendJson(res, json);
+    sendJson(res, body);
   });
 
   return router;
 }
 
-/** Answers 200 with a body that is already JSON text. */
-function sendJson(res: Response, json: string): void {
-  res.type('application/json').send(json);
+/** Answers 200 with a body that is already JSON (text, or its UTF-8 bytes). */
+function sendJson(res: Response, json: string | Buffer): void {
+  res.set('Content-Type', 'application/json; charset=utf-8').send(json);
 }
