@@ -93,11 +93,15 @@ export class CsvRecordReader {
       if (scan.fields!.length > 0) return { record: scan.fields!, line: this.line };
     }
     if (this.text.length - this.at > this.maxRecordChars) {
+      const line = this.line + 1;
       // a last CR may end the row (CR line breaks) or start its CRLF: dropping the row ends there
-      this.text = this.text.endsWith('\r') ? '\r' : '';
+      const keepCr = this.text.endsWith('\r');
+      // line breaks in the dropped text (in a quoted field, or after a stray quote) are lines of the file all the same
+      this.line += countLineBreaks(this.text, this.at, keepCr ? this.text.length - 1 : this.text.length);
+      this.text = keepCr ? '\r' : '';
       this.at = 0;
       this.dropping = true;
-      return { error: `the row is longer than ${this.maxRecordChars} characters at line ${this.line + 1}`, line: this.line + 1 };
+      return { error: `the row is longer than ${this.maxRecordChars} characters at line ${line}`, line };
     }
     return undefined;
   }

@@ -224,6 +224,9 @@ describe('CsvRecordReader', () => {
     ['a CR ending the text', 1 << 20, ['a\r\n', 'b\r'], [['a', 1], ['b', 2]]],
     ['a CRLF in a quoted cell cut between CR and LF', 1 << 20, ['"a\r', '\nb",c\r\nd\r\n'], [['a\r\nb|c', 2], ['d', 3]]],
     ['a BOM, then CRLF cut between CR and LF', 1 << 20, ['\uFEFFa\r', '\nb'], [['a', 1], ['b', 2]]],
+    ['a row too long for the limit with line breaks in a quoted cell', 5, ['a\n"xx\nxx\nxx', 'x"\nb\n'], [['a', 1], ['error', 2], ['b', 5]]],
+    ['a quote never closed, too long for the limit before the text ends', 5, ['a\r\n"xx\r\nxx\r\nxx', 'x\r\nb\r\nc\r\n'], [['a', 1], ['error', 2], ['b', 5], ['c', 6]]],
+    ['a row too long for the limit with a line break in a quoted cell, its CR ending a chunk', 5, ['a\n"xx\nxxx\r', '\nb\n'], [['a', 1], ['error', 2], ['b', 4]]],
   ])('numbers the lines after %s', (_name, maxRecordChars, chunks, expected) => {
     expect(lines(readChunks(chunks, maxRecordChars))).toEqual(expected);
   });
