@@ -73,13 +73,15 @@ export class CsvRecordReader {
       this.fresh = false;
       if (this.dropping) {
         const newline = nextLineBreak(this.text, 0);
-        if (newline < 0) {
-          this.text = '';
+        const after = newline < 0 ? -1 : afterLineBreak(this.text, newline, this.final);
+        if (after < 0) {
+          // no line break yet, or a last CR whose LF may start the next chunk: only that CR is kept
+          this.text = newline < 0 ? '' : '\r';
           return undefined;
         }
         this.dropping = false;
         this.line++;
-        this.at = afterLineBreak(this.text, newline);
+        this.at = after;
       }
     }
     const scan = this.scan;
@@ -91,10 +93,15 @@ export class CsvRecordReader {
       if (scan.fields!.length > 0) return { record: scan.fields!, line: this.line };
     }
     if (this.text.length - this.at > this.maxRecordChars) {
-      this.text = '';
+      const line = this.line + 1;
+      // a last CR may end the row (CR line breaks) or start its CRLF: dropping the row ends there
+      const keepCr = this.text.endsWith('\r');
+      // line breaks in the dropped text (in a quoted field, or after a stray quote) are lines of the file all the same
+      this.line += countLineBreaks(this.text, this.at, keepCr ? this.text.length - 1 : this.text.length);
+      this.text = keepCr ? '\r' : '';
       this.at = 0;
       this.dropping = true;
-      return { error: `the row is longer than ${this.maxRecordChars} characters at line ${this.line + 1}`, line: this.line + 1 };
+      return { error: `the row is longer than ${this.maxRecordChars} characters at line ${line}`, line };
     }
     return undefined;
   }
@@ -134,8 +141,14 @@ function nextLineBreak(text: string, from: number): number {
   return -1;
 }
 
-function afterLineBreak(text: string, at: number): number {
-  return text.charCodeAt(at) === CR && text.charCodeAt(at + 1) === LF ? at + 2 : at + 1;
+/**
+ * Where the line break at `at` ends; -1 when it is a CR that ends the text and more may come:
+ * the LF of its CRLF may start the next chunk, and counted alone it would be an empty line.
+ */
+function afterLineBreak(text: string, at: number, final: boolean): number {
+  if (text.charCodeAt(at) !== CR) return at + 1;
+  if (at + 1 < text.length) return text.charCodeAt(at + 1) === LF ? at + 2 : at + 1;
+  return final ? at + 1 : -1;
 }
 
 /**
@@ -151,8 +164,9 @@ function scanRecord(text: string, start: number, final: boolean, scan: Scan): bo
   // an empty line: no record
   const first = text.charCodeAt(i);
   if (first === LF || first === CR) {
-    if (first === CR && i + 1 === length && !final) return false;
-    return read(scan, fields, afterLineBreak(text, i), 1);
+    const next = afterLineBreak(text, i, final);
+    if (next < 0) return false;
+    return read(scan, fields, next, 1);
   }
   for (;;) {
     while (i < length && isBlank(text.charCodeAt(i))) i++;
@@ -205,9 +219,10 @@ function scanRecord(text: string, start: number, final: boolean, scan: Scan): bo
       i++;
       continue;
     }
-    // a line break ends the record; a CR at the end of the text may be the first half of CRLF
-    if (code === CR && i + 1 === length && !final) return false;
-    return read(scan, fields, afterLineBreak(text, i), lines + 1);
+    // a line break ends the record
+    const next = afterLineBreak(text, i, final);
+    if (next < 0) return false;
+    return read(scan, fields, next, lines + 1);
   }
 }
 
@@ -230,8 +245,9 @@ function unreadable(scan: Scan, error: string, next: number, lines: number): tru
 /** An unreadable row, from `i` (inside it) to the end of its line: false when that end has not come yet. */
 function skipRow(text: string, i: number, final: boolean, lines: number, message: string, scan: Scan): boolean {
   const newline = nextLineBreak(text, i);
-  if (newline < 0 && !final) return false;
-  return unreadable(scan, message, newline < 0 ? text.length : afterLineBreak(text, newline), lines + 1);
+  const next = newline >= 0 ? afterLineBreak(text, newline, final) : final ? text.length : -1;
+  if (next < 0) return false;
+  return unreadable(scan, message, next, lines + 1);
 }
 
 function endsWithLineBreak(text: string): boolean {
