@@ -9,11 +9,14 @@
 //   4. verify that compact JWS (alg EdDSA) with the JWKS key whose kid the header names;
 //   5. refuse it after its expiresAt.
 //
+// Either way: refuse a document that repeats a member name (JSON.parse keeps the last of the two;
+// which one was signed cannot be told), and check that the JWS header's typ says what was signed.
+//
 // A quote from POST /v1/quotes:batch (the batch is signed once, over a Merkle tree of its quotes):
 //   1. remove "signature" and "inclusionProof"; serialise the rest as RFC 8785 canonical JSON;
 //   2. its leaf hash is SHA-256(0x00 ‖ that JSON as UTF-8);
-//   3. the signature is a compact JWS "<header>.<payload>.<sig>": verify it as above; its payload
-//      is {"merkleRoot": …, "treeSize": …};
+//   3. the signature is a compact JWS "<header>.<payload>.<sig>", header typ "suanpan-quote-batch":
+//      verify it as above; its payload is {"merkleRoot": …, "treeSize": …};
 //   4. climb inclusionProof.path from the leaf at inclusionProof.leafIndex (RFC 9162 §2.1.3.2,
 //      inner nodes SHA-256(0x01 ‖ left ‖ right)); the root reached must be merkleRoot;
 //   5. refuse it after its expiresAt.
@@ -63,8 +66,54 @@ function rootFromAuditPath(leaf, index, size, path) {
   return sn === 0 ? r : undefined;
 }
 
-/** @returns {Promise<{ status: 'valid' | 'invalid' | 'missing' | 'unknown-key' | 'expired', kid?: string, reason?: string }>} */
-export async function verifyQuote(quote, jwks, now = new Date()) {
+/** The JSON pointer of a member whose name its object already has (RFC 8785 is for I-JSON: unique names). */
+function repeatedMember(text) {
+  const stack = [];
+  let expectingName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = stack[stack.length - 1];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (expectingName && top?.names) {
+        const name = JSON.parse(text.slice(i, end + 1));
+        if (top.names.has(name)) return [...stack.slice(0, -1).map((f) => (f.names ? f.name : f.index)), name].map((t) => `/${t}`).join('');
+        top.names.add(name);
+        top.name = name;
+        expectingName = false;
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      stack.push(c === '{' ? { names: new Set() } : { index: 0 });
+      expectingName = c === '{';
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectingName = false;
+    } else if (c === ',') {
+      if (top?.names) expectingName = true;
+      else if (top) top.index++;
+    }
+  }
+  return undefined;
+}
+
+const BATCH_ROOT_TYP = 'suanpan-quote-batch';
+/** A 32-byte hash in its one base64url spelling (43 characters, unused bits zero); undefined otherwise. */
+function hashOf(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
+  const hash = Buffer.from(text, 'base64url');
+  return hash.toString('base64url') === text ? hash : undefined;
+}
+
+/**
+ * `quote` is the parsed document; `text`, when given, the text it was parsed from (to refuse a
+ * repeated member name, which JSON.parse would silently resolve).
+ * @returns {Promise<{ status: 'valid' | 'invalid' | 'missing' | 'unknown-key' | 'expired', kid?: string, reason?: string }>}
+ */
+export async function verifyQuote(quote, jwks, now = new Date(), text = undefined) {
+  const repeated = text === undefined ? undefined : repeatedMember(text);
+  if (repeated !== undefined) return { status: 'invalid', reason: `the member ${repeated} appears twice` };
   const { signature, inclusionProof, ...unsigned } = quote;
   if (typeof signature !== 'string' || signature === '') return { status: 'missing' };
   const batched = inclusionProof !== undefined;
@@ -76,23 +125,34 @@ export async function verifyQuote(quote, jwks, now = new Date()) {
   } catch {
     return { status: 'invalid', reason: 'unreadable JWS header' };
   }
+  if (typeof header.kid !== 'string') return { status: 'invalid', reason: 'the JWS header names no kid' };
+  // a batch's signature signs its Merkle root (typ suanpan-quote-batch); a quote's own has no typ
+  if (header.typ !== (batched ? BATCH_ROOT_TYP : undefined)) return { status: 'invalid', kid: header.kid, reason: `JWS typ ${header.typ} for a quote ${batched ? 'from a batch' : 'signed alone'}` };
   if (!jwks.keys.some((key) => key.kid === header.kid)) return { status: 'unknown-key', kid: header.kid };
-  const document = canonicalJson(unsigned);
   try {
+    const document = canonicalJson(unsigned);
     if (batched) {
       const { payload } = await compactVerify(signature, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
-      const { merkleRoot, treeSize } = JSON.parse(new TextDecoder().decode(payload));
-      const { leafIndex, path } = inclusionProof;
+      const root = JSON.parse(new TextDecoder().decode(payload));
+      const { leafIndex, path } = inclusionProof ?? {};
+      const signedRoot = hashOf(root?.merkleRoot);
+      const hashes = Array.isArray(path) && path.length <= 64 ? path.map(hashOf) : [undefined];
+      const wellFormed =
+        signedRoot !== undefined && Object.keys(root).length === 2 && Number.isSafeInteger(root.treeSize) &&
+        typeof inclusionProof === 'object' && Object.keys(inclusionProof).length === 2 && Number.isSafeInteger(leafIndex) && !hashes.includes(undefined);
+      if (!wellFormed) return { status: 'invalid', kid: header.kid, reason: 'the inclusion proof or the signed root is not in the form suanpan writes' };
       const leaf = sha256(Buffer.from([0]), Buffer.from(document, 'utf8'));
-      const reached = Array.isArray(path) ? rootFromAuditPath(leaf, leafIndex, treeSize, path.map((hash) => Buffer.from(String(hash), 'base64url'))) : undefined;
-      if (reached === undefined || reached.toString('base64url') !== merkleRoot) return { status: 'invalid', kid: header.kid, reason: 'the inclusion proof does not lead to the signed Merkle root' };
+      const reached = rootFromAuditPath(leaf, leafIndex, root.treeSize, hashes);
+      if (reached === undefined || !reached.equals(signedRoot)) return { status: 'invalid', kid: header.kid, reason: 'the inclusion proof does not lead to the signed Merkle root' };
     } else {
       await compactVerify(`${parts[1]}.${base64url.encode(document)}.${parts[2]}`, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
     }
   } catch (error) {
     return { status: 'invalid', kid: header.kid, reason: error.code ?? error.message };
   }
-  if (!(now.getTime() < Date.parse(quote.expiresAt))) return { status: 'expired', kid: header.kid };
+  const expiresAt = typeof quote.expiresAt === 'string' ? Date.parse(quote.expiresAt) : Number.NaN;
+  if (Number.isNaN(expiresAt)) return { status: 'invalid', kid: header.kid, reason: 'no readable expiresAt' };
+  if (now.getTime() >= expiresAt) return { status: 'expired', kid: header.kid };
   return { status: 'valid', kid: header.kid };
 }
 
@@ -117,8 +177,9 @@ async function main(argv) {
     process.stderr.write('usage: node examples/verify-quote.mjs <quote.json> --jwks <jwks.json | URL> [--now <ISO date-time>]\n');
     return 2;
   }
-  const quote = JSON.parse(readFileSync(file, 'utf8'));
-  const result = await verifyQuote(quote, await readJwks(jwksSource), nowText === undefined ? new Date() : new Date(nowText));
+  const text = readFileSync(file, 'utf8');
+  const quote = JSON.parse(text);
+  const result = await verifyQuote(quote, await readJwks(jwksSource), nowText === undefined ? new Date() : new Date(nowText), text);
   process.stdout.write(`${JSON.stringify({ quoteId: quote.quoteId, ...result })}\n`);
   if (result.status === 'valid') process.stdout.write(`genuine: quote ${quote.quoteId}, net ${quote.totals?.net} ${quote.currency}, rule version ${quote.rulesetVersion}, valid until ${quote.expiresAt}\n`);
   return result.status === 'valid' ? 0 : 1;

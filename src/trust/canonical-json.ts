@@ -76,7 +76,8 @@ function canonicalJsonOf(value: unknown): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
-          if (i in value) out += canonicalJsonOf(value[i] === undefined ? null : value[i]);
+          // a hole or undefined is null, as in JSON.stringify
+          out += canonicalJsonOf(value[i] === undefined ? null : value[i]);
         }
         return `${out}]`;
       }

@@ -111,8 +111,10 @@ export class QuoteBatchIssuer {
   /** Adds a priced quote as the batch's next leaf. */
   add(priced: object): void {
     const payload = Buffer.from(canonicalJson(unsignedDocument(priced, issueFields(this.signing, this.times))), 'utf8');
+    const leaf = leafHash(payload);
+    // both or neither: the n-th payload is the n-th leaf
     this.payloads.push(payload);
-    this.leaves.push(leafHash(payload));
+    this.leaves.push(leaf);
   }
 
   /** Signs the batch: the JSON (UTF-8) of each quote added, in order, with its inclusion proof and the batch's signature. */
@@ -120,7 +122,7 @@ export class QuoteBatchIssuer {
     if (this.leaves.length === 0) return [];
     const tree = buildMerkleTree(this.leaves);
     const root: BatchRoot = { merkleRoot: tree.root.toString('base64url'), treeSize: tree.size };
-    const signature = JSON.stringify(compactJws(canonicalJson(root), this.signing.keys.signing));
+    const signature = JSON.stringify(compactJws(canonicalJson(root), this.signing.keys.signing, BATCH_ROOT_TYP));
     // a hash is in the paths of many leaves: each is written once, as a JSON string
     const written = new Map<Buffer, string>();
     const writtenHash = (hash: Buffer): string => {
@@ -224,7 +226,8 @@ export async function verifyQuoteSignature(document: Readonly<Record<string, unk
     return { status: 'invalid' };
   }
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
-  if (header.alg !== 'EdDSA' || kid === undefined) return { status: 'invalid', ...(kid === undefined ? {} : { kid }) };
+  // the header says which kind of statement was signed: a batch's root, or (no typ) the quote itself
+  if (header.alg !== 'EdDSA' || kid === undefined || header.typ !== (batched ? BATCH_ROOT_TYP : undefined)) return { status: 'invalid', ...(kid === undefined ? {} : { kid }) };
   const key = keys.verification.get(kid);
   if (key === undefined) return { status: 'unknown-key', kid };
   let payload: string;
@@ -252,6 +255,23 @@ const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 const HASH = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
 
 /**
+ * The `typ` of a batch signature's protected header. A quote's own signature has none, so
+ * neither kind of statement can pass for the other (a batch root is not a quote, and a quote
+ * is not a batch root), whatever else this key signs.
+ */
+export const BATCH_ROOT_TYP = 'suanpan-quote-batch';
+
+/** A batch of 1000 quotes has audit paths of 10 hashes; no tree the service builds has more than 64. */
+const MAX_PATH = 64;
+
+/** A 32-byte hash in its one base64url form (no padding, unused bits zero), as the service writes it. */
+function hashOf(text: unknown): Buffer | undefined {
+  if (typeof text !== 'string' || !HASH.test(text)) return undefined;
+  const hash = Buffer.from(text, 'base64url');
+  return hash.toString('base64url') === text ? hash : undefined;
+}
+
+/**
  * Whether the leaf of `payload` (a quote's canonical JSON), placed by `proof`, leads to the
  * root that the verified batch signature's `signed` payload names. Anything not of the
  * shapes {@link issueQuoteBatch} writes is refused.
@@ -263,19 +283,16 @@ function leadsToSignedRoot(payload: string, proof: unknown, signed: string): boo
   } catch {
     return false;
   }
-  if (!isRecord(root) || !isRecord(proof)) return false;
+  if (!isRecord(root) || !isRecord(proof) || Object.keys(root).length !== 2 || Object.keys(proof).length !== 2) return false;
   const { merkleRoot, treeSize } = root;
   const { leafIndex, path } = proof;
-  if (typeof merkleRoot !== 'string' || !HASH.test(merkleRoot) || typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize)) return false;
-  if (typeof leafIndex !== 'number' || !Array.isArray(path) || !path.every((hash) => typeof hash === 'string' && HASH.test(hash))) return false;
-  if (Object.keys(root).length !== 2 || Object.keys(proof).length !== 2) return false;
-  const reached = rootFromAuditPath(
-    leafHash(payload),
-    leafIndex,
-    treeSize,
-    path.map((hash: string) => Buffer.from(hash, 'base64url')),
-  );
-  return reached !== undefined && reached.toString('base64url') === merkleRoot;
+  const signedRoot = hashOf(merkleRoot);
+  if (signedRoot === undefined || typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize)) return false;
+  if (typeof leafIndex !== 'number' || !Array.isArray(path) || path.length > MAX_PATH) return false;
+  const hashes = path.map(hashOf);
+  if (hashes.some((hash) => hash === undefined)) return false;
+  const reached = rootFromAuditPath(leafHash(payload), leafIndex, treeSize, hashes as Buffer[]);
+  return reached !== undefined && reached.equals(signedRoot);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -292,9 +309,12 @@ export function detachedJws(payload: string, key: KeyRing['signing']): string {
   return `${header}..${signature}`;
 }
 
-/** The compact JWS (`header.payload.signature`) of `payload`, alg EdDSA, signed by node:crypto as {@link detachedJws} is. */
-export function compactJws(payload: string, key: KeyRing['signing']): string {
-  const signingInput = `${protectedHeaderOf(key.kid)}.${Buffer.from(payload).toString('base64url')}`;
+/**
+ * The compact JWS (`header.payload.signature`) of `payload`, alg EdDSA, signed by node:crypto as
+ * {@link detachedJws} is; the protected header names `typ` when given.
+ */
+export function compactJws(payload: string, key: KeyRing['signing'], typ?: string): string {
+  const signingInput = `${protectedHeaderOf(key.kid, typ)}.${Buffer.from(payload).toString('base64url')}`;
   return `${signingInput}.${sign(null, Buffer.from(signingInput), key.privateKey).toString('base64url')}`;
 }
 
@@ -308,12 +328,13 @@ function jose(): Promise<typeof import('jose')> {
 
 const protectedHeaders = new Map<string, string>();
 
-/** The base64url protected header naming `kid` (a key ring holds a handful of keys). */
-function protectedHeaderOf(kid: string): string {
-  let header = protectedHeaders.get(kid);
+/** The base64url protected header naming `kid`, and `typ` when given (a key ring holds a handful of keys). */
+function protectedHeaderOf(kid: string, typ?: string): string {
+  const name = typ === undefined ? kid : `${kid} ${typ}`;
+  let header = protectedHeaders.get(name);
   if (header === undefined) {
-    header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid })).toString('base64url');
-    if (protectedHeaders.size < 64) protectedHeaders.set(kid, header);
+    header = Buffer.from(JSON.stringify(typ === undefined ? { alg: 'EdDSA', kid } : { alg: 'EdDSA', kid, typ })).toString('base64url');
+    if (protectedHeaders.size < 64) protectedHeaders.set(name, header);
   }
   return header;
 }

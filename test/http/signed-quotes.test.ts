@@ -81,13 +81,25 @@ describe('signed quotes', () => {
     expect(third!.quote.signature).toBe(first!.quote.signature);
     expect(third!.quote.quoteId).not.toBe(first!.quote.quoteId);
     const [header, payload] = first!.quote.signature.split('.');
-    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'EdDSA', kid: keysA.signing.kid });
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'EdDSA', kid: keysA.signing.kid, typ: 'suanpan-quote-batch' });
     expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toEqual({ merkleRoot: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), treeSize: 2 });
     for (const { quote } of [first!, third!]) expect(await verify(app, quote)).toMatchObject({ valid: true, signature: 'valid', recomputed: 'match' });
     const edited = { ...third!.quote, totals: { ...third!.quote.totals, net: '1.00' } };
     expect(await verify(app, edited)).toMatchObject({ valid: false, signature: 'invalid', recomputed: 'mismatch', differences: [{ path: '/totals/net', quoted: '1.00' }] });
     const moved = { ...third!.quote, inclusionProof: first!.quote.inclusionProof };
     expect(await verify(app, moved)).toMatchObject({ valid: false, signature: 'invalid', recomputed: 'match' });
+  });
+
+  it('refuses a document that repeats a member name (which value was signed cannot be told), naming the member', async () => {
+    const quote = await issue(app);
+    const text = JSON.stringify(quote);
+    // a second "totals" before the real one: JSON.parse keeps the last, another reader the first
+    const repeated = `{"totals":{"net":"1.00"},${text.slice(1)}`;
+    const res = await request(app).post('/v1/quotes:verify').set('Content-Type', 'application/json').send(repeated).expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, errors: [{ pointer: '/totals', code: 'duplicateMember' }] });
+    // the same document without the repetition is valid
+    await request(app).post('/v1/quotes:verify').set('Content-Type', 'application/json').send(text).expect(200);
   });
 
   it('a batch quote holds the same priced figures as the same request quoted alone', async () => {

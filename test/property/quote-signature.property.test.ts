@@ -142,6 +142,45 @@ describe('quote signatures (fast-check)', () => {
       );
     });
 
+    it('a batch root signature does not pass for a quote signature, nor a quote signature for a batch root', async () => {
+      const [first] = issueQuoteBatch([{ a: '1.00' }, { a: '2.00' }], signing);
+      const [header, payload, sig] = first!.quote.signature.split('.');
+      const root = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+      // the root statement as a document signed alone (detached), even with an expiry added
+      expect((await verifyQuoteSignature({ ...root, signature: `${header}..${sig}` }, keys, now)).status).toBe('invalid');
+      expect((await verifyQuoteSignature({ ...root, expiresAt: '2099-01-01T00:00:00Z', signature: `${header}..${sig}` }, keys, now)).status).toBe('invalid');
+      // a quote's own signature, payload attached, as a batch of one
+      const alone = issueQuote({ a: '1.00' }, signing).quote;
+      const { signature, ...unsigned } = alone;
+      const [aloneHeader, , aloneSig] = signature.split('.');
+      const attached = `${aloneHeader}.${Buffer.from(canonicalJson(unsigned)).toString('base64url')}.${aloneSig}`;
+      expect((await verifyQuoteSignature({ ...unsigned, inclusionProof: { leafIndex: 0, path: [] }, signature: attached }, keys, now)).status).toBe('invalid');
+    });
+
+    it('refuses an inclusion proof not in the form the service writes', async () => {
+      const issued = issueQuoteBatch([{ a: '1.00' }, { a: '2.00' }, { a: '3.00' }], signing);
+      const quote = issued[0]!.quote as unknown as Record<string, unknown> & { inclusionProof: { leafIndex: number; path: string[] } };
+      expect(await verifyQuoteSignature(quote, keys, now)).toEqual({ status: 'valid', kid: keys.signing.kid });
+      const { leafIndex, path } = quote.inclusionProof;
+      const lastBits = (hash: string): string => {
+        // the same 32 bytes with the unused low bits of the last character set: a second spelling of the hash
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        return hash.slice(0, -1) + alphabet[alphabet.indexOf(hash.at(-1)!) | 3]!;
+      };
+      expect(Buffer.from(lastBits(path[0]!), 'base64url')).toEqual(Buffer.from(path[0]!, 'base64url'));
+      for (const proof of [
+        { leafIndex, path, extra: 1 },
+        { leafIndex, path: [lastBits(path[0]!), ...path.slice(1)] },
+        { leafIndex, path: [`${path[0]}=`, ...path.slice(1)] },
+        { leafIndex, path: [[path[0]], ...path.slice(1)] },
+        { leafIndex: String(leafIndex), path },
+        { leafIndex, path: [...path, ...Array.from({ length: 64 }, () => path[0])] },
+        { path },
+      ]) {
+        expect((await verifyQuoteSignature({ ...quote, inclusionProof: proof }, keys, now)).status).toBe('invalid');
+      }
+    });
+
     it('a quote signed alone does not verify with an inclusion proof added', async () => {
       const [first] = issueQuoteBatch([{ a: '1.00' }, { a: '2.00' }], signing);
       const alone = issueQuote({ a: '1.00' }, signing).quote;

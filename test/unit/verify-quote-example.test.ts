@@ -16,6 +16,10 @@ describe('examples/verify-quote.mjs (offline verification with jose and the JWKS
     batchQuote: path.join(dir, 'batch-quote.json'),
     batchEdited: path.join(dir, 'batch-edited.json'),
     batchMoved: path.join(dir, 'batch-moved.json'),
+    repeated: path.join(dir, 'repeated.json'),
+    rootAsQuote: path.join(dir, 'root-as-quote.json'),
+    proofExtra: path.join(dir, 'proof-extra.json'),
+    proofSpelling: path.join(dir, 'proof-spelling.json'),
     jwks: path.join(dir, 'jwks.json'),
     otherJwks: path.join(dir, 'other-jwks.json'),
   };
@@ -32,6 +36,16 @@ describe('examples/verify-quote.mjs (offline verification with jose and the JWKS
     writeFileSync(files.batchEdited, JSON.stringify({ ...second, rulesetVersion: 'edited' }));
     // the third quote presented with the second's place in the tree
     writeFileSync(files.batchMoved, JSON.stringify({ ...third, inclusionProof: second!['inclusionProof'] }));
+    // a second "totals" ahead of the real one: JSON.parse keeps the real one, another reader the first
+    writeFileSync(files.repeated, `{"totals":{"net":"1.00"},${JSON.stringify(quote).slice(1)}`);
+    // the batch's signed root, presented as a quote signed alone, with an expiry to pass for genuine
+    const [rootHeader, rootPayload, rootSig] = (second!['signature'] as string).split('.');
+    writeFileSync(files.rootAsQuote, JSON.stringify({ ...JSON.parse(Buffer.from(rootPayload!, 'base64url').toString()), expiresAt: '2099-01-01T00:00:00Z', signature: `${rootHeader}..${rootSig}` }));
+    const proof = second!['inclusionProof'] as { leafIndex: number; path: string[] };
+    writeFileSync(files.proofExtra, JSON.stringify({ ...second, inclusionProof: { ...proof, note: 'x' } }));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = proof.path[0]!.slice(0, -1) + alphabet[alphabet.indexOf(proof.path[0]!.at(-1)!) | 3]!; // same bytes, other spelling
+    writeFileSync(files.proofSpelling, JSON.stringify({ ...second, inclusionProof: { ...proof, path: [respelled, ...proof.path.slice(1)] } }));
     writeFileSync(files.jwks, JSON.stringify((await request(app).get('/.well-known/jwks.json')).body));
     writeFileSync(files.otherJwks, JSON.stringify((await request(trustApp().app).get('/.well-known/jwks.json')).body));
   });
@@ -56,6 +70,10 @@ describe('examples/verify-quote.mjs (offline verification with jose and the JWKS
     ['a batch quote given the inclusion proof of another', 'batchMoved', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
     ['an expired batch quote', 'batchQuote', 'jwks', '2026-12-20T08:00:00Z', 'expired'],
     ['a batch quote under a key not in the JWKS', 'batchQuote', 'otherJwks', '2026-12-01T00:00:00Z', 'unknown-key'],
+    ['a document that repeats a member name', 'repeated', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
+    ['a batch root signature presented as a quote signed alone', 'rootAsQuote', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
+    ['an inclusion proof with a member suanpan does not write', 'proofExtra', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
+    ['a path hash spelled another way', 'proofSpelling', 'jwks', '2026-12-01T00:00:00Z', 'invalid'],
   ] as const)('refuses %s', (_what, quote, jwks, now, status) => {
     const { code, out } = run(files[quote], '--jwks', files[jwks], '--now', now);
     expect(out).toContain(`"status":"${status}"`);

@@ -1,8 +1,10 @@
 import { Router } from 'express';
+import { firstDuplicateMember } from '../../trust/duplicate-members';
 import { jwksOf } from '../../trust/signing-keys';
 import { verifyQuote } from '../../trust/verify-quote';
 import type { AppContext } from '../context';
 import { HttpProblem } from '../problem';
+import { rawBodyOf } from '../raw-body';
 import { quoteRecomputer } from '../recompute-quote';
 
 /** GET /.well-known/jwks.json (the keys quotes are signed with) and POST /v1/quotes:verify. */
@@ -16,6 +18,13 @@ export function trustRoutes(ctx: AppContext): Router {
   router.post('/v1/quotes\\:verify', ctx.requireJson, async (req, res) => {
     const issues = ctx.contract.validate('QuoteDocument', req.body);
     if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'Send the quote document (a JSON object) as it was issued', issues);
+    const raw = rawBodyOf(req);
+    const duplicate = raw === undefined ? undefined : firstDuplicateMember(raw.toString('utf8'));
+    if (duplicate !== undefined) {
+      throw new HttpProblem('VALIDATION_FAILED', 'A quote document names each member once (I-JSON, RFC 7493): of two values under one name, which was signed cannot be told', [
+        { pointer: duplicate, detail: 'this member name appears twice in its object', code: 'duplicateMember' },
+      ]);
+    }
     const document = req.body as Record<string, unknown>;
     res.json(await verifyQuote(document, { keys: ctx.signing.keys, now: ctx.now(), recompute: quoteRecomputer(ctx.contract, ctx.catalog()) }));
   });
