@@ -48,6 +48,13 @@ describe('canonicalJson of values already in canonical order', () => {
     expect(canonicalJson({ a: undefined, b: [undefined, 1] })).toBe('{"b":[null,1]}');
   });
 
+  it('writes an array hole as null, as JSON.stringify does (never "[,1]")', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holed = [, 1];
+    expect(canonicalJson({ b: holed })).toBe(JSON.stringify({ b: holed }));
+    expect(canonicalJson({ c: 1, b: holed })).toBe('{"b":[null,1],"c":1}'); // the sorting path too
+  });
+
   it('does not take toJSON from a Date or a class instance', () => {
     expect(canonicalJson({ a: new Date(0) })).toBe('{"a":{}}');
   });
