@@ -16,7 +16,7 @@ export interface QuoteIssue {
 
 /** A priced quote as the partner receives it. */
 export type SignedQuote<Q extends object = object> = QuoteIssue & Q & {
-  /** Present when the quote was signed as one of a batch (see {@link issueQuoteBatch}). */
+  /** Present when the quote was signed as one of a batch (see {@link QuoteBatchIssuer}). */
   readonly inclusionProof?: InclusionProof;
   readonly signature: string;
 };
@@ -42,9 +42,9 @@ const DETACHED_JWS = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/;
 export interface IssuedQuote<Q extends object> {
   readonly quote: SignedQuote<Q>;
   /**
-   * The canonical JSON that was signed with `"signature"` (after `"inclusionProof"` in a batch)
-   * appended as the last member: what the service answers (no second serialisation), and
-   * what a verifier gets back by removing those members.
+   * The canonical JSON that was signed with `"signature"` appended as the last member: what
+   * the service answers (no second serialisation), and what a verifier gets back by removing
+   * that member.
    */
   readonly json: string;
 }
@@ -137,16 +137,6 @@ export class QuoteBatchIssuer {
       return Buffer.concat([payload.subarray(0, payload.length - 1), Buffer.from(`,"inclusionProof":${inclusionProof},"signature":${signature}}`)]);
     });
   }
-}
-
-/** The quotes `priced`, issued as one batch by a {@link QuoteBatchIssuer}. */
-export function issueQuoteBatch<Q extends object>(priced: readonly Q[], signing: QuoteSigning): IssuedQuote<Q>[] {
-  const issuer = new QuoteBatchIssuer(signing);
-  for (const document of priced) issuer.add(document);
-  return issuer.finish().map((bytes) => {
-    const json = bytes.toString('utf8');
-    return { quote: JSON.parse(json) as SignedQuote<Q>, json };
-  });
 }
 
 interface IssueTimes {
@@ -259,7 +249,7 @@ const HASH = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
  * neither kind of statement can pass for the other (a batch root is not a quote, and a quote
  * is not a batch root), whatever else this key signs.
  */
-export const BATCH_ROOT_TYP = 'suanpan-quote-batch';
+const BATCH_ROOT_TYP = 'suanpan-quote-batch';
 
 /** A batch of 1000 quotes has audit paths of 10 hashes; no tree the service builds has more than 64. */
 const MAX_PATH = 64;
@@ -274,7 +264,7 @@ function hashOf(text: unknown): Buffer | undefined {
 /**
  * Whether the leaf of `payload` (a quote's canonical JSON), placed by `proof`, leads to the
  * root that the verified batch signature's `signed` payload names. Anything not of the
- * shapes {@link issueQuoteBatch} writes is refused.
+ * shapes {@link QuoteBatchIssuer} writes is refused.
  */
 function leadsToSignedRoot(payload: string, proof: unknown, signed: string): boolean {
   let root: unknown;
@@ -313,7 +303,7 @@ export function detachedJws(payload: string, key: KeyRing['signing']): string {
  * The compact JWS (`header.payload.signature`) of `payload`, alg EdDSA, signed by node:crypto as
  * {@link detachedJws} is; the protected header names `typ` when given.
  */
-export function compactJws(payload: string, key: KeyRing['signing'], typ?: string): string {
+function compactJws(payload: string, key: KeyRing['signing'], typ?: string): string {
   const signingInput = `${protectedHeaderOf(key.kid, typ)}.${Buffer.from(payload).toString('base64url')}`;
   return `${signingInput}.${sign(null, Buffer.from(signingInput), key.privateKey).toString('base64url')}`;
 }

@@ -1,9 +1,16 @@
 import fc from 'fast-check';
-import { issueQuote, issueQuoteBatch, verifyQuoteSignature } from '../../src/trust/quote-signature';
+import { issueQuote, QuoteBatchIssuer, verifyQuoteSignature, type QuoteSigning, type SignedQuote } from '../../src/trust/quote-signature';
 import { canonicalJson } from '../../src/trust/canonical-json';
 import { ephemeralKeyRing } from '../../src/trust/signing-keys';
 
 const keys = ephemeralKeyRing();
+
+/** The documents issued as one batch, each as the service sends it (json) and parsed (quote). */
+function issueQuoteBatch(priced: readonly object[], issuing: QuoteSigning): { quote: SignedQuote; json: string }[] {
+  const issuer = new QuoteBatchIssuer(issuing);
+  for (const document of priced) issuer.add(document);
+  return issuer.finish().map((bytes) => ({ json: bytes.toString('utf8'), quote: JSON.parse(bytes.toString('utf8')) as SignedQuote }));
+}
 const now = new Date('2026-11-20T08:00:00Z');
 const signing = { keys, now: () => now };
 
