@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { buildProblem, sendProblem } from './problem';
 
@@ -23,8 +24,7 @@ export function bodyTimeout(idleMs: number): RequestHandler {
         timer = setTimeout(check, idleMs);
         return;
       }
-      res.once('finish', () => req.socket.destroySoon());
-      sendProblem(res, buildProblem('REQUEST_TIMEOUT', `No byte of the body arrived for ${idleMs} ms`, { instance: req.originalUrl, requestId: req.requestId }), { Connection: 'close' });
+      answerStalledBody(req, res, idleMs, { originalUrl: req.originalUrl, requestId: req.requestId });
     };
     timer = setTimeout(check, idleMs);
     const clear = (): void => clearTimeout(timer);
@@ -33,4 +33,10 @@ export function bodyTimeout(idleMs: number): RequestHandler {
     res.once('close', clear);
     next();
   };
+}
+
+/** The 408 of a body that stalled for `idleMs`; the connection closes once it is sent (the rest of the body may never come). */
+export function answerStalledBody(req: IncomingMessage, res: ServerResponse, idleMs: number, at: { readonly originalUrl: string; readonly requestId: string }): void {
+  res.once('finish', () => req.socket.destroySoon());
+  sendProblem(res, buildProblem('REQUEST_TIMEOUT', `No byte of the body arrived for ${idleMs} ms`, { instance: at.originalUrl, requestId: at.requestId }), { Connection: 'close' });
 }

@@ -1,4 +1,4 @@
-import type { AgreementVersion, Label, PricingRule } from '../domain/agreement';
+import type { AgreementVersion, Label } from '../domain/agreement';
 import type { Adjustment, GiftLine, QuoteTotals } from '../domain/quote';
 import type { ExplainedQuote, LineExplanation } from '../rules/calculate-quote';
 
@@ -31,15 +31,19 @@ export interface QuoteDocument {
   readonly totals: QuoteTotals;
 }
 
-const rulesByVersion = new WeakMap<AgreementVersion, ReadonlyMap<string, PricingRule>>();
+const referencesByVersion = new WeakMap<AgreementVersion, ReadonlyMap<string, RuleReference>>();
 
-function rulesOf(version: AgreementVersion): ReadonlyMap<string, PricingRule> {
-  let rules = rulesByVersion.get(version);
-  if (rules === undefined) {
-    rules = new Map(version.rules.map((rule) => [rule.id, rule]));
-    rulesByVersion.set(version, rules);
+/** What `rules` says of each rule of `version`, built once per version (frozen: every quote shares them). */
+function referencesOf(version: AgreementVersion): ReadonlyMap<string, RuleReference> {
+  let references = referencesByVersion.get(version);
+  if (references === undefined) {
+    // members in JCS order
+    references = new Map(
+      version.rules.map((rule) => [rule.id, Object.freeze({ clause: rule.clause, label: Object.freeze({ en: rule.label.en, zh: rule.label.zh }), type: rule.action.type })]),
+    );
+    referencesByVersion.set(version, references);
   }
-  return rules;
+  return references;
 }
 
 /**
@@ -110,12 +114,12 @@ function presentExplanation(explanation: LineExplanation, named: Set<string>): o
 }
 
 function ruleReferences(named: ReadonlySet<string>, version: AgreementVersion): Record<string, RuleReference> {
-  const rules = rulesOf(version);
+  const known = referencesOf(version);
   const references: Record<string, RuleReference> = {};
   for (const id of [...named].sort()) {
-    const rule = rules.get(id);
-    if (rule === undefined) throw new Error(`the quote names rule ${id}, which ${version.agreement} ${version.effectiveFrom} does not have`);
-    references[id] = { clause: rule.clause, label: { en: rule.label.en, zh: rule.label.zh }, type: rule.action.type };
+    const reference = known.get(id);
+    if (reference === undefined) throw new Error(`the quote names rule ${id}, which ${version.agreement} ${version.effectiveFrom} does not have`);
+    references[id] = reference;
   }
   return references;
 }

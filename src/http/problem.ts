@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { FieldIssue } from '../domain/errors';
 
 /** Every problem code the API answers with, its HTTP status and its title. */
@@ -55,9 +55,11 @@ export function buildProblem(code: ProblemCode, detail: string | undefined, extr
   };
 }
 
-export function sendProblem(res: Response, problem: Problem, headers: Record<string, string> = {}): void {
-  res.status(problem.status).set({ 'Content-Type': 'application/problem+json; charset=utf-8', ...headers });
-  res.send(JSON.stringify(problem));
+/** Answers `problem` as application/problem+json, on Express's path and the quote lane's alike. */
+export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(problem);
+  res.writeHead(problem.status, { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** An error a route throws to answer with a problem; the error handler renders it. */

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { logWhenDone } from './access-log';
+import { answerStalledBody } from './body-timeout';
 import type { ApiKeys } from './api-key-auth';
 import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { partnerOf } from './metrics';
-import { buildProblem, HttpProblem, type Problem } from './problem';
+import { buildProblem, HttpProblem, sendProblem } from './problem';
 import { batchAnswer, quoteAnswer, type RequestAt } from './quote-responses';
 import type { TokenBuckets } from './rate-limit';
 import { requestIdFrom } from './request-id';
@@ -27,10 +28,7 @@ export interface QuoteLaneOptions {
 /** Handles a request and returns true, or returns false without touching it (Express serves it). */
 export type Lane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const ROUTES: ReadonlyMap<string, 'quote' | 'batch'> = new Map([
-  ['/v1/quotes', 'quote'],
-  ['/v1/quotes:batch', 'batch'],
-]);
+const ROUTES: ReadonlySet<string> = new Set(['/v1/quotes', '/v1/quotes:batch']);
 const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*"?utf-8"?[ \t]*)?$/i;
 
 /**
@@ -50,8 +48,8 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
-    const route = ROUTES.get(queryAt === -1 ? url : url.slice(0, queryAt));
-    if (route === undefined || !takesBody(req, options.bodyLimitBytes) || options.isShuttingDown()) return false;
+    const route = queryAt === -1 ? url : url.slice(0, queryAt);
+    if (!ROUTES.has(route) || !takesBody(req, options.bodyLimitBytes) || options.isShuttingDown()) return false;
     let caller: { readonly partnerId: string; readonly keyId: string } | undefined;
     if (options.apiKeys !== undefined) {
       caller = options.apiKeys.callerOf(req.headers.authorization, headerText(req.headers['x-api-key']));
@@ -63,10 +61,9 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
     const at: RequestAt = { originalUrl: url, requestId: requestIdFrom(req.headers['x-request-id']) };
     res.setHeader('X-Request-Id', at.requestId);
     setSecurityHeaders(res, options.securityHeaders);
-    const template = route === 'quote' ? '/v1/quotes' : '/v1/quotes:batch';
     const authenticated = caller === undefined ? {} : { caller };
-    ctx.metrics.timeRequest(res, () => ({ method: 'POST', route: template, partner: partnerOf(authenticated) }));
-    logWhenDone(ctx.logger, req, res, () => ({ requestId: at.requestId, route: template, ...authenticated }));
+    ctx.metrics.timeRequest(res, () => ({ method: 'POST', route, partner: partnerOf(authenticated) }));
+    logWhenDone(ctx.logger, req, res, () => ({ requestId: at.requestId, route, ...authenticated }));
     const query = queryAt === -1 ? {} : parseQuery(url.slice(queryAt + 1));
 
     readBody(req, res, options.bodyTimeoutMs, at, (text) => {
@@ -74,11 +71,11 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
       try {
         body = parseJson(text);
       } catch {
-        writeProblem(res, buildProblem('MALFORMED_JSON', 'The body could not be parsed as JSON', { instance: at.originalUrl, requestId: at.requestId }));
+        sendProblem(res, buildProblem('MALFORMED_JSON', 'The body could not be parsed as JSON', { instance: at.originalUrl, requestId: at.requestId }));
         return;
       }
       const answered =
-        route === 'quote'
+        route === '/v1/quotes'
           ? quoteAnswer(ctx, body, query).then((json) => ({ body: json, priced: 1 }))
           : batchAnswer(ctx, body, query, at);
       answered.then(
@@ -88,7 +85,7 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
           res.end(answer);
         },
         (error: unknown) => {
-          writeProblem(res, problemFromError(error, at, ctx.logger), error instanceof HttpProblem ? error.headers : {});
+          sendProblem(res, problemFromError(error, at, ctx.logger), error instanceof HttpProblem ? error.headers : {});
         },
       ).catch((error: unknown) => {
         // writing the answer failed (the connection is gone): nothing left to tell the caller
@@ -126,9 +123,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, idleMs: number, at:
   const chunks: Buffer[] = [];
   const timer = setTimeout(stalled, idleMs);
   function stalled(): void {
-    if (res.headersSent) return;
-    res.once('finish', () => req.socket.destroySoon());
-    writeProblem(res, buildProblem('REQUEST_TIMEOUT', `No byte of the body arrived for ${idleMs} ms`, { instance: at.originalUrl, requestId: at.requestId }), { Connection: 'close' });
+    if (!res.headersSent) answerStalledBody(req, res, idleMs, at);
   }
   req.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
@@ -152,10 +147,4 @@ function parseJson(text: string): unknown {
   const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(json)?.[1];
   if (first !== '{' && first !== '[') throw new SyntaxError('not an object or array');
   return JSON.parse(json);
-}
-
-function writeProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(problem);
-  res.writeHead(problem.status, { ...headers, 'Content-Type': 'application/problem+json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
 }

@@ -1,6 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import { calculateQuoteUnder } from '../rules/calculate-quote';
 import type { RuleCatalog } from '../rules/rule-catalog';
+import { timeSlicer } from '../rules/time-slicer';
 import { canonicalJson } from '../trust/canonical-json';
 import { issueQuote, QuoteBatchIssuer } from '../trust/quote-signature';
 import type { AppContext } from './context';
@@ -52,7 +52,9 @@ export interface RequestAt {
  */
 export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>): Promise<string> {
   const options = quoteOptions(query);
-  return answerOne(ctx, ctx.catalog(), body, ctx.today(), options);
+  const document = await priceOne(ctx, ctx.catalog(), body, ctx.today(), options);
+  // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
+  return options.sign ? issueQuote(document, ctx.signing).json : canonicalJson(document);
 }
 
 /**
@@ -75,14 +77,10 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
   // each priced quote is encoded at once (unsigned) or added to the issuer; a problem is kept for its slot
   const unsigned: Buffer[] = [];
   const problems = new Map<number, string>();
-  let slot = 0;
-  let sliceStart = performance.now();
-  for (const quote of batch.quotes) {
-    if (performance.now() - sliceStart > BATCH_SLICE_MS) {
-      // let other requests (and the liveness probe) in between two quotes of a big batch
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+  const slicer = timeSlicer(BATCH_SLICE_MS);
+  for (const [slot, quote] of batch.quotes.entries()) {
+    // lets other requests (and the liveness probe) in between two quotes of a big batch
+    await slicer.maybeYield();
     try {
       const document = await priceOne(ctx, catalog, quote, today, options);
       if (issuer === undefined) unsigned.push(Buffer.from(canonicalJson(document), 'utf8'));
@@ -91,12 +89,11 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
       const problem = problemFromError(error, at, ctx.logger);
       problems.set(slot, JSON.stringify({ problem, status: problem.status }));
     }
-    slot++;
   }
   const quotes = issuer === undefined ? unsigned : issuer.finish();
   const chunks: Buffer[] = [RESULTS_OPEN];
   let next = 0;
-  for (let i = 0; i < slot; i++) {
+  for (let i = 0; i < batch.quotes.length; i++) {
     if (i > 0) chunks.push(COMMA);
     const problem = problems.get(i);
     if (problem === undefined) chunks.push(QUOTE_OPEN, quotes[next++]!, QUOTE_CLOSE);
@@ -111,12 +108,6 @@ const QUOTE_OPEN = Buffer.from('{"quote":');
 const QUOTE_CLOSE = Buffer.from(',"status":200}');
 const COMMA = Buffer.from(',');
 const RESULTS_CLOSE = Buffer.from(']}');
-
-async function answerOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<string> {
-  const document = await priceOne(ctx, catalog, body, today, options);
-  // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
-  return options.sign ? issueQuote(document, ctx.signing).json : canonicalJson(document);
-}
 
 /** The request validated, priced under the rule version in force on its date, and presented. */
 async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<object> {

@@ -165,8 +165,9 @@ const ISSUE_KEYS = ['expiresAt', 'issuedAt', 'quoteId'] as const;
 
 /**
  * The members of `priced` and `issue` (which wins), but not `inclusionProof` and `signature`,
- * in one object, in UTF-16 order of their names. A document already in that order (presentQuote's
- * are) is merged with the issue fields in one pass; any other is sorted.
+ * in one object. A document already in UTF-16 order of its names (presentQuote's are) is merged
+ * with the issue fields in one pass and stays in that order; any other is left for canonicalJson
+ * to sort.
  */
 function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unknown> {
   const members = priced as Record<string, unknown>;
@@ -174,7 +175,8 @@ function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unk
   let next = 0; // the next issue field to place
   let previous: string | undefined;
   for (const key of Object.keys(members)) {
-    if (previous !== undefined && key <= previous) return sortedUnsignedDocument(members, issue);
+    // not in canonical order: canonicalJson sorts it
+    if (previous !== undefined && key <= previous) return withoutIssueProof({ ...members, ...issue });
     previous = key;
     for (; next < ISSUE_KEYS.length && ISSUE_KEYS[next]! <= key; next++) document[ISSUE_KEYS[next]!] = issue[ISSUE_KEYS[next]!];
     if (!UNSIGNED_KEYS.has(key)) document[key] = members[key];
@@ -184,14 +186,7 @@ function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unk
 }
 
 /** Members of a priced document that issuing replaces or leaves out. */
-const UNSIGNED_KEYS: ReadonlySet<string> = new Set([...ISSUE_KEYS, 'inclusionProof', 'signature']);
-
-function sortedUnsignedDocument(priced: Readonly<Record<string, unknown>>, issue: QuoteIssue): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...priced, ...issue };
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(merged).sort()) if (key !== 'signature' && key !== 'inclusionProof') sorted[key] = merged[key];
-  return sorted;
-}
+const UNSIGNED_KEYS: ReadonlySet<string> = new Set<string>(ISSUE_FIELDS);
 
 /**
  * Checks the signature of a quote document as a partner holds it: `missing` without one,
