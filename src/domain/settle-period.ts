@@ -42,6 +42,8 @@ export interface PendingSale {
   readonly at: TransactionLocator;
   readonly input: QuoteInput;
   readonly facts: readonly Facts[];
+  /** Its place in the order of calls, which a spilled settlement records it under. */
+  readonly seq: number;
 }
 
 /**
@@ -72,8 +74,6 @@ export interface SettlementAccumulator {
    * then say so instead of naming an unknown transaction).
    */
   reject(issues: readonly SettlementIssue[], transactionId?: string): void;
-  /** Issues recorded so far (listed ones only; duplicates and returns matched at finish once spilled are not yet counted). */
-  readonly issueCount: number;
   /**
    * The statement; throws DomainError INVALID_SETTLEMENT listing every issue when any input
    * was refused (nothing is dropped silently).
@@ -171,7 +171,7 @@ export interface SettlementOptions {
 }
 
 /** Default {@link SettlementOptions.spillAfter}. */
-export const SPILL_AFTER_IDS = 200_000;
+const SPILL_AFTER_IDS = 200_000;
 const SPILL_PARTITIONS = 256;
 const SPILL_BUFFER_BYTES = 1 << 14;
 
@@ -249,7 +249,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   let foundAt: MatchingKey | undefined;
   let foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
   let foundDiscrepancies = new KeyedItems<Discrepancy>();
-  let pendingSeq = -1;
   const firedList: FiredEntry[] = [];
   const lookup = (id: string): Registered | undefined => {
     const n = registry.get(id);
@@ -565,7 +564,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       return undefined;
     }
     // a duplicate sale is booked too: its DUPLICATE_TRANSACTION at finish refuses the whole statement
-    pendingSeq = seq;
     return pendingSale(tx, at);
   };
 
@@ -577,7 +575,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       buyer: tx.buyer,
       lines: tx.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
     };
-    return { transaction: tx, at, input, facts: buildLineFacts(version, input) };
+    return { transaction: tx, at, input, facts: buildLineFacts(version, input), seq };
   };
 
   /** Finds what the spill holds: duplicates and returns, each recorded where an unspilled run records it (once, however many callers step through it). */
@@ -621,10 +619,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   return {
     version,
     period,
-    get issueCount() {
-      return issues.length + unlisted;
-    },
-
     reject(found, transactionId) {
       nextCall();
       found.forEach(record);
@@ -707,7 +701,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         for (const gift of orderGifts(version, lines, firedPerLine)) giftsValue = giftsValue.plus(gift.value);
       }
       if (spill !== undefined) {
-        spill.registerSale(pendingSeq, tx.id, pending.at, tx.channel, tx.buyer.id, tx.date, booked);
+        spill.registerSale(pending.seq, tx.id, pending.at, tx.channel, tx.buyer.id, tx.date, booked);
         return;
       }
       registry.set(tx.id, sales.add(tx.channel, tx.buyer.id, tx.date, booked));

@@ -103,7 +103,7 @@ export class SpillWriter {
  * Writes `s` at `at` of `target` (room for 8 + 3 × its length) as a spill text; returns where it
  * ends. Equal texts give equal bytes, so {@link SpilledTexts} compares them as bytes.
  */
-export function encodeText(s: string, target: Uint8Array, at: number): number {
+function encodeText(s: string, target: Uint8Array, at: number): number {
   let n = s.length;
   while (n >= 0x80) {
     target[at++] = (n % 0x80) | 0x80;

@@ -37,8 +37,6 @@ export class CsvRecordReader {
   private at = 0;
   /** No more text comes: a record may end with the text. */
   private final = false;
-  /** Set by push and close: the next {@link next} starts reading a new text (as a call of write did). */
-  private fresh = false;
   private line = 0;
   private started = false;
   /** Set while the rest of an overlong row is being dropped. */
@@ -56,7 +54,6 @@ export class CsvRecordReader {
     }
     this.text = this.text.slice(this.at) + text;
     this.at = 0;
-    this.fresh = true;
   }
 
   /** Says that no more text comes: the last record may end without a line break. */
@@ -64,25 +61,21 @@ export class CsvRecordReader {
     this.text = this.text.slice(this.at);
     this.at = 0;
     this.final = true;
-    this.fresh = true;
   }
 
   /** The next record (or unreadable row) of the text pushed so far; undefined when more text is needed, or after close, at the end. */
   next(): CsvItem | undefined {
-    if (this.fresh) {
-      this.fresh = false;
-      if (this.dropping) {
-        const newline = nextLineBreak(this.text, 0);
-        const after = newline < 0 ? -1 : afterLineBreak(this.text, newline, this.final);
-        if (after < 0) {
-          // no line break yet, or a last CR whose LF may start the next chunk: only that CR is kept
-          this.text = newline < 0 ? '' : '\r';
-          return undefined;
-        }
-        this.dropping = false;
-        this.line++;
-        this.at = after;
+    if (this.dropping) {
+      const newline = nextLineBreak(this.text, 0);
+      const after = newline < 0 ? -1 : afterLineBreak(this.text, newline, this.final);
+      if (after < 0) {
+        // no line break yet, or a last CR whose LF may start the next chunk: only that CR is kept
+        this.text = newline < 0 ? '' : '\r';
+        return undefined;
       }
+      this.dropping = false;
+      this.line++;
+      this.at = after;
     }
     const scan = this.scan;
     while (this.at < this.text.length) {
@@ -104,24 +97,6 @@ export class CsvRecordReader {
       return { error: `the row is longer than ${this.maxRecordChars} characters at line ${line}`, line };
     }
     return undefined;
-  }
-
-  /** The records (and unreadable rows) the text completes, in order. */
-  write(text: string): CsvItem[] {
-    this.push(text);
-    return this.drain();
-  }
-
-  /** The last record, when the text does not end with a line break. */
-  end(): CsvItem[] {
-    this.close();
-    return this.drain();
-  }
-
-  private drain(): CsvItem[] {
-    const items: CsvItem[] = [];
-    for (let item = this.next(); item !== undefined; item = this.next()) items.push(item);
-    return items;
   }
 }
 

@@ -103,17 +103,20 @@ async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<v
   const decoder = new StringDecoder('utf8');
   const state: CsvState = { table: undefined, headerMissingReported: false };
   // each record is read when the one before it has been handled (see CsvRecordReader)
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    records.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  const readRecords = async (): Promise<void> => {
     for (let item = records.next(); item !== undefined; item = records.next()) {
       const waiting = readCsvItem(item, reader, state);
       if (waiting !== undefined) await waiting;
     }
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    records.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    await readRecords();
   }
   records.push(decoder.end());
-  for (let item = records.next(); item !== undefined; item = records.next()) await readCsvItem(item, reader, state);
+  await readRecords();
   records.close();
-  for (let item = records.next(); item !== undefined; item = records.next()) await readCsvItem(item, reader, state);
+  await readRecords();
 }
 
 /** Reads one CSV record; a promise only when it has to wait for the rule evaluator (most rows need not: no promise each). */

@@ -4,16 +4,34 @@ import { CsvRecordReader, type CsvItem } from '../../src/io/csv-records';
 
 const SEED = 20261126;
 
+/** The records (and unreadable rows) `text` completes, in order. */
+function write(reader: CsvRecordReader, text: string): CsvItem[] {
+  reader.push(text);
+  return drain(reader);
+}
+
+/** The last record, when the text does not end with a line break. */
+function end(reader: CsvRecordReader): CsvItem[] {
+  reader.close();
+  return drain(reader);
+}
+
+function drain(reader: CsvRecordReader): CsvItem[] {
+  const items: CsvItem[] = [];
+  for (let item = reader.next(); item !== undefined; item = reader.next()) items.push(item);
+  return items;
+}
+
 /** Read in the given pieces: what the settlement reader sees of a streamed upload. */
 function readInPieces(text: string, cuts: readonly number[]): CsvItem[] {
   const reader = new CsvRecordReader(1 << 20);
   const items: CsvItem[] = [];
   let at = 0;
   for (const cut of [...cuts].sort((a, b) => a - b)) {
-    items.push(...reader.write(text.slice(at, Math.max(at, cut))));
+    items.push(...write(reader, text.slice(at, Math.max(at, cut))));
     at = Math.max(at, cut);
   }
-  items.push(...reader.write(text.slice(at)), ...reader.end());
+  items.push(...write(reader, text.slice(at)), ...end(reader));
   return items;
 }
 
@@ -233,7 +251,7 @@ describe('CsvRecordReader', () => {
 
   it('reports a row longer than the limit once and reads on', () => {
     const reader = new CsvRecordReader(10);
-    const items = [...reader.write('a,b\n'), ...reader.write('x'.repeat(8)), ...reader.write('y'.repeat(8)), ...reader.write('zz\nc,d\n'), ...reader.end()];
+    const items = [...write(reader, 'a,b\n'), ...write(reader, 'x'.repeat(8)), ...write(reader, 'y'.repeat(8)), ...write(reader, 'zz\nc,d\n'), ...end(reader)];
     expect(items.map((item) => ('error' in item ? ['error', item.line] : [item.record.join('|'), item.line]))).toEqual([
       ['a|b', 1],
       ['error', 2],
