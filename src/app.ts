@@ -26,13 +26,14 @@ import { rulesetRoutes } from './http/routes/rulesets';
 import { keepRawBody } from './http/raw-body';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
+import { DEFAULT_TIME_ZONE } from './rules/load-rules';
 
 export interface AppDeps {
   readonly rules: RulesHolder;
   readonly logger: Logger;
   readonly contract?: ApiContract;
-  /** The default quote date; defaults to today in Asia/Shanghai. */
-  readonly today?: () => string;
+  /** The default quote date of an agreement; defaults to today in the agreement's time zone (agreement.json `timeZone`). */
+  readonly today?: (agreement?: string) => string;
   /** Largest accepted JSON body in bytes; default 5 MiB. */
   readonly bodyLimitBytes?: number;
   /** Largest streamed settlement upload (CSV, NDJSON) in bytes; default 1 GiB. */
@@ -75,6 +76,17 @@ export function todayIn(timeZone: string, nowMs: number = Date.now()): string {
     cached.second = second;
   }
   return cached.today;
+}
+
+/**
+ * The time zone whose today is an agreement's default date: its latest version's (a quote's
+ * date selects the version, so the zone cannot wait for it); the default zone when the
+ * agreement is unknown, which the pricing then refuses anyway.
+ */
+function timeZoneOf(catalog: RuleCatalog | undefined, agreement: string | undefined): string {
+  if (catalog === undefined || agreement === undefined || !catalog.agreementIds().includes(agreement)) return DEFAULT_TIME_ZONE;
+  const versions = catalog.versions(agreement);
+  return versions[versions.length - 1]!.version.timeZone;
 }
 
 /**
@@ -122,7 +134,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
     contract,
     rules: deps.rules,
     logger: deps.logger,
-    today: deps.today ?? (() => todayIn('Asia/Shanghai')),
+    today: deps.today ?? ((agreement) => todayIn(timeZoneOf(deps.rules.current(), agreement))),
     now,
     signing: { ...deps.signing, keys: deps.signing?.keys ?? ephemeralKeyRing(), now },
     ...(deps.adminToken === undefined || deps.adminToken === '' ? {} : { adminToken: deps.adminToken }),

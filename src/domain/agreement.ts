@@ -1,4 +1,9 @@
 import type { Dec, RoundingPolicy } from './money';
+import type { OrderFactUse } from './line-facts';
+import type { Action } from './terms/registry';
+import type { TermModule } from './terms/term';
+
+export type { Action, ActionType } from './terms/registry';
 
 /** A text in both languages of the agreement. */
 export interface Label {
@@ -10,14 +15,36 @@ export interface CatalogItem {
   readonly sku: string;
   readonly name: Label;
   readonly category: string;
+  readonly tags: readonly string[];
   readonly listPrice: Dec;
 }
 
 export interface Channel {
   readonly id: string;
-  /** Chamber business earns commission and counts toward the chamber's volume. */
-  readonly chamberBusiness: boolean;
+  /** Business under the agreement: counts toward the partner's volume (settlement). */
+  readonly business: boolean;
   readonly label: Label;
+}
+
+/** A party of the agreement under its role (supplier, partner, …). */
+export interface Party {
+  readonly role: string;
+  readonly id: string;
+  readonly name: Label;
+}
+
+/** A buyer or order attribute the agreement declares: quote requests carry it, conditions read it. */
+export interface AttributeDeclaration {
+  readonly type: 'boolean' | 'string' | 'decimal' | 'enum';
+  readonly values?: readonly string[];
+  readonly label?: Label;
+}
+
+export interface Coupon {
+  readonly code: string;
+  readonly label: Label;
+  /** The rules whose conditions name this code (order.coupon): applied when one of them changes a line. */
+  readonly ruleIds: readonly string[];
 }
 
 /** One band of a tier table: `from` inclusive, `to` exclusive (absent on the last band). */
@@ -29,56 +56,13 @@ export interface Tier {
 
 export type TierMode = 'range' | 'graduated';
 
-/** What a rule does when its conditions hold. Rates and factors are fractions ("0.10"). */
-export type Action =
-  | { readonly type: 'price-factor'; readonly factor: Dec }
-  | { readonly type: 'percentage-discount'; readonly rate: Dec }
-  | {
-      readonly type: 'tiered-discount';
-      readonly basis: 'order.totalQuantity' | 'line.quantity';
-      readonly mode: TierMode;
-      readonly tiers: readonly Tier[];
-    }
-  | { readonly type: 'price-floor'; readonly factor: Dec }
-  | { readonly type: 'commission'; readonly rate: Dec }
-  | { readonly type: 'rebate-accrual'; readonly rate: Dec }
-  | { readonly type: 'free-goods'; readonly per: number; readonly quantity: number; readonly sku?: string }
-  | { readonly type: 'rebate-settlement'; readonly basis: 'period.volume'; readonly mode: 'range'; readonly tiers: readonly Tier[] }
-  | { readonly type: 'price-guarantee'; readonly factor: Dec };
-
-export type ActionType = Action['type'];
-
-/** The pricing step an action belongs to; steps run in the order of {@link PRICING_STEPS}. */
-export type PricingStep =
-  | 'channel-price'
-  | 'buyer-discount'
-  | 'floor'
-  | 'commission'
-  | 'rebate'
-  | 'gifts'
-  | 'settlement';
-
-/** Every pricing step, in the order the procedure runs them. */
-export const PRICING_STEPS: readonly PricingStep[] = ['channel-price', 'buyer-discount', 'floor', 'commission', 'rebate', 'gifts', 'settlement'];
-
-/** The steps that set the unit price from a rule's offer; exclusivity groups apply only to them. */
-export const PRICE_STEPS: readonly PricingStep[] = ['channel-price', 'buyer-discount'];
-
-export const STEP_OF_ACTION: Readonly<Record<ActionType, PricingStep>> = {
-  'price-factor': 'channel-price',
-  'percentage-discount': 'buyer-discount',
-  'tiered-discount': 'buyer-discount',
-  'price-floor': 'floor',
-  commission: 'commission',
-  'rebate-accrual': 'rebate',
-  'free-goods': 'gifts',
-  'rebate-settlement': 'settlement',
-  'price-guarantee': 'settlement',
-};
+/** The price steps of an agreement that names none, in order. */
+export const DEFAULT_PRICING_STEPS: readonly string[] = ['channel-price', 'buyer-discount', 'floor'];
 
 export interface Exclusivity {
   readonly group: string;
-  readonly policy: 'best-for-buyer';
+  /** best-for-buyer: the member giving the lowest line amount; first-by-priority: the first member that fired. */
+  readonly policy: 'best-for-buyer' | 'first-by-priority';
 }
 
 /** A rule as the domain sees it: its conditions are the rules layer's business. */
@@ -90,7 +74,12 @@ export interface PricingRule {
   readonly exclusivity?: Exclusivity;
   readonly validFrom?: string;
   readonly validTo?: string;
+  /** The pricing step of a price term (agreement.json pricingSteps); undefined for other terms. */
+  readonly step?: string;
+  /** What the rule does: its term type's parsed params. */
   readonly action: Action;
+  /** The module of its term type. */
+  readonly term: TermModule;
 }
 
 /** One published version of an agreement: its terms and rules, identified by a content hash. */
@@ -102,13 +91,29 @@ export interface AgreementVersion {
   readonly title: Label;
   readonly currency: string;
   readonly rounding: RoundingPolicy;
+  /** IANA time zone the agreement's days are counted in (what "today" means). */
+  readonly timeZone: string;
+  readonly parties: ReadonlyMap<string, Party>;
   readonly channels: ReadonlyMap<string, Channel>;
   readonly catalog: ReadonlyMap<string, CatalogItem>;
-  /** All rules, sorted by step, then priority (higher first), then id. */
+  readonly attributes: { readonly buyer: ReadonlyMap<string, AttributeDeclaration>; readonly order: ReadonlyMap<string, AttributeDeclaration> };
+  readonly coupons: ReadonlyMap<string, Coupon>;
+  /** The price steps in the order they run. */
+  readonly pricingSteps: readonly string[];
+  /** The parameterised order facts the conditions read (computed once per order). */
+  readonly orderFacts: readonly OrderFactUse[];
+  readonly readsOrderListAmount: boolean;
+  readonly readsLineListAmount: boolean;
+  /** All rules, sorted by stage and step, then priority (higher first), then id. */
   readonly rules: readonly PricingRule[];
 }
 
 /** True when the rule is in force on `date` (ISO yyyy-mm-dd; validTo is inclusive). */
 export function isRuleInForce(rule: PricingRule, date: string): boolean {
   return (rule.validFrom === undefined || rule.validFrom <= date) && (rule.validTo === undefined || date <= rule.validTo);
+}
+
+/** True for terms applied at settlement only (a quote never shows them). */
+export function isSettlementRule(rule: PricingRule): boolean {
+  return rule.term.stage === 'settlement';
 }

@@ -3,6 +3,10 @@ export type DomainErrorCode =
   | 'UNKNOWN_AGREEMENT'
   | 'UNKNOWN_CHANNEL'
   | 'UNKNOWN_SKU'
+  | 'UNKNOWN_COUPON'
+  | 'INVALID_ATTRIBUTE'
+  | 'INVALID_QUOTE_INPUT'
+  | 'ORDER_REFUSED'
   | 'NO_RULESET_IN_FORCE'
   | 'UNKNOWN_RULESET_VERSION'
   | 'INVALID_SETTLEMENT'
@@ -24,5 +28,26 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+}
+
+/** A breach of a refusal term, as the refusal answer lists it. */
+export interface BreachReport {
+  readonly code: string;
+  readonly ruleId: string;
+  readonly clause: string;
+  readonly label: { readonly zh: string; readonly en: string };
+  /** The lines (0-based indexes) its conditions held on. */
+  readonly lines: readonly number[];
+}
+
+/** An order the agreement refuses (minimum order, quantity limit, …): every breach, with the rule and its code. */
+export class OrderRefused extends DomainError {
+  constructor(readonly breaches: readonly BreachReport[]) {
+    super(
+      'ORDER_REFUSED',
+      `the agreement refuses this order: ${breaches.map((breach) => `${breach.code} (rule ${breach.ruleId}, clause ${breach.clause})`).join('; ')}`,
+      breaches.flatMap((breach) => breach.lines.map((line) => ({ pointer: `/lines/${line}`, code: breach.code, detail: `${breach.label.en} (rule ${breach.ruleId})` }))),
+    );
   }
 }

@@ -1,54 +1,83 @@
-import type { AgreementVersion } from './agreement';
-import { DomainError, type FieldIssue } from './errors';
+import type { AgreementVersion, AttributeDeclaration, CatalogItem } from './agreement';
+import { DomainError, type DomainErrorCode, type FieldIssue } from './errors';
+import { Dec, ZERO, isDecimalText } from './money';
 import { listPriceFact } from './pricing-plan';
-import type { QuoteInput } from './quote';
-
-/** The facts a rule condition may name (see rules/schema/rule.schema.json). */
-export type FactName =
-  | 'channel'
-  | 'date'
-  | 'buyer.id'
-  | 'buyer.member'
-  | 'buyer.keyAccount'
-  | 'line.sku'
-  | 'line.category'
-  | 'line.quantity'
-  | 'line.listPrice'
-  | 'order.totalQuantity'
-  | 'order.lineCount'
-  | 'period.volume';
-
-/** Every fact name, in the order of the schema's enum. */
-export const FACT_NAMES: readonly FactName[] = [
-  'channel',
-  'date',
-  'buyer.id',
-  'buyer.member',
-  'buyer.keyAccount',
-  'line.sku',
-  'line.category',
-  'line.quantity',
-  'line.listPrice',
-  'order.totalQuantity',
-  'order.lineCount',
-  'period.volume',
-];
-
-export type FactValue = string | number | boolean | null;
-export type Facts = Readonly<Record<FactName, FactValue>>;
-
-/** Facts whose values are numbers or decimal strings: only decimal operators compare them. */
-export const DECIMAL_FACTS: ReadonlySet<FactName> = new Set<FactName>([
-  'line.quantity',
-  'line.listPrice',
-  'order.totalQuantity',
-  'order.lineCount',
-  'period.volume',
-]);
+import type { AttributeValue, QuoteInput } from './quote';
 
 /**
- * Checks that the input names a channel and SKUs of the agreement version, collecting every
- * problem (not just the first) with the JSON pointer of the field.
+ * What a condition may compare a fact with: text and booleans with the identity operators,
+ * decimals with the decimal operators, dates with the date operators, lists with contains.
+ */
+export type FactType = 'text' | 'boolean' | 'decimal' | 'date' | 'list';
+
+/** A fact a rule condition may name. */
+export interface FactSpec {
+  readonly name: string;
+  readonly type: FactType;
+  /** The params a parameterised fact takes (`order.skuQuantity` with `{ "sku": … }`): all optional unless listed in `required`. */
+  readonly params?: readonly string[];
+  readonly required?: readonly string[];
+  /** Catalog or agreement values a text fact can take, for the rule checks. */
+  readonly known?: 'channel' | 'sku' | 'category' | 'tag' | 'coupon';
+}
+
+/** A name of a fact; declared attributes (`buyer.<name>`, `order.<name>`) and parameterised facts make it open. */
+export type FactName = string;
+export type FactValue = string | number | boolean | null | readonly string[];
+export type Facts = Readonly<Record<FactName, FactValue>>;
+
+/** The facts every agreement has; `buyer.*` and `order.*` attributes are declared by each agreement. */
+export const BUILT_IN_FACTS: readonly FactSpec[] = [
+  { name: 'channel', type: 'text', known: 'channel' },
+  { name: 'date', type: 'date' },
+  { name: 'buyer.id', type: 'text' },
+  { name: 'line.sku', type: 'text', known: 'sku' },
+  { name: 'line.category', type: 'text', known: 'category' },
+  { name: 'line.tags', type: 'list', known: 'tag' },
+  { name: 'line.quantity', type: 'decimal' },
+  { name: 'line.listPrice', type: 'decimal' },
+  { name: 'line.listAmount', type: 'decimal' },
+  { name: 'order.totalQuantity', type: 'decimal' },
+  { name: 'order.lineCount', type: 'decimal' },
+  { name: 'order.listAmount', type: 'decimal' },
+  { name: 'order.coupon', type: 'text', known: 'coupon' },
+  { name: 'order.skuQuantity', type: 'decimal', params: ['sku'], required: ['sku'] },
+  { name: 'order.categoryQuantity', type: 'decimal', params: ['category'], required: ['category'] },
+  { name: 'order.categoryListAmount', type: 'decimal', params: ['category'], required: ['category'] },
+  { name: 'order.tagQuantity', type: 'decimal', params: ['tag'], required: ['tag'] },
+  { name: 'order.distinctSkus', type: 'decimal', params: ['category', 'minQuantity'] },
+  { name: 'period.volume', type: 'decimal' },
+];
+
+const FACT_TYPE_OF_ATTRIBUTE: Readonly<Record<AttributeDeclaration['type'], FactType>> = { boolean: 'boolean', string: 'text', decimal: 'decimal', enum: 'text' };
+
+/** Every fact a version's conditions may name: the built-in ones and its declared attributes. */
+export function factSpecsOf(attributes: { readonly buyer: ReadonlyMap<string, AttributeDeclaration>; readonly order: ReadonlyMap<string, AttributeDeclaration> }): Map<FactName, FactSpec> {
+  const specs = new Map<FactName, FactSpec>(BUILT_IN_FACTS.map((spec) => [spec.name, spec]));
+  for (const [scope, declared] of [['buyer', attributes.buyer], ['order', attributes.order]] as const) {
+    for (const [name, declaration] of declared) specs.set(`${scope}.${name}`, { name: `${scope}.${name}`, type: FACT_TYPE_OF_ATTRIBUTE[declaration.type] });
+  }
+  return specs;
+}
+
+/** The key a parameterised fact has in a line's facts: `order.skuQuantity(sku=HX-A02)`, params sorted by name. */
+export function paramFactKey(fact: string, params: Readonly<Record<string, string | number>>): FactName {
+  const names = Object.keys(params).sort();
+  return `${fact}(${names.map((name) => `${name}=${String(params[name])}`).join(',')})`;
+}
+
+/** A parameterised order fact a version's conditions read, computed once per order. */
+export interface OrderFactUse {
+  readonly key: FactName;
+  readonly fact: string;
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * Checks that the input names a channel, SKUs, attributes and a coupon the agreement version
+ * declares, with the declared types, collecting every problem (not just the first) with the
+ * JSON pointer of the field. The problem's code is the issues' common code, else
+ * INVALID_QUOTE_INPUT.
  */
 export function checkQuoteInput(version: AgreementVersion, input: QuoteInput): void {
   const issues: FieldIssue[] = [];
@@ -64,31 +93,166 @@ export function checkQuoteInput(version: AgreementVersion, input: QuoteInput): v
       issues.push({ pointer: `/lines/${i}/sku`, code: 'UNKNOWN_SKU', detail: `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}` });
     }
   });
+  checkAttributes(input.buyer, 'id', version.attributes.buyer, '/buyer', issues);
+  checkAttributes(input.attributes ?? {}, undefined, version.attributes.order, '/attributes', issues);
+  if (input.coupon !== undefined && input.coupon !== null && !version.coupons.has(input.coupon)) {
+    issues.push({
+      pointer: '/coupon',
+      code: 'UNKNOWN_COUPON',
+      detail: `coupon ${JSON.stringify(input.coupon)} is not a code of ${version.agreement}${version.coupons.size === 0 ? ' (it declares none)' : ` (known: ${[...version.coupons.keys()].join(', ')})`}`,
+    });
+  }
   if (issues.length > 0) {
-    const code = issues.every((issue) => issue.code === 'UNKNOWN_SKU') ? 'UNKNOWN_SKU' : 'UNKNOWN_CHANNEL';
+    const codes = new Set(issues.map((issue) => issue.code));
+    const code = codes.size === 1 ? (issues[0]!.code as DomainErrorCode) : 'INVALID_QUOTE_INPUT';
     throw new DomainError(code, issues.map((issue) => issue.detail).join('; '), issues);
   }
 }
 
-/** The facts of each line of a checked quote input, in line order. */
+function checkAttributes(
+  given: Readonly<Record<string, unknown>>,
+  skip: string | undefined,
+  declared: ReadonlyMap<string, AttributeDeclaration>,
+  pointer: string,
+  issues: FieldIssue[],
+): void {
+  for (const [name, value] of Object.entries(given)) {
+    if (name === skip || value === undefined) continue;
+    const declaration = declared.get(name);
+    const at = `${pointer}/${name}`;
+    if (declaration === undefined) {
+      issues.push({ pointer: at, code: 'INVALID_ATTRIBUTE', detail: `${name} is not an attribute this agreement declares${declared.size === 0 ? '' : ` (declared: ${[...declared.keys()].join(', ')})`}` });
+    } else if (value !== null && !fitsDeclaration(value, declaration)) {
+      issues.push({ pointer: at, code: 'INVALID_ATTRIBUTE', detail: `${name} must be ${describeDeclaration(declaration)} (got ${JSON.stringify(value)})` });
+    }
+  }
+}
+
+function fitsDeclaration(value: unknown, declaration: AttributeDeclaration): boolean {
+  switch (declaration.type) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string';
+    case 'decimal':
+      return typeof value === 'string' && isDecimalText(value);
+    case 'enum':
+      return typeof value === 'string' && declaration.values !== undefined && declaration.values.includes(value);
+    default:
+      return assertNever(declaration.type);
+  }
+}
+
+function describeDeclaration(declaration: AttributeDeclaration): string {
+  switch (declaration.type) {
+    case 'boolean':
+      return 'true or false';
+    case 'string':
+      return 'a string';
+    case 'decimal':
+      return 'a decimal string such as "10.00"';
+    case 'enum':
+      return `one of ${(declaration.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return assertNever(declaration.type);
+  }
+}
+
+/** Exhaustiveness check for switches over closed unions. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+/** The value of a declared attribute as a fact: the given value, else false for a boolean, else null. */
+function attributeFact(given: AttributeValue | undefined, declaration: AttributeDeclaration): FactValue {
+  if (given !== undefined && given !== null) return given;
+  return declaration.type === 'boolean' ? false : null;
+}
+
+/**
+ * The facts of each line of a checked quote input, in line order: the built-in facts, the
+ * declared buyer and order attributes (a boolean left out is false, anything else null) and
+ * the parameterised order facts the version's conditions read, computed once per order.
+ */
 export function buildLineFacts(version: AgreementVersion, input: QuoteInput): Facts[] {
   let totalQuantity = 0;
-  for (const line of input.lines) totalQuantity += line.quantity;
-  return input.lines.map((line) => {
-    const item = version.catalog.get(line.sku)!;
-    return {
-      channel: input.channel,
-      date: input.date,
-      'buyer.id': input.buyer.id,
-      'buyer.member': input.buyer.member,
-      'buyer.keyAccount': input.buyer.keyAccount,
+  const items: CatalogItem[] = new Array<CatalogItem>(input.lines.length);
+  for (let i = 0; i < input.lines.length; i++) {
+    totalQuantity += input.lines[i]!.quantity;
+    items[i] = version.catalog.get(input.lines[i]!.sku)!;
+  }
+  const shared: Record<FactName, FactValue> = {
+    channel: input.channel,
+    date: input.date,
+    'buyer.id': input.buyer.id,
+    'order.totalQuantity': totalQuantity,
+    'order.lineCount': input.lines.length,
+    'order.coupon': input.coupon ?? null,
+    'period.volume': null,
+  };
+  for (const [name, declaration] of version.attributes.buyer) shared[`buyer.${name}`] = attributeFact(input.buyer[name], declaration);
+  const orderAttributes = input.attributes ?? {};
+  for (const [name, declaration] of version.attributes.order) shared[`order.${name}`] = attributeFact(orderAttributes[name], declaration);
+  if (version.readsOrderListAmount) shared['order.listAmount'] = orderListAmount(input, items).toFixed(2);
+  for (const use of version.orderFacts) shared[use.key] = orderFact(use, input, items);
+
+  const facts: Facts[] = new Array<Facts>(input.lines.length);
+  for (let i = 0; i < input.lines.length; i++) {
+    const line = input.lines[i]!;
+    const item = items[i]!;
+    const lineFacts: Record<FactName, FactValue> = {
+      ...shared,
       'line.sku': line.sku,
       'line.category': item.category,
+      'line.tags': item.tags,
       'line.quantity': line.quantity,
       'line.listPrice': listPriceFact(item),
-      'order.totalQuantity': totalQuantity,
-      'order.lineCount': input.lines.length,
-      'period.volume': null,
     };
+    if (version.readsLineListAmount) lineFacts['line.listAmount'] = item.listPrice.times(line.quantity).toFixed(2);
+    facts[i] = lineFacts;
+  }
+  return facts;
+}
+
+function orderListAmount(input: QuoteInput, items: readonly CatalogItem[], holds: (item: CatalogItem) => boolean = () => true): Dec {
+  let total = ZERO;
+  input.lines.forEach((line, i) => {
+    if (holds(items[i]!)) total = total.plus(items[i]!.listPrice.times(line.quantity));
   });
+  return total;
+}
+
+/** One parameterised order aggregate (see {@link BUILT_IN_FACTS}). */
+function orderFact(use: OrderFactUse, input: QuoteInput, items: readonly CatalogItem[]): FactValue {
+  const p = use.params;
+  switch (use.fact) {
+    case 'order.skuQuantity':
+      return sumWhere(input, items, (line) => line.sku === p['sku']);
+    case 'order.categoryQuantity':
+      return sumWhere(input, items, (_line, item) => item.category === p['category']);
+    case 'order.tagQuantity':
+      return sumWhere(input, items, (_line, item) => item.tags.includes(String(p['tag'])));
+    case 'order.categoryListAmount':
+      return orderListAmount(input, items, (item) => item.category === p['category']).toFixed(2);
+    case 'order.distinctSkus': {
+      const quantities = new Map<string, number>();
+      input.lines.forEach((line, i) => {
+        if (p['category'] === undefined || items[i]!.category === p['category']) quantities.set(line.sku, (quantities.get(line.sku) ?? 0) + line.quantity);
+      });
+      const least = p['minQuantity'] === undefined ? 1 : Number(p['minQuantity']);
+      let count = 0;
+      for (const quantity of quantities.values()) if (quantity >= least) count++;
+      return count;
+    }
+    default:
+      throw new Error(`unknown order fact ${use.fact}`);
+  }
+}
+
+function sumWhere(input: QuoteInput, items: readonly CatalogItem[], holds: (line: QuoteInput['lines'][number], item: CatalogItem) => boolean): number {
+  let total = 0;
+  input.lines.forEach((line, i) => {
+    if (holds(line, items[i]!)) total += line.quantity;
+  });
+  return total;
 }

@@ -1,23 +1,56 @@
-import { PRICE_STEPS, STEP_OF_ACTION, type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
-import { tierRate } from './apply-tiers';
-import { Dec, ONE, ZERO, formatAmount, formatRate, formatUnitPrice, roundMoney, sum } from './money';
-import { actionRateText, factorPrice, keepFactor, listPriceText } from './pricing-plan';
-import type { Adjustment, GiftLine, Quote, QuoteInput, QuotedLine, RuleDecision } from './quote';
+import type { AgreementVersion, Label, PricingRule } from './agreement';
+import { allocate } from './allocate';
+import { assertNever } from './line-facts';
+import { Dec, ZERO, formatAmount, formatUnitPrice, roundMoney } from './money';
+import { listPriceText } from './pricing-plan';
+import type { Adjustment, CouponOutcome, GiftLine, Quote, QuoteInput, QuotedLine } from './quote';
+import type { LinePricing, OrderPricing, PriceOutcome, PriceTerm } from './terms/term';
 
 /** The rules whose conditions held for one line, in the version's rule order. */
 export type FiredRules = readonly PricingRule[];
 
-interface PriceState {
-  unitPrice: Dec;
-  amount: Dec;
+/** One breach of a refusal term: the order is not priced. */
+export interface Breach {
+  readonly code: string;
+  readonly ruleId: string;
+  readonly clause: string;
+  readonly label: Label;
+  /** The lines (indexes) the refusal's conditions held on. */
+  readonly lines: readonly number[];
+}
+
+/**
+ * The refusals an order breaches, one per refusal rule, with the lines it fired on, in rule
+ * order; empty when the order may be priced.
+ */
+export function findBreaches(firedPerLine: readonly FiredRules[]): Breach[] {
+  const breaches = new Map<PricingRule, number[]>();
+  firedPerLine.forEach((fired, index) => {
+    for (const rule of fired) {
+      if (rule.term.stage !== 'refusal') continue;
+      const lines = breaches.get(rule);
+      if (lines === undefined) breaches.set(rule, [index]);
+      else lines.push(index);
+    }
+  });
+  return [...breaches].map(([rule, lines]) => ({
+    code: rule.term.stage === 'refusal' ? rule.term.code(rule.action as never) : 'ORDER_REFUSED',
+    ruleId: rule.id,
+    clause: rule.clause,
+    label: rule.label,
+    lines,
+  }));
 }
 
 /**
  * Prices a checked quote input under one agreement version, given the rules that fired on
- * each line. Steps per line, in order: list price → channel price → buyer discount (an
- * exclusivity group gives only its best-for-buyer member) → floor → exact unit price →
- * amount rounded at the line → commission and rebate on the amount; then gift lines per SKU.
- * Every step that changes a figure emits an adjustment; totals are sums of the line figures.
+ * each line. The price steps run in the version's order (agreement.json `pricingSteps`); in
+ * each, the rules run by priority over the lines they fired on — an exclusivity group gives
+ * each line one member's outcome (best for the buyer, or the first by priority). Line terms
+ * set the exact unit price; order-level amounts are allocated to the lines
+ * (docs/agreements/README.md). Then commissions and rebates on the line amounts, caps on an
+ * order's commissions, and gift lines. Every change emits an adjustment; totals are sums of
+ * the rounded line figures. Refusals are not checked here ({@link findBreaches}).
  *
  * @example priceQuote(v, {channel: 'chamber-supply', lines: [{sku: 'BYK-L02', quantity: 7}], …}, fired)
  *   // unitPrice "33.915", amount "237.41", commission "23.74"
@@ -25,126 +58,62 @@ interface PriceState {
 export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPerLine: readonly FiredRules[]): Quote {
   const policy = version.rounding;
   const scale = policy.scale;
-  const lines: QuotedLine[] = [];
   let totalQuantity = 0;
   for (const line of input.lines) totalQuantity += line.quantity;
-  // a tier table on the order's total quantity gives the same offer on every line
-  const orderTierOffers = new Map<PricingRule, TierOffer>();
+  const lines: LinePricing[] = input.lines.map((lineInput, index) => {
+    const item = version.catalog.get(lineInput.sku)!;
+    const quantityDec = new Dec(lineInput.quantity);
+    const listAmount = roundMoney(item.listPrice.times(quantityDec), policy);
+    return {
+      index,
+      item,
+      quantity: lineInput.quantity,
+      quantityDec,
+      listAmount,
+      unitPrice: item.listPrice,
+      amount: listAmount,
+      allocated: ZERO,
+      floorApplied: false,
+      fired: ownRules(version, firedPerLine[index] ?? []),
+      adjustments: [],
+      decisions: [],
+    };
+  });
+  const order: OrderPricing = { input, lines, policy, totalQuantity };
+  for (const rules of priceStepsOf(version)) runPriceStep(rules, order);
+  const figures = lineFigures(order);
+
+  const quotedLines: QuotedLine[] = [];
   let listTotal = ZERO;
   let netTotal = ZERO;
   let commissionTotal = ZERO;
   let rebateTotal = ZERO;
-
-  input.lines.forEach((lineInput, index) => {
-    const item = version.catalog.get(lineInput.sku)!;
-    const fired = (firedPerLine[index] ?? []).filter((rule) => STEP_OF_ACTION[rule.action.type] !== 'settlement');
-    const quantity = new Dec(lineInput.quantity);
-    const listAmount = roundMoney(item.listPrice.times(quantity), policy);
-    const state: PriceState = { unitPrice: item.listPrice, amount: listAmount };
-    const adjustments: Adjustment[] = [];
-    const decisions: RuleDecision[] = [];
-
-    const setPrice = (rule: PricingRule, unitPrice: Dec, rate: string): void => {
-      const amount = roundMoney(unitPrice.times(quantity), policy);
-      if (unitPrice.eq(state.unitPrice)) {
-        decisions.push({ ruleId: rule.id, reason: 'no-effect' });
-        return;
-      }
-      adjustments.push(adjustment(rule, 'price', state.amount, rate, amount.minus(state.amount), scale));
-      state.unitPrice = unitPrice;
-      state.amount = amount;
-    };
-    const offerOf = (rule: PricingRule): Offer => {
-      const action = rule.action;
-      switch (action.type) {
-        case 'price-factor':
-          return [factorPrice(rule, action.factor, item), actionRateText(rule)];
-        case 'percentage-discount':
-          return [state.unitPrice.times(keepFactor(rule)), actionRateText(rule)];
-        case 'tiered-discount': {
-          let offer = action.basis === 'order.totalQuantity' ? orderTierOffers.get(rule) : undefined;
-          if (offer === undefined) {
-            offer = tierOffer(action.tiers, action.basis === 'line.quantity' ? lineInput.quantity : totalQuantity, action.mode);
-            if (action.basis === 'order.totalQuantity') orderTierOffers.set(rule, offer);
-          }
-          return [state.unitPrice.times(offer.keep), offer.rateText];
-        }
-        default:
-          throw new Error(`rule ${rule.id}: ${action.type} is not a price step`);
-      }
-    };
-
-    for (const step of PRICE_STEPS) {
-      const resolvedGroups = new Set<string>();
-      for (const rule of fired) {
-        if (STEP_OF_ACTION[rule.action.type] !== step) continue;
-        const group = rule.exclusivity?.group;
-        if (group === undefined) {
-          const [unitPrice, rate] = offerOf(rule);
-          setPrice(rule, unitPrice, rate);
-          continue;
-        }
-        if (resolvedGroups.has(group)) continue;
-        resolvedGroups.add(group);
-        const members = fired.filter((candidate) => candidate.exclusivity?.group === group);
-        const offers = members.map((member) => ({ rule: member, offer: offerOf(member) }));
-        // best for buyer: the lowest unit price; ties go to the earlier rule (priority, then id)
-        const best = offers.reduce((a, b) => (b.offer[0].lt(a.offer[0]) ? b : a));
-        for (const other of offers) {
-          if (other !== best) decisions.push({ ruleId: other.rule.id, reason: 'lost-exclusivity', winner: best.rule.id });
-        }
-        setPrice(best.rule, best.offer[0], best.offer[1]);
-      }
-    }
-
-    let floorApplied = false;
-    for (const rule of fired) {
-      if (rule.action.type !== 'price-floor') continue;
-      const floor = factorPrice(rule, rule.action.factor, item);
-      if (state.unitPrice.lt(floor)) {
-        setPrice(rule, floor, actionRateText(rule));
-        floorApplied = true;
-      } else {
-        decisions.push({ ruleId: rule.id, reason: 'no-effect' });
-      }
-    }
-
-    let commission = ZERO;
-    let rebate = ZERO;
-    for (const rule of fired) {
-      const action = rule.action;
-      if (action.type === 'commission') {
-        const figure = roundMoney(state.amount.times(action.rate), policy);
-        commission = add(commission, figure);
-        adjustments.push(adjustment(rule, 'commission', state.amount, actionRateText(rule), figure, scale));
-      } else if (action.type === 'rebate-accrual') {
-        const figure = roundMoney(state.amount.times(action.rate), policy);
-        rebate = add(rebate, figure);
-        adjustments.push(adjustment(rule, 'rebate', state.amount, actionRateText(rule), figure, scale));
-      }
-    }
-
+  for (const line of lines) {
+    const { commission, rebate } = figures[line.index]!;
     // totals are sums of the rounded line figures (the same values the strings below show)
-    listTotal = add(listTotal, listAmount);
-    netTotal = add(netTotal, state.amount);
+    listTotal = add(listTotal, line.listAmount);
+    netTotal = add(netTotal, line.amount);
     commissionTotal = add(commissionTotal, commission);
     rebateTotal = add(rebateTotal, rebate);
-    lines.push({
-      sku: lineInput.sku,
-      quantity: lineInput.quantity,
-      listPrice: listPriceText(item, scale),
-      listAmount: formatAmount(listAmount, scale),
-      unitPrice: formatUnitPrice(state.unitPrice, scale),
-      amount: formatAmount(state.amount, scale),
+    quotedLines.push({
+      sku: line.item.sku,
+      quantity: line.quantity,
+      listPrice: listPriceText(line.item, scale),
+      listAmount: formatAmount(line.listAmount, scale),
+      unitPrice: formatUnitPrice(line.unitPrice, scale),
+      amount: formatAmount(line.amount, scale),
       commission: formatAmount(commission, scale),
       rebate: formatAmount(rebate, scale),
-      floorApplied,
-      adjustments,
-      decisions,
+      floorApplied: line.floorApplied,
+      adjustments: line.adjustments,
+      decisions: line.decisions,
     });
-  });
+  }
 
   const gifts = orderGifts(version, input.lines, firedPerLine);
+  let giftsTotal = ZERO;
+  for (const gift of gifts) giftsTotal = giftsTotal.plus(gift.value);
+  const coupon = couponOutcome(version, input, lines);
   return {
     agreement: version.agreement,
     rulesetVersion: version.rulesetVersion,
@@ -153,7 +122,9 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
     date: input.date,
     currency: version.currency,
     buyer: input.buyer,
-    lines,
+    ...(input.attributes === undefined ? {} : { attributes: input.attributes }),
+    ...(coupon === undefined ? {} : { coupon }),
+    lines: quotedLines,
     gifts,
     totals: {
       list: formatAmount(listTotal, scale),
@@ -161,22 +132,202 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
       net: formatAmount(netTotal, scale),
       commission: formatAmount(commissionTotal, scale),
       rebate: formatAmount(rebateTotal, scale),
-      gifts: formatAmount(sum(gifts.map((gift) => new Dec(gift.value))), scale),
+      gifts: formatAmount(giftsTotal, scale),
     },
   };
 }
 
-/** A price step's offer: the unit price it would give and the rate or factor it shows. */
-type Offer = readonly [Dec, string];
+const rulesById = new WeakMap<AgreementVersion, ReadonlyMap<string, PricingRule>>();
 
-interface TierOffer {
-  readonly keep: Dec;
-  readonly rateText: string;
+/**
+ * The fired rules as the version's own objects (the steps find a line's rules by identity):
+ * an evaluator built over another load of the same files answers with equal, not identical, rules.
+ */
+function ownRules(version: AgreementVersion, fired: FiredRules): FiredRules {
+  let byId = rulesById.get(version);
+  if (byId === undefined) rulesById.set(version, (byId = new Map(version.rules.map((rule) => [rule.id, rule]))));
+  for (const rule of fired) if (byId.get(rule.id) !== rule) return fired.map((other) => byId.get(other.id) ?? other);
+  return fired;
 }
 
-function tierOffer(tiers: readonly Tier[], basis: number, mode: TierMode): TierOffer {
-  const rate = tierRate(tiers, new Dec(basis), mode);
-  return { keep: ONE.minus(rate), rateText: formatRate(rate) };
+const stepsCache = new WeakMap<AgreementVersion, readonly (readonly PricingRule[])[]>();
+
+/** The version's price rules, step by step in the version's order (rules already sorted by priority). */
+function priceStepsOf(version: AgreementVersion): readonly (readonly PricingRule[])[] {
+  let steps = stepsCache.get(version);
+  if (steps === undefined) {
+    steps = version.pricingSteps.map((step) => version.rules.filter((rule) => rule.term.stage === 'price' && rule.step === step));
+    stepsCache.set(version, steps);
+  }
+  return steps;
+}
+
+function linesFiredOn(rule: PricingRule, order: OrderPricing): LinePricing[] {
+  const on: LinePricing[] = [];
+  for (const line of order.lines) if (line.fired.includes(rule)) on.push(line);
+  return on;
+}
+
+function runPriceStep(rules: readonly PricingRule[], order: OrderPricing): void {
+  let resolvedGroups: Set<string> | undefined;
+  for (const rule of rules) {
+    const group = rule.exclusivity?.group;
+    if (group !== undefined) {
+      if (resolvedGroups?.has(group) === true) continue;
+      (resolvedGroups ??= new Set()).add(group);
+      resolveGroup(rules.filter((member) => member.exclusivity?.group === group), order);
+      continue;
+    }
+    const on = linesFiredOn(rule, order);
+    if (on.length === 0) continue;
+    const outcomes = (rule.term as PriceTerm<never>).outcomes(rule.action as never, on, order);
+    on.forEach((line, i) => applyOutcome(rule, line, outcomes[i]!, order));
+  }
+}
+
+/**
+ * An exclusivity group: each member's outcomes over the lines it fired on, then per line the
+ * winner — the lowest resulting amount (then unit price; ties to the earlier rule) for
+ * best-for-buyer, the first member that fired for first-by-priority.
+ */
+function resolveGroup(members: readonly PricingRule[], order: OrderPricing): void {
+  const offers = new Map<PricingRule, Map<LinePricing, PriceOutcome>>();
+  for (const member of members) {
+    const on = linesFiredOn(member, order);
+    if (on.length === 0) continue;
+    const outcomes = (member.term as PriceTerm<never>).outcomes(member.action as never, on, order);
+    offers.set(member, new Map(on.map((line, i) => [line, outcomes[i]!])));
+  }
+  for (const line of order.lines) {
+    let best: { rule: PricingRule; outcome: PriceOutcome; amount: Dec; unitPrice: Dec } | undefined;
+    const candidates: PricingRule[] = [];
+    for (const [rule, outcomes] of offers) {
+      const outcome = outcomes.get(line);
+      if (outcome === undefined) continue;
+      candidates.push(rule);
+      const [amount, unitPrice] = resultOf(line, outcome, order);
+      const better =
+        best === undefined ||
+        (rule.exclusivity!.policy === 'best-for-buyer' && (amount.lt(best.amount) || (amount.eq(best.amount) && unitPrice.lt(best.unitPrice))));
+      if (better) best = { rule, outcome, amount, unitPrice };
+    }
+    if (best === undefined) continue;
+    for (const rule of candidates) if (rule !== best.rule) line.decisions.push({ ruleId: rule.id, reason: 'lost-exclusivity', winner: best.rule.id });
+    applyOutcome(best.rule, line, best.outcome, order);
+  }
+}
+
+/** The line's amount and unit price if `outcome` were applied. */
+function resultOf(line: LinePricing, outcome: PriceOutcome, order: OrderPricing): [Dec, Dec] {
+  switch (outcome.kind) {
+    case 'unit-price':
+      return [roundMoney(outcome.unitPrice.times(line.quantityDec), order.policy).plus(line.allocated), outcome.unitPrice];
+    case 'amount-off':
+      return [line.amount.minus(outcome.amount), line.unitPrice];
+    case 'none':
+    case 'skipped':
+      return [line.amount, line.unitPrice];
+    default:
+      return assertNever(outcome);
+  }
+}
+
+function applyOutcome(rule: PricingRule, line: LinePricing, outcome: PriceOutcome, order: OrderPricing): void {
+  const scale = order.policy.scale;
+  switch (outcome.kind) {
+    case 'unit-price': {
+      if (outcome.unitPrice.eq(line.unitPrice)) {
+        line.decisions.push({ ruleId: rule.id, reason: 'no-effect' });
+        return;
+      }
+      const amount = roundMoney(outcome.unitPrice.times(line.quantityDec), order.policy);
+      const withShares = line.allocated.isZero() ? amount : amount.plus(line.allocated);
+      line.adjustments.push(adjustment(rule, 'price', line.amount, outcome.rate, withShares.minus(line.amount), scale));
+      line.unitPrice = outcome.unitPrice;
+      line.amount = withShares;
+      if (outcome.floor === true) line.floorApplied = true;
+      return;
+    }
+    case 'amount-off':
+      if (outcome.amount.isZero()) {
+        line.decisions.push({ ruleId: rule.id, reason: 'no-effect' });
+        return;
+      }
+      line.adjustments.push(adjustment(rule, 'price', line.amount, outcome.rate, outcome.amount.neg(), scale));
+      line.amount = line.amount.minus(outcome.amount);
+      line.allocated = line.allocated.minus(outcome.amount);
+      return;
+    case 'none':
+      line.decisions.push({ ruleId: rule.id, reason: 'no-effect' });
+      return;
+    case 'skipped':
+      line.decisions.push({ ruleId: rule.id, reason: outcome.reason, detail: outcome.detail });
+      return;
+    default:
+      assertNever(outcome);
+  }
+}
+
+interface LineFigures {
+  commission: Dec;
+  rebate: Dec;
+  /** Commission per payee on this line, before any order cap. */
+  readonly byPayee: Map<string, Dec>;
+}
+
+/** Commissions and rebates on each line's final amount, then the order caps on commissions. */
+function lineFigures(order: OrderPricing): LineFigures[] {
+  const scale = order.policy.scale;
+  const figures = order.lines.map((line): LineFigures => {
+    let commission = ZERO;
+    let rebate = ZERO;
+    let byPayee: Map<string, Dec> | undefined;
+    for (const rule of line.fired) {
+      const term = rule.term;
+      if (term.stage !== 'figure') continue;
+      const figure = term.figure(rule.action as never, line, order);
+      if (term.effect === 'commission') {
+        commission = add(commission, figure.amount);
+        (byPayee ??= new Map()).set(figure.payee, add(byPayee.get(figure.payee) ?? ZERO, figure.amount));
+        line.adjustments.push({ ...adjustment(rule, 'commission', line.amount, figure.rate, figure.amount, scale), payee: figure.payee });
+      } else {
+        rebate = add(rebate, figure.amount);
+        line.adjustments.push(adjustment(rule, 'rebate', line.amount, figure.rate, figure.amount, scale));
+      }
+    }
+    return { commission, rebate, byPayee: byPayee ?? EMPTY_PAYEES };
+  });
+  for (const rule of capRules(order)) capCommission(rule, order, figures);
+  return figures;
+}
+
+const EMPTY_PAYEES: Map<string, Dec> = new Map();
+
+/** The order-figure rules that fired on any line, in rule order. */
+function capRules(order: OrderPricing): PricingRule[] {
+  const rules: PricingRule[] = [];
+  for (const line of order.lines) for (const rule of line.fired) if (rule.term.stage === 'order-figure' && !rules.includes(rule)) rules.push(rule);
+  return rules;
+}
+
+/** Limits the commissions to one payee on the lines a cap fired on, allocating the limit in proportion to them. */
+function capCommission(rule: PricingRule, order: OrderPricing, figures: LineFigures[]): void {
+  const term = rule.term;
+  if (term.stage !== 'order-figure') return;
+  const payee = term.payee(rule.action as never, order);
+  const limit = term.limit(rule.action as never);
+  const on = linesFiredOn(rule, order);
+  const owed = on.map((line) => figures[line.index]!.byPayee.get(payee) ?? ZERO);
+  let total = ZERO;
+  for (const figure of owed) total = total.plus(figure);
+  if (!total.gt(limit)) return;
+  const shares = allocate(limit, owed, order.policy);
+  on.forEach((line, i) => {
+    const change = shares[i]!.minus(owed[i]!);
+    if (change.isZero()) return;
+    figures[line.index]!.commission = figures[line.index]!.commission.plus(change);
+    line.adjustments.push({ ...adjustment(rule, 'commission', owed[i]!, term.rateText(rule.action as never), change, order.policy.scale), payee });
+  });
 }
 
 /** total + figure, skipping the addition to the starting zero (x + 0 = x exactly). */
@@ -198,27 +349,46 @@ function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, 
 }
 
 /**
- * The gift lines of an order (term 6 style free goods): per free-goods rule and gift SKU,
- * floor(units bought on the lines it fired on ÷ per) × quantity, valued at list price.
- * Lines are read in order and rules in the order they fired, which orders the gift lines.
+ * What became of the order's coupon: applied when a rule of its code changed a line; otherwise
+ * the reasons the pricing knows (a minimum not reached). Reasons from conditions are added by
+ * the rules layer, which evaluates them.
+ */
+function couponOutcome(version: AgreementVersion, input: QuoteInput, lines: readonly LinePricing[]): CouponOutcome | undefined {
+  const code = input.coupon;
+  if (code === undefined || code === null) return undefined;
+  const ruleIds = new Set(version.coupons.get(code)?.ruleIds ?? []);
+  const applied = lines.some((line) => line.adjustments.some((adjustment) => ruleIds.has(adjustment.ruleId)));
+  if (applied) return { code, applied };
+  const reasons: { ruleId: string; detail: string }[] = [];
+  for (const line of lines) {
+    for (const decision of line.decisions) {
+      if (ruleIds.has(decision.ruleId) && decision.detail !== undefined && !reasons.some((r) => r.ruleId === decision.ruleId)) reasons.push({ ruleId: decision.ruleId, detail: decision.detail });
+    }
+  }
+  return { code, applied, reasons };
+}
+
+/**
+ * The gift lines of an order (free goods): per gift rule and gift SKU, floor(units bought on
+ * the lines it fired on ÷ per) × quantity, valued at list price. Lines are read in order and
+ * rules in the order they fired, which orders the gift lines.
  */
 export function orderGifts(version: AgreementVersion, lines: readonly { readonly sku: string; readonly quantity: number }[], firedPerLine: readonly FiredRules[]): GiftLine[] {
-  const counts = new Map<string, { rule: PricingRule; sku: string; bought: number }>();
+  const counts = new Map<string, { rule: PricingRule; sku: string; per: number; quantity: number; bought: number }>();
   lines.forEach((line, index) => {
     for (const rule of firedPerLine[index] ?? []) {
-      const action = rule.action;
-      if (action.type !== 'free-goods') continue;
-      const sku = action.sku ?? line.sku;
-      const key = `${rule.id}\u0000${sku}`;
-      const entry = counts.get(key) ?? { rule, sku, bought: 0 };
+      const term = rule.term;
+      if (term.stage !== 'gifts') continue;
+      const gift = term.gift(rule.action as never, line.sku);
+      const key = `${rule.id}\u0000${gift.sku}`;
+      const entry = counts.get(key) ?? { rule, ...gift, bought: 0 };
       entry.bought += line.quantity;
       counts.set(key, entry);
     }
   });
   const gifts: GiftLine[] = [];
-  for (const { rule, sku, bought } of counts.values()) {
-    if (rule.action.type !== 'free-goods') continue;
-    const quantity = Math.floor(bought / rule.action.per) * rule.action.quantity;
+  for (const { rule, sku, per, quantity: perQuantity, bought } of counts.values()) {
+    const quantity = Math.floor(bought / per) * perQuantity;
     const item = version.catalog.get(sku);
     if (quantity <= 0 || item === undefined) continue;
     gifts.push({

@@ -1,5 +1,5 @@
-import type { CatalogItem, PricingRule } from './agreement';
-import { ONE, formatRate, formatUnitPrice, type Dec } from './money';
+import type { CatalogItem } from './agreement';
+import { formatUnitPrice, type Dec } from './money';
 
 /*
  * Figures that depend only on a rule or a catalog item, computed once and remembered for as
@@ -35,23 +35,14 @@ export function listPriceText(item: CatalogItem, scale: number): string {
 /** The `line.listPrice` fact: the list price with two decimals, remembered per item. */
 export const listPriceFact = memo((item: CatalogItem): string => item.listPrice.toFixed(2));
 
-/** The rate or factor of an action as an adjustment shows it (`formatRate`), remembered per rule. */
-export const actionRateText = memo((rule: PricingRule): string => {
-  const action = rule.action;
-  return formatRate('factor' in action ? action.factor : 'rate' in action ? action.rate : ONE);
-});
+const factorPrices = memo((_action: { readonly factor: Dec }) => new Map<CatalogItem, Dec>());
 
-/** 1 − rate: what a percentage-discount multiplies the unit price by, remembered per rule. */
-export const keepFactor = memo((rule: PricingRule): Dec => ONE.minus('rate' in rule.action ? rule.action.rate : 0));
-
-const factorPrices = memo((_rule: PricingRule) => new Map<CatalogItem, Dec>());
-
-/** list price × factor of a price-factor or price-floor rule, remembered per rule and item. */
-export function factorPrice(rule: PricingRule, factor: Dec, item: CatalogItem): Dec {
-  const prices = factorPrices(rule);
+/** list price × factor of a price-factor or price-floor action, remembered per action and item. */
+export function factorPrice(action: { readonly factor: Dec }, item: CatalogItem): Dec {
+  const prices = factorPrices(action);
   let price = prices.get(item);
   if (price === undefined) {
-    price = item.listPrice.times(factor);
+    price = item.listPrice.times(action.factor);
     prices.set(item, price);
   }
   return price;

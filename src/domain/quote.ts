@@ -1,10 +1,12 @@
 import type { Label } from './agreement';
 
-/** The buyer as a quote or a settlement transaction names it. */
+/** The value of a declared buyer or order attribute (a decimal is a decimal string). */
+export type AttributeValue = string | boolean | null;
+
+/** The buyer as a quote or a settlement transaction names it: its id and the attributes the agreement declares. */
 export interface Buyer {
   readonly id: string;
-  readonly member: boolean;
-  readonly keyAccount: boolean;
+  readonly [attribute: string]: AttributeValue | undefined;
 }
 
 export interface QuoteLineInput {
@@ -19,6 +21,10 @@ export interface QuoteInput {
   /** ISO date (yyyy-mm-dd) that selects the rule version and the rules in force. */
   readonly date: string;
   readonly buyer: Buyer;
+  /** The order attributes the agreement declares (agreement.json `attributes.order`). */
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  /** A coupon or promotion code from the agreement's declared list. */
+  readonly coupon?: string | null;
   readonly lines: readonly QuoteLineInput[];
 }
 
@@ -39,14 +45,18 @@ export interface Adjustment {
   readonly base: string;
   readonly rate: string;
   readonly amount: string;
+  /** Who a commission is paid to: a party role of the agreement, or the order attribute's value. */
+  readonly payee?: string;
 }
 
 /** Why a rule whose conditions held did not change the line. */
 export interface RuleDecision {
   readonly ruleId: string;
-  readonly reason: 'lost-exclusivity' | 'no-effect';
+  readonly reason: 'lost-exclusivity' | 'no-effect' | 'below-minimum';
   /** The rule that won the exclusivity group. */
   readonly winner?: string;
+  /** What fell short, for below-minimum. */
+  readonly detail?: string;
 }
 
 export interface QuotedLine {
@@ -84,6 +94,14 @@ export interface QuoteTotals {
   readonly gifts: string;
 }
 
+/** What became of the order's coupon: applied, or not and why (a known code whose conditions failed is not an error). */
+export interface CouponOutcome {
+  readonly code: string;
+  readonly applied: boolean;
+  /** Why it did not apply: the first condition that failed, or the minimum not reached, per rule of the code. */
+  readonly reasons?: readonly { readonly ruleId: string; readonly detail: string }[];
+}
+
 export interface Quote {
   readonly agreement: string;
   readonly rulesetVersion: string;
@@ -92,6 +110,8 @@ export interface Quote {
   readonly date: string;
   readonly currency: string;
   readonly buyer: Buyer;
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  readonly coupon?: CouponOutcome;
   readonly lines: readonly QuotedLine[];
   readonly gifts: readonly GiftLine[];
   readonly totals: QuoteTotals;

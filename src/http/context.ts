@@ -13,8 +13,8 @@ export interface AppContext {
   readonly logger: Logger;
   /** Counts what the routes price (`recordPriced`); request timing is done by middleware. */
   readonly metrics: Metrics;
-  /** Today's date (yyyy-mm-dd) in the business time zone: the default quote date. */
-  today(): string;
+  /** Today's date (yyyy-mm-dd) in the agreement's time zone: the default quote date. */
+  today(agreement?: string): string;
   /** The clock quotes are issued and checked for expiry with. */
   now(): Date;
   /** How quotes are signed (its clock is `now`). */

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { DomainError } from '../domain/errors';
+import { DomainError, OrderRefused } from '../domain/errors';
 import { buildProblem, HttpProblem, sendProblem, type Problem } from './problem';
 
 /** A logger with pino's call shape (pino satisfies it; tests pass a silent one). */
@@ -24,7 +24,7 @@ export function problemFromError(error: unknown, req: { readonly originalUrl: st
   if (error instanceof HttpProblem) return buildProblem(error.code, error.message, { ...extras, errors: error.errors });
   if (error instanceof DomainError) {
     const code = error.code === 'RULESET_INVALID' ? 'RULESET_INVALID' : error.code;
-    return buildProblem(code, error.message, { ...extras, errors: error.issues });
+    return buildProblem(code, error.message, { ...extras, errors: error.issues, ...(error instanceof OrderRefused ? { breaches: error.breaches } : {}) });
   }
   const parserError = error as BodyParserError;
   switch (parserError.type) {

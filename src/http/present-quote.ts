@@ -1,5 +1,6 @@
 import type { AgreementVersion, Label } from '../domain/agreement';
-import type { Adjustment, GiftLine, QuoteTotals } from '../domain/quote';
+import type { AttributeDeclaration } from '../domain/agreement';
+import type { Adjustment, AttributeValue, CouponOutcome, GiftLine, QuoteTotals } from '../domain/quote';
 import type { ExplainedQuote, LineExplanation } from '../rules/calculate-quote';
 
 /** What the quote document says once about each rule its figures name. */
@@ -19,8 +20,10 @@ export interface RuleReference {
  */
 export interface QuoteDocument {
   readonly agreement: string;
-  readonly buyer: { readonly id: string; readonly keyAccount: boolean; readonly member: boolean };
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  readonly buyer: Readonly<Record<string, AttributeValue>>;
   readonly channel: string;
+  readonly coupon?: CouponOutcome;
   readonly currency: string;
   readonly date: string;
   readonly effectiveFrom: string;
@@ -73,10 +76,15 @@ export function presentQuote(quote: ExplainedQuote, version: AgreementVersion): 
   });
   const gifts = quote.gifts.map((gift) => presentGift(gift, named));
   const { totals, buyer } = quote;
+  const coupon = quote.coupon;
   return {
     agreement: quote.agreement,
-    buyer: { id: buyer.id, keyAccount: buyer.keyAccount, member: buyer.member },
+    ...(version.attributes.order.size === 0 ? {} : { attributes: declaredValues(quote.attributes ?? {}, version.attributes.order) }),
+    buyer: { id: buyer.id, ...declaredValues(buyer, version.attributes.buyer) },
     channel: quote.channel,
+    ...(coupon === undefined
+      ? {}
+      : { coupon: { applied: coupon.applied, code: coupon.code, ...(coupon.reasons === undefined ? {} : { reasons: coupon.reasons.map((r) => ({ detail: r.detail, ruleId: r.ruleId })) }) } }),
     currency: quote.currency,
     date: quote.date,
     effectiveFrom: quote.effectiveFrom,
@@ -90,7 +98,30 @@ export function presentQuote(quote: ExplainedQuote, version: AgreementVersion): 
 
 function presentAdjustment(adjustment: Adjustment, named: Set<string>): object {
   named.add(adjustment.ruleId);
-  return { amount: adjustment.amount, base: adjustment.base, effect: adjustment.effect, rate: adjustment.rate, ruleId: adjustment.ruleId };
+  return adjustment.payee === undefined
+    ? { amount: adjustment.amount, base: adjustment.base, effect: adjustment.effect, rate: adjustment.rate, ruleId: adjustment.ruleId }
+    : { amount: adjustment.amount, base: adjustment.base, effect: adjustment.effect, payee: adjustment.payee, rate: adjustment.rate, ruleId: adjustment.ruleId };
+}
+
+/**
+ * Every declared attribute with its value, as the pricing read it (a boolean left out is
+ * false, anything else null), members in JCS order (the declaration's names are sorted).
+ */
+function declaredValues(given: Readonly<Record<string, AttributeValue | undefined>>, declared: ReadonlyMap<string, AttributeDeclaration>): Record<string, AttributeValue> {
+  const values: Record<string, AttributeValue> = {};
+  for (const name of sortedNames(declared)) {
+    const value = given[name];
+    values[name] = value === undefined || value === null ? (declared.get(name)!.type === 'boolean' ? false : null) : value;
+  }
+  return values;
+}
+
+const sortedNamesCache = new WeakMap<ReadonlyMap<string, AttributeDeclaration>, readonly string[]>();
+
+function sortedNames(declared: ReadonlyMap<string, AttributeDeclaration>): readonly string[] {
+  let names = sortedNamesCache.get(declared);
+  if (names === undefined) sortedNamesCache.set(declared, (names = [...declared.keys()].sort()));
+  return names;
 }
 
 function presentGift(gift: GiftLine, named: Set<string>): object {
@@ -102,8 +133,9 @@ function presentExplanation(explanation: LineExplanation, named: Set<string>): o
   for (const id of explanation.applied) named.add(id);
   const notApplied = explanation.notApplied.map((entry) => {
     named.add(entry.ruleId);
-    const { failedCondition: failed, winner } = entry;
+    const { failedCondition: failed, winner, detail } = entry;
     return {
+      ...(detail === undefined ? {} : { detail }),
       ...(failed === undefined ? {} : { failedCondition: { fact: failed.fact, factValue: failed.factValue, operator: failed.operator, path: failed.path, value: failed.value } }),
       reason: entry.reason,
       ruleId: entry.ruleId,

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { FieldIssue } from '../domain/errors';
+import type { BreachReport, FieldIssue } from '../domain/errors';
 
 /** Every problem code the API answers with, its HTTP status and its title. */
 export const PROBLEMS = {
@@ -17,6 +17,10 @@ export const PROBLEMS = {
   NO_RULESET_IN_FORCE: { status: 422, title: 'No rule version is in force on that date' },
   UNKNOWN_RULESET_VERSION: { status: 422, title: 'No such rule version is loaded' },
   INVALID_SETTLEMENT: { status: 422, title: 'The settlement input is inconsistent' },
+  UNKNOWN_COUPON: { status: 422, title: 'Unknown coupon code' },
+  INVALID_ATTRIBUTE: { status: 400, title: 'An attribute the agreement does not declare, or of the wrong type' },
+  INVALID_QUOTE_INPUT: { status: 422, title: 'The quote names things the agreement does not have' },
+  ORDER_REFUSED: { status: 422, title: 'The agreement refuses this order' },
   RULES_NOT_LOADED: { status: 503, title: 'Rules are not loaded yet' },
   RULESET_INVALID: { status: 422, title: 'The rule set is invalid' },
   UNAUTHORIZED: { status: 401, title: 'Authentication required' },
@@ -38,10 +42,12 @@ export interface Problem {
   readonly code: ProblemCode;
   readonly requestId?: string;
   readonly errors?: readonly FieldIssue[];
+  /** ORDER_REFUSED: every refusal the order breaches. */
+  readonly breaches?: readonly BreachReport[];
 }
 
 /** Builds a problem body; a 5xx never carries the internal message, only the title. */
-export function buildProblem(code: ProblemCode, detail: string | undefined, extras: { instance?: string; requestId?: string; errors?: readonly FieldIssue[] } = {}): Problem {
+export function buildProblem(code: ProblemCode, detail: string | undefined, extras: { instance?: string; requestId?: string; errors?: readonly FieldIssue[]; breaches?: readonly BreachReport[] } = {}): Problem {
   const { status, title } = PROBLEMS[code];
   return {
     type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
@@ -52,6 +58,7 @@ export function buildProblem(code: ProblemCode, detail: string | undefined, extr
     code,
     ...(extras.requestId === undefined ? {} : { requestId: extras.requestId }),
     ...(extras.errors === undefined || extras.errors.length === 0 ? {} : { errors: extras.errors }),
+    ...(extras.breaches === undefined ? {} : { breaches: extras.breaches }),
   };
 }
 

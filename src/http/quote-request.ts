@@ -1,4 +1,4 @@
-import type { QuoteInput } from '../domain/quote';
+import type { AttributeValue, QuoteInput } from '../domain/quote';
 import type { ApiContract } from './api-contract';
 import { HttpProblem } from './problem';
 
@@ -6,13 +6,16 @@ interface QuoteRequestBody {
   agreement: string;
   channel: string;
   date?: string;
-  buyer: { id: string; member?: boolean; keyAccount?: boolean };
+  buyer: { id: string } & Record<string, AttributeValue>;
+  attributes?: Record<string, AttributeValue>;
+  coupon?: string | null;
   lines: { sku: string; quantity: number }[];
 }
 
 /**
- * Validates a quote request body against openapi.yaml's QuoteRequest and fills the defaults
- * (date = today, member and keyAccount = false). Throws VALIDATION_FAILED naming every field.
+ * Validates a quote request body against openapi.yaml's QuoteRequest and fills the default
+ * date (today). Throws VALIDATION_FAILED naming every field. The buyer and order attributes
+ * are checked against the agreement's declarations when the quote is priced.
  */
 export function toQuoteInput(contract: ApiContract, body: unknown, today: string): QuoteInput {
   const issues = contract.validate('QuoteRequest', body);
@@ -22,7 +25,9 @@ export function toQuoteInput(contract: ApiContract, body: unknown, today: string
     agreement: request.agreement,
     channel: request.channel,
     date: request.date ?? today,
-    buyer: { id: request.buyer.id, member: request.buyer.member ?? false, keyAccount: request.buyer.keyAccount ?? false },
+    buyer: request.buyer,
+    ...(request.attributes === undefined ? {} : { attributes: request.attributes }),
+    ...(request.coupon === undefined ? {} : { coupon: request.coupon }),
     lines: request.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
   };
 }

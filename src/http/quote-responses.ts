@@ -52,7 +52,7 @@ export interface RequestAt {
  */
 export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>): Promise<string> {
   const options = quoteOptions(query);
-  const document = await priceOne(ctx, ctx.catalog(), body, ctx.today(), options);
+  const document = await priceOne(ctx, ctx.catalog(), body, options);
   // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
   return options.sign ? issueQuote(document, ctx.signing).json : canonicalJson(document);
 }
@@ -71,7 +71,6 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
   const batch = body as { quotes: unknown[] };
   checkBatchLines(batch);
   const catalog = ctx.catalog(); // 503 for the whole batch while no rules are loaded
-  const today = ctx.today();
   // signed, the whole batch takes one signature (over the Merkle root of its quotes); each quote carries its inclusion proof
   const issuer = options.sign ? new QuoteBatchIssuer(ctx.signing) : undefined;
   // each priced quote is encoded at once (unsigned) or added to the issuer; a problem is kept for its slot
@@ -82,7 +81,7 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
     // lets other requests (and the liveness probe) in between two quotes of a big batch
     await slicer.maybeYield();
     try {
-      const document = await priceOne(ctx, catalog, quote, today, options);
+      const document = await priceOne(ctx, catalog, quote, options);
       if (issuer === undefined) unsigned.push(Buffer.from(canonicalJson(document), 'utf8'));
       else issuer.add(document);
     } catch (error) {
@@ -110,8 +109,9 @@ const COMMA = Buffer.from(',');
 const RESULTS_CLOSE = Buffer.from(']}');
 
 /** The request validated, priced under the rule version in force on its date, and presented. */
-async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions): Promise<object> {
-  const input = toQuoteInput(ctx.contract, body, today);
+async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, options: QuoteOptions): Promise<object> {
+  const agreement = (body as { agreement?: unknown } | null)?.agreement;
+  const input = toQuoteInput(ctx.contract, body, ctx.today(typeof agreement === 'string' ? agreement : undefined));
   const ruleSet = catalog.versionOn(input.agreement, input.date);
   return presentQuote(await calculateQuoteUnder(ruleSet, input, { explain: options.explain }), ruleSet.version);
 }

@@ -1,7 +1,8 @@
 import { checkQuoteInput, buildLineFacts, type Facts } from '../domain/line-facts';
-import { priceQuote } from '../domain/price-quote';
-import type { Quote, QuoteInput, RuleDecision } from '../domain/quote';
-import { STEP_OF_ACTION, type AgreementVersion, type Label, type PricingRule } from '../domain/agreement';
+import { findBreaches, priceQuote } from '../domain/price-quote';
+import type { CouponOutcome, Quote, QuoteInput, RuleDecision } from '../domain/quote';
+import { isSettlementRule, type AgreementVersion, type Label, type PricingRule } from '../domain/agreement';
+import { OrderRefused } from '../domain/errors';
 import { isSyncEvaluator, type FailedCondition, type LineEvaluation } from './evaluator';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
 
@@ -14,6 +15,7 @@ export interface LineExplanation {
     readonly reason: 'condition-failed' | 'not-in-force' | RuleDecision['reason'];
     readonly failedCondition?: FailedCondition;
     readonly winner?: string;
+    readonly detail?: string;
   }[];
 }
 
@@ -37,7 +39,10 @@ export async function calculateQuoteUnder(ruleSet: RuleSet, input: QuoteInput, o
   const { facts, explain } = prepareQuote(ruleSet, input, options);
   const evaluator = ruleSet.evaluator;
   const evaluations = isSyncEvaluator(evaluator) ? evaluator.evaluateLinesSync(input.date, facts, { explain }) : await evaluator.evaluateLines(input.date, facts, { explain });
-  return finishQuote(ruleSet.version, input, evaluations, explain);
+  const quote = finishQuote(ruleSet.version, input, evaluations, explain);
+  if (quote.coupon === undefined || quote.coupon.applied || explain) return quote;
+  const explained = isSyncEvaluator(evaluator) ? evaluator.evaluateLinesSync(input.date, facts, { explain: true }) : await evaluator.evaluateLines(input.date, facts, { explain: true });
+  return { ...quote, coupon: couponReasons(ruleSet.version, quote.coupon, explained) };
 }
 
 /**
@@ -49,7 +54,9 @@ export function calculateQuoteSync(catalog: RuleCatalog, input: QuoteInput, opti
   const { facts, explain } = prepareQuote(ruleSet, input, options);
   const evaluator = ruleSet.evaluator;
   if (!isSyncEvaluator(evaluator)) throw new Error(`the evaluator of ${ruleSet.version.agreement} ${ruleSet.version.effectiveFrom} is asynchronous; use calculateQuote`);
-  return finishQuote(ruleSet.version, input, evaluator.evaluateLinesSync(input.date, facts, { explain }), explain);
+  const quote = finishQuote(ruleSet.version, input, evaluator.evaluateLinesSync(input.date, facts, { explain }), explain);
+  if (quote.coupon === undefined || quote.coupon.applied || explain) return quote;
+  return { ...quote, coupon: couponReasons(ruleSet.version, quote.coupon, evaluator.evaluateLinesSync(input.date, facts, { explain: true })) };
 }
 
 function prepareQuote(ruleSet: RuleSet, input: QuoteInput, options: { readonly explain?: boolean }): { facts: Facts[]; explain: boolean } {
@@ -58,14 +65,40 @@ function prepareQuote(ruleSet: RuleSet, input: QuoteInput, options: { readonly e
 }
 
 function finishQuote(version: AgreementVersion, input: QuoteInput, evaluations: readonly LineEvaluation[], explain: boolean): ExplainedQuote {
-  const quote = priceQuote(
-    version,
-    input,
-    evaluations.map((evaluation) => evaluation.fired),
-  );
+  const fired = evaluations.map((evaluation) => evaluation.fired);
+  const breaches = findBreaches(fired);
+  if (breaches.length > 0) throw new OrderRefused(breaches);
+  const quote = priceQuote(version, input, fired);
   if (!explain) return quote;
+  const explained = { ...quote, lines: explainLines(version, quote, evaluations) };
+  return quote.coupon === undefined || quote.coupon.applied ? explained : { ...explained, coupon: couponReasons(version, quote.coupon, evaluations) };
+}
+
+/**
+ * A coupon that did not apply, with a reason for each rule of its code: the minimum the
+ * pricing found short, or the first condition that failed on the first line it failed on.
+ */
+function couponReasons(version: AgreementVersion, coupon: CouponOutcome, evaluations: readonly LineEvaluation[]): CouponOutcome {
+  const reasons = [...(coupon.reasons ?? [])];
+  for (const ruleId of version.coupons.get(coupon.code)?.ruleIds ?? []) {
+    if (reasons.some((reason) => reason.ruleId === ruleId)) continue;
+    for (const evaluation of evaluations) {
+      const miss = evaluation.missed.find((candidate) => candidate.ruleId === ruleId);
+      if (miss === undefined) continue;
+      const failed = miss.failedCondition;
+      reasons.push({
+        ruleId,
+        detail: failed === undefined ? miss.reason : `${failed.fact} is ${JSON.stringify(failed.factValue)}, the rule needs ${failed.operator} ${JSON.stringify(failed.value)}`,
+      });
+      break;
+    }
+  }
+  return { ...coupon, reasons };
+}
+
+function explainLines(version: AgreementVersion, quote: Quote, evaluations: readonly LineEvaluation[]): ExplainedQuote['lines'] {
   const labels = new Map(version.rules.filter(isLineRule).map((rule) => [rule.id, rule.label]));
-  const lines = quote.lines.map((line, i) => {
+  return quote.lines.map((line, i) => {
     const notApplied = [
       ...line.decisions.map((decision) => ({ ...decision, label: labels.get(decision.ruleId)! })),
       ...evaluations[i]!.missed.filter((miss) => labels.has(miss.ruleId)).map((miss) => ({ ...miss, label: labels.get(miss.ruleId)! })),
@@ -77,9 +110,8 @@ function finishQuote(version: AgreementVersion, input: QuoteInput, evaluations: 
     };
     return { ...line, explanation };
   });
-  return { ...quote, lines };
 }
 
 function isLineRule(rule: PricingRule): boolean {
-  return STEP_OF_ACTION[rule.action.type] !== 'settlement';
+  return !isSettlementRule(rule);
 }

@@ -1,19 +1,24 @@
-import { PRICE_STEPS, STEP_OF_ACTION, type ActionType } from '../domain/agreement';
-import { DECIMAL_FACTS, type FactName } from '../domain/line-facts';
-import { Dec, isDecimalText } from '../domain/money';
-import { CUSTOM_OPERATORS, DATE_OPERATORS, IDENTITY_OPERATORS } from './operators';
-import { isLeaf, type AgreementJson, type ConditionJson, type RuleJson, type TierJson } from './rule-json';
+import type { FactSpec } from '../domain/line-facts';
+import { isDecimalText } from '../domain/money';
+import type { TermAction, TermCheckContext, TermModule } from '../domain/terms/term';
+import { CUSTOM_OPERATORS, DATE_OPERATORS, IDENTITY_OPERATORS, LIST_OPERATORS } from './operators';
+import { isLeaf, type AgreementJson, type ConditionJson, type LeafConditionJson, type RuleJson } from './rule-json';
 import type { RuleProblem } from './ruleset-error';
 
-const PRICE_STEP_ACTIONS: ReadonlySet<string> = new Set(Object.entries(STEP_OF_ACTION).filter(([, step]) => PRICE_STEPS.includes(step)).map(([type]) => type));
-const BOOLEAN_FACTS: ReadonlySet<string> = new Set(['buyer.member', 'buyer.keyAccount']);
+/** What the checks of one rule need to know of its version. */
+export interface RuleCheckContext extends TermCheckContext {
+  readonly agreement: AgreementJson;
+  readonly facts: ReadonlyMap<string, FactSpec>;
+  readonly pricingSteps: readonly string[];
+}
 
 /**
- * Semantic checks the JSON Schema cannot express: tier tables without gaps or overlaps,
- * operators that fit the fact's type, condition values that exist in the agreement, and
- * references (gift SKUs) that resolve. Returns every problem found.
+ * Semantic checks the JSON Schema cannot express: the term type's own checks (tier tables
+ * without gaps, SKUs and payees that exist), the step of a price term, exclusivity on price
+ * terms only, facts that exist with the params they take, operators that fit the fact's type
+ * and condition values that exist in the agreement. Returns every problem found.
  */
-export function checkRuleSemantics(file: string, rule: RuleJson, agreement: AgreementJson): RuleProblem[] {
+export function checkRuleSemantics(file: string, rule: RuleJson, term: TermModule, action: TermAction, context: RuleCheckContext): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const report = (reason: string): void => {
     problems.push({ file, ruleId: rule.id, reason });
@@ -23,49 +28,27 @@ export function checkRuleSemantics(file: string, rule: RuleJson, agreement: Agre
   if (rule.validFrom !== undefined && rule.validTo !== undefined && rule.validFrom > rule.validTo) {
     report(`validFrom ${rule.validFrom} is after validTo ${rule.validTo}`);
   }
-  const type = rule.event.type as ActionType;
-  if (rule.exclusivity !== undefined && !PRICE_STEP_ACTIONS.has(type)) {
-    report(`exclusivity applies to price steps only (price-factor, percentage-discount, tiered-discount), not to ${type}`);
+  if (term.stage === 'price') {
+    const step = rule.step ?? term.defaultStep;
+    if (!context.pricingSteps.includes(step)) {
+      report(
+        rule.step === undefined
+          ? `a ${term.type} runs in step "${step}" unless it names one, and this agreement's pricingSteps (${context.pricingSteps.join(', ')}) have no such step: add "step"`
+          : `step "${step}" is not one of the agreement's pricingSteps (${context.pricingSteps.join(', ')})`,
+      );
+    }
+  } else {
+    if (rule.step !== undefined) report(`"step" applies to price terms only, not to ${term.type}`);
+    if (rule.exclusivity !== undefined) report(`exclusivity applies to price steps only (price terms), not to ${term.type}`);
   }
-  const params = rule.event.params;
-  if (type === 'tiered-discount' || type === 'rebate-settlement') {
-    const integral = params['basis'] !== 'period.volume';
-    for (const reason of checkTiers(params['tiers'] as readonly TierJson[], integral)) report(reason);
-  }
-  if (type === 'free-goods' && typeof params['sku'] === 'string' && !agreement.catalog.some((item) => item.sku === params['sku'])) {
-    report(`free-goods sku ${params['sku']} is not in the catalog`);
-  }
-  if (STEP_OF_ACTION[type] === undefined) report(`unknown action type ${type}`);
+  for (const reason of term.check?.(action as never, context) ?? []) report(reason);
   walkConditions(rule.conditions, '/conditions', (leaf, path) => {
-    for (const reason of checkLeaf(leaf.fact as FactName, leaf.operator, leaf.value, agreement)) report(`${path}: ${reason}`);
+    for (const reason of checkLeaf(leaf, context)) report(`${path}: ${reason}`);
   });
   return problems;
 }
 
-/** Tiers must be ascending, each `to` equal to the next `from` (no gap, no overlap), the last open. */
-export function checkTiers(tiers: readonly TierJson[], integral: boolean): string[] {
-  const reasons: string[] = [];
-  tiers.forEach((tier, i) => {
-    const label = `tier ${i + 1} (from ${tier.from})`;
-    if (integral && !new Dec(tier.from).isInteger()) reasons.push(`${label}: a quantity tier must start at a whole number`);
-    const next = tiers[i + 1];
-    if (next === undefined) {
-      if (tier.to !== undefined) reasons.push(`${label}: the last tier must have no "to" (it is open-ended), or add a tier from ${tier.to}`);
-      return;
-    }
-    if (tier.to === undefined) {
-      reasons.push(`${label}: only the last tier may omit "to"; set "to": "${next.from}"`);
-      return;
-    }
-    if (!new Dec(tier.to).gt(tier.from)) reasons.push(`${label}: "to" ${tier.to} must be greater than "from"`);
-    const gap = new Dec(next.from).comparedTo(tier.to);
-    if (gap > 0) reasons.push(`gap between tier ${i + 1} and tier ${i + 2}: ${tier.to} to ${next.from} has no rate; set tier ${i + 2} "from" to ${tier.to}`);
-    if (gap < 0) reasons.push(`tier ${i + 1} and tier ${i + 2} overlap: tier ${i + 1} ends at ${tier.to} but tier ${i + 2} starts at ${next.from}`);
-  });
-  return reasons;
-}
-
-function walkConditions(condition: ConditionJson, path: string, visit: (leaf: Extract<ConditionJson, { fact: string }>, path: string) => void): void {
+function walkConditions(condition: ConditionJson, path: string, visit: (leaf: LeafConditionJson, path: string) => void): void {
   if (isLeaf(condition)) {
     visit(condition, path);
   } else if ('all' in condition) {
@@ -77,48 +60,74 @@ function walkConditions(condition: ConditionJson, path: string, visit: (leaf: Ex
   }
 }
 
-function checkLeaf(fact: FactName, operator: string, value: unknown, agreement: AgreementJson): string[] {
-  const reasons: string[] = [];
+function checkLeaf(leaf: LeafConditionJson, context: RuleCheckContext): string[] {
+  const { fact, operator, value } = leaf;
+  const spec = context.facts.get(fact);
+  if (spec === undefined) {
+    const scope = fact.split('.')[0];
+    const hint = scope === 'buyer' || scope === 'order' ? `; declare it in agreement.json "attributes.${scope}" or use a fact of docs/rule-authors.md` : '';
+    return [`unknown fact ${fact}${hint}`];
+  }
+  const reasons = checkParams(spec, leaf.params);
   const isList = operator === 'in' || operator === 'notIn';
   if (isList !== Array.isArray(value)) {
     reasons.push(isList ? `operator ${operator} needs an array value` : `operator ${operator} needs a single value, not an array`);
     return reasons;
   }
   const values: unknown[] = Array.isArray(value) ? value : [value];
-  if (DECIMAL_FACTS.has(fact)) {
-    if (!(operator in CUSTOM_OPERATORS) || operator in DATE_OPERATORS) {
-      reasons.push(`fact ${fact} is a number: compare it with a decimal operator (decimalEqual, decimalGreaterThanInclusive, …), not ${operator}`);
-    }
-    for (const v of values) {
-      if (!(typeof v === 'string' && isDecimalText(v)) && !(typeof v === 'number' && Number.isInteger(v))) reasons.push(`value ${JSON.stringify(v)} is not a decimal`);
-    }
-    return reasons;
-  }
-  if (operator in DATE_OPERATORS ? fact !== 'date' : !IDENTITY_OPERATORS.has(operator)) {
-    reasons.push(`operator ${operator} does not apply to fact ${fact}`);
-  }
-  if (BOOLEAN_FACTS.has(fact)) {
-    if (values.some((v) => typeof v !== 'boolean')) reasons.push(`fact ${fact} is true or false; the value must be a boolean`);
-    return reasons;
+  switch (spec.type) {
+    case 'decimal':
+      if (!(operator in CUSTOM_OPERATORS) || operator in DATE_OPERATORS) {
+        reasons.push(`fact ${fact} is a number: compare it with a decimal operator (decimalEqual, decimalGreaterThanInclusive, …), not ${operator}`);
+      }
+      for (const v of values) {
+        if (!(typeof v === 'string' && isDecimalText(v)) && !(typeof v === 'number' && Number.isInteger(v))) reasons.push(`value ${JSON.stringify(v)} is not a decimal`);
+      }
+      return reasons;
+    case 'list':
+      if (!LIST_OPERATORS.has(operator)) reasons.push(`fact ${fact} is a list: use contains or doesNotContain, not ${operator}`);
+      break;
+    case 'date':
+      if (!(operator in DATE_OPERATORS) && !IDENTITY_OPERATORS.has(operator)) reasons.push(`operator ${operator} does not apply to fact ${fact}`);
+      for (const v of values) if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) reasons.push(`date ${JSON.stringify(v)} is not yyyy-mm-dd`);
+      return reasons;
+    case 'boolean':
+      if (!IDENTITY_OPERATORS.has(operator)) reasons.push(`operator ${operator} does not apply to fact ${fact}`);
+      if (values.some((v) => typeof v !== 'boolean')) reasons.push(`fact ${fact} is true or false; the value must be a boolean`);
+      return reasons;
+    case 'text':
+      if (!IDENTITY_OPERATORS.has(operator)) reasons.push(`operator ${operator} does not apply to fact ${fact}`);
+      break;
   }
   if (values.some((v) => typeof v !== 'string')) reasons.push(`fact ${fact} is text; the value must be a string`);
-  const known = knownValues(fact, agreement);
+  const known = spec.known === undefined ? undefined : knownValues(spec.known, context);
   if (known !== undefined) {
-    for (const v of values) if (typeof v === 'string' && !known.has(v)) reasons.push(`${fact} ${JSON.stringify(v)} does not exist in the agreement (known: ${[...known].join(', ')})`);
+    for (const v of values) if (typeof v === 'string' && !known.has(v)) reasons.push(`${fact} ${JSON.stringify(v)} does not exist in the agreement (known: ${[...known].join(', ') || 'none'})`);
   }
-  if (fact === 'date') for (const v of values) if (typeof v === 'string' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) reasons.push(`date ${JSON.stringify(v)} is not yyyy-mm-dd`);
   return reasons;
 }
 
-function knownValues(fact: FactName, agreement: AgreementJson): ReadonlySet<string> | undefined {
-  switch (fact) {
+function checkParams(spec: FactSpec, params: Readonly<Record<string, string | number>> | undefined): string[] {
+  const reasons: string[] = [];
+  const allowed = spec.params ?? [];
+  if (params !== undefined && allowed.length === 0) return [`fact ${spec.name} takes no params`];
+  for (const name of Object.keys(params ?? {})) if (!allowed.includes(name)) reasons.push(`fact ${spec.name} has no param "${name}" (params: ${allowed.join(', ')})`);
+  for (const name of spec.required ?? []) if (params?.[name] === undefined) reasons.push(`fact ${spec.name} needs the param "${name}"`);
+  return reasons;
+}
+
+function knownValues(kind: NonNullable<FactSpec['known']>, context: RuleCheckContext): ReadonlySet<string> {
+  const agreement = context.agreement;
+  switch (kind) {
     case 'channel':
       return new Set(agreement.channels.map((channel) => channel.id));
-    case 'line.sku':
-      return new Set(agreement.catalog.map((item) => item.sku));
-    case 'line.category':
-      return new Set(agreement.catalog.map((item) => item.category));
-    default:
-      return undefined;
+    case 'sku':
+      return context.skus;
+    case 'category':
+      return context.categories;
+    case 'tag':
+      return new Set(agreement.catalog.flatMap((item) => item.tags ?? []));
+    case 'coupon':
+      return new Set((agreement.coupons ?? []).map((coupon) => coupon.code));
   }
 }

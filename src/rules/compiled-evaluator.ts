@@ -1,5 +1,5 @@
 import { isRuleInForce, type PricingRule } from '../domain/agreement';
-import { FACT_NAMES, type FactName, type Facts, type FactValue } from '../domain/line-facts';
+import type { FactName, Facts, FactValue } from '../domain/line-facts';
 import type { LineEvaluation, RuleMiss, SyncConditionEvaluator } from './evaluator';
 import { firstFailedLeaf, type ResultNode } from './first-failed-leaf';
 import { DATE_COMPARISONS, DECIMAL_COMPARISONS, isIsoDateText, toDecimal } from './operators';
@@ -21,7 +21,6 @@ interface CompiledRule {
   readonly holds: Holds;
 }
 
-const KNOWN_FACTS: ReadonlySet<string> = new Set(FACT_NAMES);
 const EMPTY: readonly RuleMiss[] = [];
 /** Above this many values an `in` list is looked up in a Set (same answer: the values hold no NaN). */
 const SET_LOOKUP_FROM = 8;
@@ -47,11 +46,12 @@ export class CompiledEvaluator implements SyncConditionEvaluator {
   private lastInForce: readonly CompiledRule[] = [];
 
   /**
-   * @param rules the authored rules of one version
+   * @param rules the rules of one version, conditions as the loader flattened them (no params)
    * @param ordered the same rules as the domain sees them, in the version's rule order
+   * @param knownFacts the fact names the version's conditions may read
    * @param fileOf the file of a rule, for error reports
    */
-  constructor(rules: readonly RuleJson[], ordered: readonly PricingRule[], fileOf: (ruleId: string) => string = (id) => `${id}.json`) {
+  constructor(rules: readonly RuleJson[], ordered: readonly PricingRule[], knownFacts: ReadonlySet<string>, fileOf: (ruleId: string) => string = (id) => `${id}.json`) {
     const byId = new Map(rules.map((rule) => [rule.id, rule]));
     const problems: RuleProblem[] = [];
     const compiled: CompiledRule[] = [];
@@ -64,7 +64,7 @@ export class CompiledEvaluator implements SyncConditionEvaluator {
       const report = (reason: string): void => {
         problems.push({ file: fileOf(rule.id), ruleId: rule.id, reason });
       };
-      const condition = compileRoot(json.conditions, report);
+      const condition = compileRoot(json.conditions, knownFacts, report);
       if (condition !== undefined) compiled.push({ rule, condition, holds: toHolds(condition) });
     }
     if (problems.length > 0) throw new RulesetError(problems);
@@ -115,15 +115,15 @@ export class CompiledEvaluator implements SyncConditionEvaluator {
   }
 }
 
-function compileRoot(root: ConditionJson, report: (reason: string) => void): CompiledCondition | undefined {
+function compileRoot(root: ConditionJson, knownFacts: ReadonlySet<string>, report: (reason: string) => void): CompiledCondition | undefined {
   if (!isPlainObject(root) || 'fact' in root) {
     report('/conditions: the root must be one of all, any or not');
     return undefined;
   }
-  return compileCondition(root, '/conditions', report);
+  return compileCondition(root, '/conditions', knownFacts, report);
 }
 
-function compileCondition(node: unknown, path: string, report: (reason: string) => void): CompiledCondition | undefined {
+function compileCondition(node: unknown, path: string, knownFacts: ReadonlySet<string>, report: (reason: string) => void): CompiledCondition | undefined {
   if (!isPlainObject(node)) {
     report(`${path}: a condition must be an object`);
     return undefined;
@@ -138,27 +138,27 @@ function compileCondition(node: unknown, path: string, report: (reason: string) 
     const key = boolean[0] as 'all' | 'any' | 'not';
     const inner = node[key];
     if (key === 'not') {
-      const child = compileCondition(inner, `${path}/not`, report);
+      const child = compileCondition(inner, `${path}/not`, knownFacts, report);
       return child === undefined ? undefined : { kind: 'not', child };
     }
     if (!Array.isArray(inner)) {
       report(`${path}/${key}: must be a list of conditions`);
       return undefined;
     }
-    const children = inner.map((child, i) => compileCondition(child, `${path}/${key}/${i}`, report));
+    const children = inner.map((child, i) => compileCondition(child, `${path}/${key}/${i}`, knownFacts, report));
     return children.every((child) => child !== undefined) ? { kind: key, children: children as CompiledCondition[] } : undefined;
   }
-  return compileLeaf(node, path, report);
+  return compileLeaf(node, path, knownFacts, report);
 }
 
-function compileLeaf(node: Readonly<Record<string, unknown>>, path: string, report: (reason: string) => void): CompiledCondition | undefined {
+function compileLeaf(node: Readonly<Record<string, unknown>>, path: string, knownFacts: ReadonlySet<string>, report: (reason: string) => void): CompiledCondition | undefined {
   const extra = Object.keys(node).filter((key) => key !== 'fact' && key !== 'operator' && key !== 'value');
   if (extra.length > 0) {
     report(`${path}: the compiler does not support ${extra.map((key) => `"${key}"`).join(', ')} in a condition`);
     return undefined;
   }
   const { fact, operator, value } = node;
-  if (typeof fact !== 'string' || !KNOWN_FACTS.has(fact)) {
+  if (typeof fact !== 'string' || !knownFacts.has(fact)) {
     report(`${path}: unknown fact ${JSON.stringify(fact)}`);
     return undefined;
   }
@@ -185,6 +185,10 @@ function compileTest(operator: string, value: unknown): LeafTest | string {
       return (factValue) => factValue === value;
     case 'notEqual':
       return (factValue) => factValue !== value;
+    case 'contains':
+      return (factValue) => Array.isArray(factValue) && factValue.indexOf(value) > -1;
+    case 'doesNotContain':
+      return (factValue) => Array.isArray(factValue) && factValue.indexOf(value) === -1;
     case 'in':
     case 'notIn': {
       if (!Array.isArray(value)) return `operator ${operator} needs a list value`;

@@ -1,4 +1,3 @@
-import { STEP_OF_ACTION, type ActionType } from '../domain/agreement';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
 
 /** The agreements being served with their versions (GET /v1/agreements). */
@@ -27,13 +26,17 @@ export function describeAgreement(ruleSet: RuleSet): unknown {
     title: json.title,
     ...(json.source === undefined ? {} : { source: json.source }),
     parties: json.parties,
+    timeZone: ruleSet.version.timeZone,
     currency: json.currency,
     rounding: json.rounding,
     channels: json.channels,
     catalog: json.catalog,
+    ...(json.attributes === undefined ? {} : { attributes: json.attributes }),
+    ...(json.coupons === undefined ? {} : { coupons: json.coupons }),
+    pricingSteps: ruleSet.version.pricingSteps,
     rules: ruleSet.version.rules.map((rule) => {
       const authored = ruleSet.rules.find((r) => r.id === rule.id)!;
-      return { ...authored, step: STEP_OF_ACTION[authored.event.type as ActionType] };
+      return { ...authored, stage: rule.term.stage, step: rule.step ?? rule.term.stage };
     }),
   };
 }

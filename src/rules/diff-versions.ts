@@ -1,3 +1,4 @@
+import type { AttributeValue, Buyer } from '../domain/quote';
 import { DomainError } from '../domain/errors';
 import { Dec, ZERO, formatAmount } from '../domain/money';
 import type { QuoteInput } from '../domain/quote';
@@ -11,7 +12,9 @@ export interface DiffOrderJson {
   readonly agreement?: string;
   readonly channel: string;
   readonly date?: string;
-  readonly buyer: { readonly id: string; readonly member?: boolean; readonly keyAccount?: boolean };
+  readonly buyer: Buyer;
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  readonly coupon?: string | null;
   readonly lines: readonly { readonly sku: string; readonly quantity: number }[];
 }
 
@@ -123,7 +126,9 @@ export function toQuoteInputFor(ruleSet: RuleSet, order: DiffOrderJson): QuoteIn
     agreement: ruleSet.version.agreement,
     channel: order.channel,
     date: order.date ?? ruleSet.version.effectiveFrom,
-    buyer: { id: order.buyer.id, member: order.buyer.member ?? false, keyAccount: order.buyer.keyAccount ?? false },
+    buyer: order.buyer,
+    ...(order.attributes === undefined ? {} : { attributes: order.attributes }),
+    ...(order.coupon === undefined ? {} : { coupon: order.coupon }),
     lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
   };
 }

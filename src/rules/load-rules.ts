@@ -3,12 +3,14 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { Action, AgreementVersion, CatalogItem, Channel, PricingRule, Tier } from '../domain/agreement';
-import { PRICING_STEPS, STEP_OF_ACTION } from '../domain/agreement';
+import { DEFAULT_PRICING_STEPS, type Action, type AgreementVersion, type AttributeDeclaration, type CatalogItem, type Channel, type Coupon, type Party, type PricingRule } from '../domain/agreement';
+import { factSpecsOf, paramFactKey, type FactSpec, type OrderFactUse } from '../domain/line-facts';
 import { Dec } from '../domain/money';
-import { checkRuleSemantics } from './check-rules';
+import { TERMS, type TermRegistry } from '../domain/terms/registry';
+import type { TermModule } from '../domain/terms/term';
+import { checkRuleSemantics, type RuleCheckContext } from './check-rules';
 import { checkRulesLock, LOCK_FILE, readRulesLock, type HashedVersion, type LockMode } from './rules-lock';
-import type { AgreementJson, RuleJson, TierJson } from './rule-json';
+import { isLeaf, type AgreementJson, type AttributeJson, type ConditionJson, type RuleJson } from './rule-json';
 import { RulesetError, type RuleProblem } from './ruleset-error';
 
 /** One loaded agreement version: the domain view plus the authored JSON it came from. */
@@ -18,6 +20,8 @@ export interface LoadedVersion {
   readonly rules: readonly RuleJson[];
   /** Paths relative to the rules directory, sorted. */
   readonly files: readonly string[];
+  /** The fact names the version's conditions may read (parameterised facts by their keys). */
+  readonly factKeys: ReadonlySet<string>;
 }
 
 /** Every agreement found under a rules directory, versions sorted by effectiveFrom. */
@@ -29,14 +33,25 @@ export interface LoadedRules {
 const VERSION_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
 const NON_AGREEMENT_FOLDERS = new Set(['schema']);
 
-let validators: { agreement: ValidateFunction; rule: ValidateFunction } | undefined;
+interface Validators {
+  readonly agreement: ValidateFunction;
+  readonly rule: ValidateFunction;
+}
 
-function schemaValidators(rulesDir: string): { agreement: ValidateFunction; rule: ValidateFunction } {
+const validatorsByRegistry = new WeakMap<TermRegistry, Validators>();
+
+/** The schemas of agreement.json and a rule file; a rule's event schema comes from the term registry. */
+function schemaValidators(rulesDir: string, terms: TermRegistry): Validators {
+  let validators = validatorsByRegistry.get(terms);
   if (validators === undefined) {
     const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, discriminator: true, verbose: true });
     addFormats(ajv);
     const read = (name: string): object => JSON.parse(readFileSync(path.join(rulesDir, 'schema', name), 'utf8')) as object;
-    validators = { agreement: ajv.compile(read('agreement.schema.json')), rule: ajv.compile(read('rule.schema.json')) };
+    const ruleSchema = read('rule.schema.json');
+    ajv.addSchema(ruleSchema);
+    ajv.addSchema(terms.eventSchema());
+    validators = { agreement: ajv.compile(read('agreement.schema.json')), rule: ajv.getSchema((ruleSchema as { $id: string }).$id)! };
+    validatorsByRegistry.set(terms, validators);
   }
   return validators;
 }
@@ -45,6 +60,8 @@ function schemaValidators(rulesDir: string): { agreement: ValidateFunction; rule
 export interface LoadRulesOptions {
   /** How rules.lock.json is checked; default `if-present`. */
   readonly lock?: LockMode;
+  /** The term types rule files may use; default the built-in ones. */
+  readonly terms?: TermRegistry;
 }
 
 /**
@@ -58,7 +75,8 @@ export function loadRules(rulesDir: string, options: LoadRulesOptions = {}): Loa
   const problems: RuleProblem[] = [];
   const agreements = new Map<string, LoadedVersion[]>();
   const refused = new Set<string>();
-  const { agreement: validateAgreement, rule: validateRule } = schemaValidators(dir);
+  const terms = options.terms ?? TERMS;
+  const { agreement: validateAgreement, rule: validateRule } = schemaValidators(dir, terms);
 
   for (const agreementId of listDirs(dir)) {
     if (NON_AGREEMENT_FOLDERS.has(agreementId)) continue;
@@ -66,7 +84,7 @@ export function loadRules(rulesDir: string, options: LoadRulesOptions = {}): Loa
     const folders = listDirs(path.join(dir, agreementId)).filter((folder) => VERSION_FOLDER.test(folder));
     if (folders.length === 0) problems.push({ file: `${agreementId}/`, reason: 'no version folder (yyyy-mm-dd) with an agreement.json' });
     for (const folder of folders) {
-      const loaded = loadVersion(dir, `${agreementId}/${folder}`, agreementId, folder, validateAgreement, validateRule, problems);
+      const loaded = loadVersion(dir, `${agreementId}/${folder}`, agreementId, folder, { agreement: validateAgreement, rule: validateRule }, terms, problems);
       if (loaded !== undefined) versions.push(loaded);
       else refused.add(`${agreementId}/${folder}`);
     }
@@ -93,16 +111,16 @@ function loadVersion(
   relDir: string,
   agreementId: string,
   folder: string,
-  validateAgreement: ValidateFunction,
-  validateRule: ValidateFunction,
+  validate: Validators,
+  terms: TermRegistry,
   problems: RuleProblem[],
 ): LoadedVersion | undefined {
   const before = problems.length;
   const agreementFile = `${relDir}/agreement.json`;
   const agreementJson = readJson(dir, agreementFile, problems) as AgreementJson | undefined;
   if (agreementJson === undefined) return undefined;
-  if (!validateAgreement(agreementJson)) {
-    for (const error of meaningfulErrors(validateAgreement.errors ?? [])) problems.push({ file: agreementFile, reason: describeAjvError(error) });
+  if (!validate.agreement(agreementJson)) {
+    for (const error of meaningfulErrors(validate.agreement.errors ?? [])) problems.push({ file: agreementFile, reason: describeAjvError(error) });
     return undefined;
   }
   if (agreementJson.agreement !== agreementId) problems.push({ file: agreementFile, reason: `"agreement" is ${agreementJson.agreement} but the folder is ${agreementId}` });
@@ -110,34 +128,114 @@ function loadVersion(
   for (const [what, ids] of [
     ['SKU', agreementJson.catalog.map((item) => item.sku)],
     ['channel', agreementJson.channels.map((channel) => channel.id)],
+    ['coupon', (agreementJson.coupons ?? []).map((coupon) => coupon.code)],
   ] as const) {
     for (const id of duplicates(ids)) problems.push({ file: agreementFile, reason: `${what} ${id} is listed twice` });
   }
+  if (agreementJson.timeZone !== undefined && !isTimeZone(agreementJson.timeZone)) problems.push({ file: agreementFile, reason: `timeZone ${agreementJson.timeZone} is not an IANA time zone this runtime knows` });
+  const attributes = toAttributes(agreementJson);
+  const context: RuleCheckContext = {
+    agreement: agreementJson,
+    facts: factSpecsOf(attributes),
+    pricingSteps: agreementJson.pricingSteps ?? DEFAULT_PRICING_STEPS,
+    skus: new Set(agreementJson.catalog.map((item) => item.sku)),
+    categories: new Set(agreementJson.catalog.map((item) => item.category)),
+    partyRoles: new Set([...Object.keys(agreementJson.parties), 'buyer']),
+    orderAttributes: new Set(attributes.order.keys()),
+    buyerAttributes: new Set(attributes.buyer.keys()),
+  };
 
   const ruleFiles = listFiles(path.join(dir, relDir, 'rules')).filter((name) => name.endsWith('.json')).map((name) => `${relDir}/rules/${name}`);
-  const rules: RuleJson[] = [];
+  const rules: ParsedRule[] = [];
   for (const file of ruleFiles) {
     const json = readJson(dir, file, problems);
     if (json === undefined) continue;
     const ruleId = typeof (json as { id?: unknown }).id === 'string' ? (json as { id: string }).id : undefined;
-    if (!validateRule(json)) {
-      for (const error of meaningfulErrors(validateRule.errors ?? [])) problems.push({ file, ruleId, reason: describeAjvError(error) });
+    if (!validate.rule(json)) {
+      for (const error of meaningfulErrors(validate.rule.errors ?? [])) problems.push({ file, ruleId, reason: describeAjvError(error) });
       continue;
     }
     const rule = json as RuleJson;
-    problems.push(...checkRuleSemantics(file, rule, agreementJson));
-    rules.push(rule);
+    const term = terms.get(rule.event.type)!;
+    const action = term.parse(rule.event.params) as Action;
+    problems.push(...checkRuleSemantics(file, rule, term, action, context));
+    rules.push({ json: rule, term, action });
   }
   if (rules.length === 0) problems.push({ file: `${relDir}/rules/`, reason: 'no rule files' });
+  for (const id of duplicates(rules.map((rule) => rule.json.id))) problems.push({ file: `${relDir}/rules/`, ruleId: id, reason: `rule id ${id} is used by two files` });
+  checkExclusivityPolicies(rules, relDir, problems);
   if (problems.length > before) return undefined;
 
   const files = [agreementFile, ...ruleFiles].sort();
+  const flattened = flattenRules(rules.map((rule) => rule.json));
   return {
-    version: toAgreementVersion(agreementJson, rules, contentHash(dir, files)),
+    version: toAgreementVersion(agreementJson, attributes, rules, flattened, contentHash(dir, files)),
     agreementJson,
-    rules,
+    rules: flattened.rules,
     files,
+    factKeys: new Set([...[...context.facts.values()].filter((spec: FactSpec) => spec.params === undefined).map((spec) => spec.name), ...flattened.orderFacts.map((use) => use.key)]),
   };
+}
+
+interface ParsedRule {
+  readonly json: RuleJson;
+  readonly term: TermModule;
+  readonly action: Action;
+}
+
+/** The members of an exclusivity group must share a policy and a step. */
+function checkExclusivityPolicies(rules: readonly ParsedRule[], relDir: string, problems: RuleProblem[]): void {
+  const first = new Map<string, ParsedRule>();
+  for (const rule of rules) {
+    const group = rule.json.exclusivity?.group;
+    if (group === undefined) continue;
+    const seen = first.get(group);
+    if (seen === undefined) {
+      first.set(group, rule);
+      continue;
+    }
+    const file = `${relDir}/rules/${rule.json.id}.json`;
+    if (seen.json.exclusivity!.policy !== rule.json.exclusivity!.policy) problems.push({ file, ruleId: rule.json.id, reason: `exclusivity group "${group}" has policy ${seen.json.exclusivity!.policy} in ${seen.json.id}; every member must have the same policy` });
+    const stepOf = (r: ParsedRule): string | undefined => r.json.step ?? (r.term.stage === 'price' ? r.term.defaultStep : undefined);
+    if (stepOf(seen) !== stepOf(rule)) problems.push({ file, ruleId: rule.json.id, reason: `exclusivity group "${group}" spans steps ${stepOf(seen)} and ${stepOf(rule)}; its members must run in one step` });
+  }
+}
+
+function toAttributes(json: AgreementJson): AgreementVersion['attributes'] {
+  const declarations = (declared: Readonly<Record<string, AttributeJson>> | undefined): Map<string, AttributeDeclaration> =>
+    new Map(Object.entries(declared ?? {}).map(([name, attribute]) => [name, { type: attribute.type, ...(attribute.values === undefined ? {} : { values: attribute.values }), ...(attribute.label === undefined ? {} : { label: attribute.label }) }]));
+  return { buyer: declarations(json.attributes?.buyer), order: declarations(json.attributes?.order) };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The rules with every parameterised fact folded into its key (order.skuQuantity with
+ * {sku: "HX-A02"} → "order.skuQuantity(sku=HX-A02)"), as the evaluators read them, and the
+ * order facts those keys name.
+ */
+function flattenRules(rules: readonly RuleJson[]): { rules: RuleJson[]; orderFacts: OrderFactUse[] } {
+  const orderFacts = new Map<string, OrderFactUse>();
+  const flatten = (condition: ConditionJson): ConditionJson => {
+    if (isLeaf(condition)) {
+      if (condition.params === undefined) return condition;
+      const key = paramFactKey(condition.fact, condition.params);
+      if (!orderFacts.has(key)) orderFacts.set(key, { key, fact: condition.fact, params: condition.params });
+      return { fact: key, operator: condition.operator, value: condition.value };
+    }
+    if ('all' in condition) return { all: condition.all.map(flatten) };
+    if ('any' in condition) return { any: condition.any.map(flatten) };
+    return { not: flatten(condition.not) };
+  };
+  const flat = rules.map((rule) => (JSON.stringify(rule.conditions).includes('"params"') ? { ...rule, conditions: flatten(rule.conditions) } : rule));
+  return { rules: flat, orderFacts: [...orderFacts.values()] };
 }
 
 /** A loaded version as the lock file sees it. */
@@ -157,12 +255,32 @@ export function contentHash(dir: string, files: readonly string[]): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-function toAgreementVersion(json: AgreementJson, rules: readonly RuleJson[], rulesetVersion: string): AgreementVersion {
-  const channels = new Map<string, Channel>(json.channels.map((channel) => [channel.id, channel]));
+/** Where a term's rules run: price steps in the agreement's order, then refusals, figures, caps, gifts, settlement terms. */
+function stageRank(term: TermModule, step: string | undefined, steps: readonly string[]): number {
+  switch (term.stage) {
+    case 'price':
+      return steps.indexOf(step!);
+    case 'refusal':
+      return steps.length;
+    case 'figure':
+      return steps.length + (term.effect === 'commission' ? 1 : 2);
+    case 'order-figure':
+      return steps.length + 3;
+    case 'gifts':
+      return steps.length + 4;
+    case 'settlement':
+      return steps.length + 5;
+  }
+}
+
+function toAgreementVersion(json: AgreementJson, attributes: AgreementVersion['attributes'], parsed: readonly ParsedRule[], flattened: { rules: readonly RuleJson[]; orderFacts: readonly OrderFactUse[] }, rulesetVersion: string): AgreementVersion {
+  const channels = new Map<string, Channel>(json.channels.map((channel) => [channel.id, { id: channel.id, business: channel.business ?? channel.chamberBusiness ?? true, label: channel.label }]));
   const catalog = new Map<string, CatalogItem>(
-    json.catalog.map((item) => [item.sku, { sku: item.sku, name: item.name, category: item.category, listPrice: new Dec(item.listPrice) }]),
+    json.catalog.map((item) => [item.sku, { sku: item.sku, name: item.name, category: item.category, tags: item.tags ?? [], listPrice: new Dec(item.listPrice) }]),
   );
-  const pricingRules: PricingRule[] = rules.map((rule) => ({
+  const parties = new Map<string, Party>(Object.entries(json.parties).map(([role, party]) => [role, { role, id: party.id, name: party.name }]));
+  const steps = json.pricingSteps ?? DEFAULT_PRICING_STEPS;
+  const pricingRules: PricingRule[] = parsed.map(({ json: rule, term, action }) => ({
     id: rule.id,
     clause: rule.clause,
     label: rule.label,
@@ -170,13 +288,15 @@ function toAgreementVersion(json: AgreementJson, rules: readonly RuleJson[], rul
     ...(rule.exclusivity === undefined ? {} : { exclusivity: rule.exclusivity }),
     ...(rule.validFrom === undefined ? {} : { validFrom: rule.validFrom }),
     ...(rule.validTo === undefined ? {} : { validTo: rule.validTo }),
-    action: toAction(rule.event),
+    ...(term.stage === 'price' ? { step: rule.step ?? term.defaultStep } : {}),
+    action,
+    term,
   }));
-  pricingRules.sort(
-    (a, b) =>
-      PRICING_STEPS.indexOf(STEP_OF_ACTION[a.action.type]) - PRICING_STEPS.indexOf(STEP_OF_ACTION[b.action.type]) ||
-      b.priority - a.priority ||
-      a.id.localeCompare(b.id),
+  pricingRules.sort((a, b) => stageRank(a.term, a.step, steps) - stageRank(b.term, b.step, steps) || b.priority - a.priority || a.id.localeCompare(b.id));
+  const factsRead = new Set<string>();
+  for (const rule of flattened.rules) visitFacts(rule.conditions, (fact) => factsRead.add(fact));
+  const coupons = new Map<string, Coupon>(
+    (json.coupons ?? []).map((coupon) => [coupon.code, { code: coupon.code, label: coupon.label, ruleIds: flattened.rules.filter((rule) => namesCoupon(rule.conditions, coupon.code)).map((rule) => rule.id) }]),
   );
   return {
     agreement: json.agreement,
@@ -185,37 +305,36 @@ function toAgreementVersion(json: AgreementJson, rules: readonly RuleJson[], rul
     title: json.title,
     currency: json.currency,
     rounding: { mode: json.rounding.mode, scale: json.rounding.scale },
+    timeZone: json.timeZone ?? DEFAULT_TIME_ZONE,
+    parties,
     channels,
     catalog,
+    attributes,
+    coupons,
+    pricingSteps: steps,
+    orderFacts: flattened.orderFacts,
+    readsOrderListAmount: factsRead.has('order.listAmount'),
+    readsLineListAmount: factsRead.has('line.listAmount'),
     rules: pricingRules,
   };
 }
 
-function toTiers(tiers: readonly TierJson[]): Tier[] {
-  return tiers.map((tier) => ({ from: new Dec(tier.from), ...(tier.to === undefined ? {} : { to: new Dec(tier.to) }), rate: new Dec(tier.rate) }));
+/** The time zone of an agreement.json that names none. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+function visitFacts(condition: ConditionJson, visit: (fact: string) => void): void {
+  if (isLeaf(condition)) visit(condition.fact);
+  else if ('all' in condition) condition.all.forEach((child) => visitFacts(child, visit));
+  else if ('any' in condition) condition.any.forEach((child) => visitFacts(child, visit));
+  else visitFacts(condition.not, visit);
 }
 
-/** Converts a schema-valid event into a domain action with its decimals parsed once. */
-function toAction(event: RuleJson['event']): Action {
-  const p = event.params as Record<string, never>;
-  switch (event.type) {
-    case 'price-factor':
-    case 'price-floor':
-    case 'price-guarantee':
-      return { type: event.type, factor: new Dec(p['factor']) };
-    case 'percentage-discount':
-    case 'commission':
-    case 'rebate-accrual':
-      return { type: event.type, rate: new Dec(p['rate']) };
-    case 'tiered-discount':
-      return { type: 'tiered-discount', basis: p['basis'], mode: p['mode'], tiers: toTiers(p['tiers']) };
-    case 'rebate-settlement':
-      return { type: 'rebate-settlement', basis: 'period.volume', mode: 'range', tiers: toTiers(p['tiers']) };
-    case 'free-goods':
-      return { type: 'free-goods', per: p['per'], quantity: p['quantity'], ...(p['sku'] === undefined ? {} : { sku: p['sku'] }) };
-    default:
-      throw new Error(`unknown action type ${event.type}`);
-  }
+/** True when a leaf of the conditions compares order.coupon with `code` (equal, or in a list holding it). */
+function namesCoupon(condition: ConditionJson, code: string): boolean {
+  if (isLeaf(condition)) return condition.fact === 'order.coupon' && (condition.value === code || (Array.isArray(condition.value) && condition.value.includes(code)));
+  if ('all' in condition) return condition.all.some((child) => namesCoupon(child, code));
+  if ('any' in condition) return condition.any.some((child) => namesCoupon(child, code));
+  return namesCoupon(condition.not, code);
 }
 
 function readJson(dir: string, file: string, problems: RuleProblem[]): unknown {

@@ -63,3 +63,6 @@ export const CUSTOM_OPERATORS: Readonly<Record<string, OperatorFn>> = { ...DECIM
 
 /** json-rules-engine's own operators that the schema allows (they compare with ===). */
 export const IDENTITY_OPERATORS: ReadonlySet<string> = new Set(['equal', 'notEqual', 'in', 'notIn']);
+
+/** json-rules-engine's own operators on a list fact (line.tags): the list holds, or lacks, the value (===). */
+export const LIST_OPERATORS: ReadonlySet<string> = new Set(['contains', 'doesNotContain']);

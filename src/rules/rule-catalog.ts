@@ -82,7 +82,7 @@ static load(dir: string, options: LoadRulesOptions & { readonly evaluator?: Eval
 export type EvaluatorKind = 'compiled' | 'json-rules-engine';
 
 const EVALUATOR_BUILDERS: Readonly<Record<EvaluatorKind, (version: LoadedVersion) => ConditionEvaluator>> = {
-  compiled: (version) => new CompiledEvaluator(version.rules, version.version.rules, (ruleId) => ruleFile(version, ruleId)),
+  compiled: (version) => new CompiledEvaluator(version.rules, version.version.rules, version.factKeys, (ruleId) => ruleFile(version, ruleId)),
   'json-rules-engine': (version) => new JsonRulesEngineEvaluator(version.rules, version.version.rules),
 };
 

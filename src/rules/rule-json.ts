@@ -5,7 +5,9 @@ export interface RuleJson {
   readonly label: { readonly zh: string; readonly en: string };
   readonly description?: { readonly zh: string; readonly en: string };
   readonly priority: number;
-  readonly exclusivity?: { readonly group: string; readonly policy: 'best-for-buyer' };
+  readonly exclusivity?: { readonly group: string; readonly policy: 'best-for-buyer' | 'first-by-priority' };
+  /** The pricing step of a price term (agreement.json pricingSteps). */
+  readonly step?: string;
   readonly validFrom?: string;
   readonly validTo?: string;
   readonly conditions: ConditionJson;
@@ -18,6 +20,8 @@ export interface LeafConditionJson {
   readonly fact: string;
   readonly operator: string;
   readonly value: ConditionValue;
+  /** The params of a parameterised fact (order.skuQuantity with {sku}); the loader folds them into the fact's name. */
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 export type ConditionJson =
@@ -38,11 +42,31 @@ export interface AgreementJson {
   readonly effectiveFrom: string;
   readonly title: { readonly zh: string; readonly en: string };
   readonly source?: string;
-  readonly parties: Readonly<Record<'supplier' | 'partner', { readonly id: string; readonly name: { readonly zh: string; readonly en: string } }>>;
+  readonly parties: Readonly<Record<string, { readonly id: string; readonly name: LabelJson }>>;
+  readonly timeZone?: string;
   readonly currency: string;
   readonly rounding: { readonly mode: 'half-up' | 'half-even'; readonly scale: number; readonly at: 'line' };
-  readonly channels: readonly { readonly id: string; readonly chamberBusiness: boolean; readonly label: { readonly zh: string; readonly en: string } }[];
-  readonly catalog: readonly { readonly sku: string; readonly name: { readonly zh: string; readonly en: string }; readonly category: string; readonly listPrice: string }[];
+  readonly channels: readonly { readonly id: string; readonly business?: boolean; readonly chamberBusiness?: boolean; readonly label: LabelJson }[];
+  readonly catalog: readonly { readonly sku: string; readonly name: LabelJson; readonly category: string; readonly listPrice: string; readonly tags?: readonly string[] }[];
+  readonly attributes?: {
+    readonly buyer?: Readonly<Record<string, AttributeJson>>;
+    readonly order?: Readonly<Record<string, AttributeJson>>;
+  };
+  readonly coupons?: readonly { readonly code: string; readonly label: LabelJson }[];
+  readonly pricingSteps?: readonly string[];
+  /** The settlement statement's figures and names (see docs/rule-authors.md). */
+  readonly statement?: Readonly<Record<string, unknown>>;
+}
+
+export interface LabelJson {
+  readonly zh: string;
+  readonly en: string;
+}
+
+export interface AttributeJson {
+  readonly type: 'boolean' | 'string' | 'decimal' | 'enum';
+  readonly values?: readonly string[];
+  readonly label?: LabelJson;
 }
 
 export function isLeaf(condition: ConditionJson): condition is LeafConditionJson {

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import type { PricingRule } from '../../src/domain/agreement';
-import { FACT_NAMES, type FactName, type Facts } from '../../src/domain/line-facts';
-import { Dec } from '../../src/domain/money';
+import { BUILT_IN_FACTS, type FactName, type Facts } from '../../src/domain/line-facts';
+import { commission } from '../../src/domain/terms/commission';
 import { CompiledEvaluator } from '../../src/rules/compiled-evaluator';
 import type { LineEvaluation } from '../../src/rules/evaluator';
 import { JsonRulesEngineEvaluator } from '../../src/rules/json-rules-engine-evaluator';
 import type { ConditionJson, ConditionValue, RuleJson } from '../../src/rules/rule-json';
+
+// Every fact a condition can name without params, and two declared buyer attributes.
+const FACT_NAMES: readonly FactName[] = [...BUILT_IN_FACTS.filter((spec) => spec.params === undefined).map((spec) => spec.name), 'buyer.member', 'buyer.keyAccount'];
+const KNOWN_FACTS: ReadonlySet<string> = new Set(FACT_NAMES);
 
 // The operators of rules/schema/rule.schema.json (its leafCondition.operator enum).
 const OPERATORS = [
@@ -13,6 +17,8 @@ const OPERATORS = [
   'notEqual',
   'in',
   'notIn',
+  'contains',
+  'doesNotContain',
   'decimalEqual',
   'decimalNotEqual',
   'decimalGreaterThan',
@@ -41,6 +47,7 @@ const scalarValue: fc.Arbitrary<string | boolean | number> = fc.oneof(
 
 const factValue = fc.oneof(
   scalarValue,
+  fc.array(fc.constantFrom(...STRINGS), { maxLength: 3 }),
   fc.constantFrom(null, undefined, 0.5, 10.000001, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e21),
   fc.double({ min: -1e6, max: 1e6, noNaN: true }),
 );
@@ -101,7 +108,8 @@ function toPricingRules(rules: readonly RuleJson[]): PricingRule[] {
     priority: rule.priority,
     ...(rule.validFrom === undefined ? {} : { validFrom: rule.validFrom }),
     ...(rule.validTo === undefined ? {} : { validTo: rule.validTo }),
-    action: { type: 'commission', rate: new Dec('0.10') },
+    action: commission.parse({ rate: '0.10' }),
+    term: commission,
   }));
 }
 
@@ -115,7 +123,7 @@ describe('the compiled evaluator gives json-rules-engine’s answers', () => {
       fc.asyncProperty(ruleSet, fc.array(lineFacts, { minLength: 1, maxLength: 4 }), fc.constantFrom('2025-12-31', '2026-01-01', '2026-03-01'), async (rules, lines, date) => {
         const ordered = toPricingRules(rules);
         const reference = new JsonRulesEngineEvaluator(rules, ordered);
-        const compiled = new CompiledEvaluator(rules, ordered);
+        const compiled = new CompiledEvaluator(rules, ordered, KNOWN_FACTS);
         for (const explain of [false, true]) {
           const expected = outcome(await reference.evaluateLines(date, lines, { explain }));
           expect(outcome(compiled.evaluateLinesSync(date, lines, { explain }))).toEqual(expected);
@@ -147,6 +155,6 @@ describe('the compiled evaluator gives json-rules-engine’s answers', () => {
     const ordered = toPricingRules(rules);
     const lines = values.map((value) => ({ [fact]: value }) as unknown as Facts);
     const expected = outcome(await new JsonRulesEngineEvaluator(rules, ordered).evaluateLines('2026-01-01', lines, { explain: true }));
-    expect(outcome(new CompiledEvaluator(rules, ordered).evaluateLinesSync('2026-01-01', lines, { explain: true }))).toEqual(expected);
+    expect(outcome(new CompiledEvaluator(rules, ordered, KNOWN_FACTS).evaluateLinesSync('2026-01-01', lines, { explain: true }))).toEqual(expected);
   });
 });

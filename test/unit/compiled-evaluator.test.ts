@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { PricingRule } from '../../src/domain/agreement';
-import type { Facts } from '../../src/domain/line-facts';
-import { Dec } from '../../src/domain/money';
+import { BUILT_IN_FACTS, type Facts } from '../../src/domain/line-facts';
+import { commission } from '../../src/domain/terms/commission';
 import { CompiledEvaluator } from '../../src/rules/compiled-evaluator';
 import { JsonRulesEngineEvaluator } from '../../src/rules/json-rules-engine-evaluator';
 import { loadRules } from '../../src/rules/load-rules';
@@ -14,12 +14,14 @@ function rule(id: string, conditions: unknown): RuleJson {
 }
 
 function pricingRule(json: RuleJson): PricingRule {
-  return { id: json.id, clause: json.clause, label: json.label, priority: json.priority, action: { type: 'commission', rate: new Dec('0.10') } };
+  return { id: json.id, clause: json.clause, label: json.label, priority: json.priority, action: commission.parse({ rate: '0.10' }), term: commission };
 }
+
+const KNOWN_FACTS: ReadonlySet<string> = new Set([...BUILT_IN_FACTS.filter((spec) => spec.params === undefined).map((spec) => spec.name), 'buyer.member', 'buyer.keyAccount']);
 
 function compile(conditions: unknown): CompiledEvaluator {
   const json = rule('r', conditions);
-  return new CompiledEvaluator([json], [pricingRule(json)]);
+  return new CompiledEvaluator([json], [pricingRule(json)], KNOWN_FACTS);
 }
 
 function holds(conditions: unknown, facts: Record<string, unknown>): boolean {
@@ -92,7 +94,7 @@ describe('what the compiler refuses at load', () => {
     ['a condition priority', { all: [{ fact: 'channel', operator: 'equal', value: 'x', priority: 2 }] }, '"priority"'],
     ['a fact-valued value', leaf('channel', 'equal', { fact: 'buyer.id' }), 'fact references'],
     ['in without a list', leaf('channel', 'in', 'group-buy'), 'needs a list'],
-    ['an unknown fact', leaf('order.coupon', 'equal', 'x'), 'unknown fact'],
+    ['an unknown fact', leaf('order.nope', 'equal', 'x'), 'unknown fact'],
     ['a condition reference', { all: [{ condition: 'shared' }] }, 'does not support "condition"'],
     ['two boolean keys', { all: [], any: [] }, 'exactly one key'],
     ['a leaf at the root', { fact: 'channel', operator: 'equal', value: 'x' }, 'root'],
@@ -123,7 +125,7 @@ describe('explanations', () => {
   it('names the same first failed leaf as json-rules-engine, with its path', async () => {
     const json = rule('r', { all: [{ any: [{ fact: 'channel', operator: 'equal', value: 'x' }, { fact: 'buyer.member', operator: 'equal', value: true }] }, { fact: 'line.quantity', operator: 'decimalGreaterThan', value: '100' }] });
     const facts = [{ channel: 'group-buy', 'buyer.member': true, 'line.quantity': 5 } as unknown as Facts];
-    const compiled = new CompiledEvaluator([json], [pricingRule(json)]).evaluateLinesSync('2026-01-01', facts, { explain: true });
+    const compiled = new CompiledEvaluator([json], [pricingRule(json)], KNOWN_FACTS).evaluateLinesSync('2026-01-01', facts, { explain: true });
     const reference = await new JsonRulesEngineEvaluator([json], [pricingRule(json)]).evaluateLines('2026-01-01', facts, { explain: true });
     // json-rules-engine evaluates every leaf, so the failed leaf inside the `any` that held comes first
     expect(compiled[0]!.missed).toEqual([
@@ -134,7 +136,7 @@ describe('explanations', () => {
 
   it('reports rules not in force on the date', () => {
     const json = { ...rule('r', { all: [] }), validFrom: '2027-01-01' };
-    const evaluation = new CompiledEvaluator([json], [{ ...pricingRule(json), validFrom: '2027-01-01' }]).evaluateLinesSync('2026-01-01', [{} as Facts], { explain: true });
+    const evaluation = new CompiledEvaluator([json], [{ ...pricingRule(json), validFrom: '2027-01-01' }], KNOWN_FACTS).evaluateLinesSync('2026-01-01', [{} as Facts], { explain: true });
     expect(evaluation[0]).toEqual({ fired: [], missed: [{ ruleId: 'r', reason: 'not-in-force' }] });
   });
 });

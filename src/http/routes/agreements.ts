@@ -17,7 +17,7 @@ export function agreementRoutes(ctx: AppContext): Router {
     }
     const catalog = ctx.catalog();
     catalog.versions(req.params['agreement']!, '/path/agreement');
-    res.json(describeAgreement(catalog.versionOn(req.params['agreement']!, typeof date === 'string' ? date : ctx.today())));
+    res.json(describeAgreement(catalog.versionOn(req.params['agreement']!, typeof date === 'string' ? date : ctx.today(req.params['agreement']))));
   });
   return router;
 }
