@@ -3,7 +3,7 @@ import { allocate } from './allocate';
 import { assertNever } from './line-facts';
 import { Dec, ZERO, formatAmount, formatUnitPrice, roundMoney } from './money';
 import { listPriceText } from './pricing-plan';
-import type { Adjustment, CouponOutcome, GiftLine, Quote, QuoteInput, QuotedLine } from './quote';
+import type { Adjustment, CouponOutcome, CouponReason, GiftLine, Quote, QuoteInput, QuotedLine } from './quote';
 import type { LinePricing, OrderPricing, PriceOutcome, PriceTerm } from './terms/term';
 
 /** The rules whose conditions held for one line, in the version's rule order. */
@@ -359,10 +359,10 @@ function couponOutcome(version: AgreementVersion, input: QuoteInput, lines: read
   const ruleIds = new Set(version.coupons.get(code)?.ruleIds ?? []);
   const applied = lines.some((line) => line.adjustments.some((adjustment) => ruleIds.has(adjustment.ruleId)));
   if (applied) return { code, applied };
-  const reasons: { ruleId: string; detail: string }[] = [];
+  const reasons: CouponReason[] = [];
   for (const line of lines) {
     for (const decision of line.decisions) {
-      if (ruleIds.has(decision.ruleId) && decision.detail !== undefined && !reasons.some((r) => r.ruleId === decision.ruleId)) reasons.push({ ruleId: decision.ruleId, detail: decision.detail });
+      if (decision.reason === 'below-minimum' && ruleIds.has(decision.ruleId) && !reasons.some((r) => r.ruleId === decision.ruleId)) reasons.push({ ruleId: decision.ruleId, reason: 'below-minimum', detail: decision.detail ?? '' });
     }
   }
   return { code, applied, reasons };

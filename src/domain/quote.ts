@@ -99,7 +99,15 @@ export interface CouponOutcome {
   readonly code: string;
   readonly applied: boolean;
   /** Why it did not apply: the first condition that failed, or the minimum not reached, per rule of the code. */
-  readonly reasons?: readonly { readonly ruleId: string; readonly detail: string }[];
+  readonly reasons?: readonly CouponReason[];
+}
+
+/** Why one rule of a coupon's code did not apply. */
+export interface CouponReason {
+  readonly ruleId: string;
+  readonly reason: 'below-minimum' | 'condition-failed' | 'not-in-force';
+  /** In words: the basis and the minimum, or the condition that failed with the value it met. */
+  readonly detail: string;
 }
 
 export interface Quote {

@@ -84,7 +84,7 @@ export function presentQuote(quote: ExplainedQuote, version: AgreementVersion): 
     channel: quote.channel,
     ...(coupon === undefined
       ? {}
-      : { coupon: { applied: coupon.applied, code: coupon.code, ...(coupon.reasons === undefined ? {} : { reasons: coupon.reasons.map((r) => ({ detail: r.detail, ruleId: r.ruleId })) }) } }),
+      : { coupon: { applied: coupon.applied, code: coupon.code, ...(coupon.reasons === undefined ? {} : { reasons: coupon.reasons.map((r) => ({ detail: r.detail, reason: r.reason, ruleId: r.ruleId })) }) } }),
     currency: quote.currency,
     date: quote.date,
     effectiveFrom: quote.effectiveFrom,

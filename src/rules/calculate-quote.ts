@@ -88,6 +88,7 @@ function couponReasons(version: AgreementVersion, coupon: CouponOutcome, evaluat
       const failed = miss.failedCondition;
       reasons.push({
         ruleId,
+        reason: miss.reason,
         detail: failed === undefined ? miss.reason : `${failed.fact} is ${JSON.stringify(failed.factValue)}, the rule needs ${failed.operator} ${JSON.stringify(failed.value)}`,
       });
       break;

@@ -1,4 +1,5 @@
-import type { QuoteInput } from '../domain/quote';
+import type { AttributeDeclaration } from '../domain/agreement';
+import type { AttributeValue, QuoteInput } from '../domain/quote';
 import { Dec } from '../domain/money';
 import type { LoadedVersion } from './load-rules';
 import { isLeaf, type ConditionJson, type LeafConditionJson, type TierJson } from './rule-json';
@@ -34,6 +35,9 @@ export function enumerateScenarios(loaded: LoadedVersion, until?: string): Scena
   const lineCounts = integersIn(bounds.decimals.get('order.lineCount'), [1, 2], 1, MAX_LINES);
   const totals = integersIn(bounds.decimals.get('order.totalQuantity'), [MAX_LINES * MAX_LINE_QUANTITY], 1, MAX_LINES * MAX_LINE_QUANTITY);
   const buyerIds = [...bounds.buyerIds, unusedId(bounds.buyerIds)];
+  const buyers = attributeCombinations(loaded.version.attributes.buyer, 'buyer', bounds);
+  const orderAttributes = attributeCombinations(loaded.version.attributes.order, 'order', bounds);
+  const coupons: (string | null)[] = [null, ...loaded.version.coupons.keys()];
 
   const shapes: { quantity: number; lineCount: number; total: number }[] = [];
   for (const quantity of quantities) {
@@ -52,18 +56,56 @@ export function enumerateScenarios(loaded: LoadedVersion, until?: string): Scena
   for (const date of dates)
     for (const channel of json.channels)
       for (const id of buyerIds)
-        for (const member of [false, true])
-          for (const keyAccount of [false, true])
-            for (const item of json.catalog)
-              for (const shape of shapes) {
-                const lines = [{ sku: item.sku, quantity: shape.quantity }];
-                for (let i = 1; i < shape.lineCount; i++) {
-                  const rest = shape.total - shape.quantity - (shape.lineCount - 2);
-                  lines.push({ sku: filler, quantity: i === shape.lineCount - 1 ? rest : 1 });
+        for (const buyer of buyers)
+          for (const attributes of orderAttributes)
+            for (const coupon of coupons)
+              for (const item of json.catalog)
+                for (const shape of shapes) {
+                  const lines = [{ sku: item.sku, quantity: shape.quantity }];
+                  for (let i = 1; i < shape.lineCount; i++) {
+                    const rest = shape.total - shape.quantity - (shape.lineCount - 2);
+                    lines.push({ sku: filler, quantity: i === shape.lineCount - 1 ? rest : 1 });
+                  }
+                  scenarios.push({
+                    input: {
+                      agreement: json.agreement,
+                      channel: channel.id,
+                      date,
+                      buyer: { id, ...buyer },
+                      ...(orderAttributes.length > 1 || Object.keys(attributes).length > 0 ? { attributes } : {}),
+                      ...(coupon === null ? {} : { coupon }),
+                      lines,
+                    },
+                  });
                 }
-                scenarios.push({ input: { agreement: json.agreement, channel: channel.id, date, buyer: { id, member, keyAccount }, lines } });
-              }
   return scenarios;
+}
+
+/**
+ * Every combination of values the declared attributes can take that the conditions tell
+ * apart: both booleans, each string or enum value a condition names plus one it does not
+ * (null), and decimals on both sides of each boundary the conditions draw.
+ */
+function attributeCombinations(declared: ReadonlyMap<string, AttributeDeclaration>, scope: 'buyer' | 'order', bounds: Boundaries): Record<string, AttributeValue>[] {
+  let combinations: Record<string, AttributeValue>[] = [{}];
+  for (const [name, declaration] of declared) {
+    const fact = `${scope}.${name}`;
+    let values: AttributeValue[];
+    switch (declaration.type) {
+      case 'boolean':
+        values = [false, true];
+        break;
+      case 'string':
+      case 'enum':
+        values = [null, ...(bounds.texts.get(fact) ?? [])];
+        break;
+      case 'decimal':
+        values = [null, ...new Set((bounds.decimals.get(fact) ?? []).flatMap((b) => [b.minus('0.01'), b, b.plus('0.01')]).map((d) => d.toFixed(2)))];
+        break;
+    }
+    combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [name]: value })));
+  }
+  return combinations;
 }
 
 /** Decimal values a version's conditions compare `period.volume` with (settlement-time facts). */
@@ -78,6 +120,8 @@ interface Boundaries {
   readonly decimals: Map<string, Dec[]>;
   readonly dates: string[];
   readonly buyerIds: string[];
+  /** Text values conditions compare declared text attributes with. */
+  readonly texts: Map<string, string[]>;
 }
 
 function collectBoundaries(loaded: LoadedVersion): Boundaries {
@@ -87,6 +131,7 @@ function collectBoundaries(loaded: LoadedVersion): Boundaries {
   };
   const dates: string[] = [];
   const buyerIds = new Set<string>();
+  const texts = new Map<string, string[]>();
   for (const rule of loaded.rules) {
     if (rule.validFrom !== undefined) dates.push(rule.validFrom, shiftDay(rule.validFrom, -1));
     if (rule.validTo !== undefined) dates.push(rule.validTo, shiftDay(rule.validTo, 1));
@@ -95,6 +140,7 @@ function collectBoundaries(loaded: LoadedVersion): Boundaries {
       for (const value of values) {
         if (leaf.fact === 'date' && typeof value === 'string') dates.push(shiftDay(value, -1), value, shiftDay(value, 1));
         else if (leaf.fact === 'buyer.id' && typeof value === 'string') buyerIds.add(value);
+        else if (typeof value === 'string' && /^(buyer|order)\./.test(leaf.fact) && !isFiniteDecimal(value)) texts.set(leaf.fact, [...new Set([...(texts.get(leaf.fact) ?? []), value])]);
         else if ((typeof value === 'string' || typeof value === 'number') && isFiniteDecimal(value)) add(leaf.fact, new Dec(value));
       }
     });
@@ -108,7 +154,7 @@ function collectBoundaries(loaded: LoadedVersion): Boundaries {
       }
     }
   }
-  return { decimals, dates: dates.filter(isCalendarDate), buyerIds: [...buyerIds].sort() };
+  return { decimals, dates: dates.filter(isCalendarDate), buyerIds: [...buyerIds].sort(), texts };
 }
 
 /** The whole numbers on both sides of each boundary, the defaults, clipped to [min, max]. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DomainError } from '../domain/errors';
+import { DomainError, OrderRefused } from '../domain/errors';
 import type { QuoteInput } from '../domain/quote';
 import { calculateQuote } from './calculate-quote';
 import { calculateSettlement, type SettlementRequest } from './calculate-settlement';
@@ -12,7 +12,7 @@ export interface GoldenCase {
   readonly kind: string;
   readonly request: unknown;
   readonly expect?: unknown;
-  readonly expectError?: { readonly code: string; readonly issues?: readonly unknown[] };
+  readonly expectError?: { readonly code: string; readonly issues?: readonly unknown[]; readonly breaches?: readonly unknown[] };
 }
 
 export interface GoldenCaseFile {
@@ -69,7 +69,7 @@ export async function runGoldenCase(catalog: RuleCatalog, goldenCase: GoldenCase
     actual = await runner(catalog, goldenCase.request);
   } catch (error) {
     if (goldenCase.expectError !== undefined && error instanceof DomainError) {
-      return compareSubset(goldenCase.expectError, { code: error.code, issues: error.issues }, 'error');
+      return compareSubset(goldenCase.expectError, { code: error.code, issues: error.issues, ...(error instanceof OrderRefused ? { breaches: error.breaches } : {}) }, 'error');
     }
     return [{ path: '', expected: goldenCase.expectError ?? 'a result', actual: error instanceof Error ? `${error.name}: ${error.message}` : error }];
   }

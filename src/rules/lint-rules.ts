@@ -5,6 +5,7 @@ import { priceQuote } from '../domain/price-quote';
 import type { QuoteInput } from '../domain/quote';
 import { enumerateScenarios, periodVolumeBoundaries, type Scenario } from './fact-space';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
+import { isLeaf, type ConditionJson } from './rule-json';
 import type { RuleProblem } from './ruleset-error';
 import { timeSlicer, yieldToEventLoop } from './time-slicer';
 
@@ -57,8 +58,18 @@ export async function lintRuleSet(ruleSet: RuleSet, until?: string): Promise<Lin
   await yieldToEventLoop();
   const everFired = new Set<string>(fired.flatMap((rules) => rules.map((rule) => rule.id)));
   for (const id of await firedWithPeriodVolume(ruleSet, scenarios)) everFired.add(id);
+  const unenumerated = rulesReadingUnenumeratedFacts(ruleSet);
   for (const rule of ruleSet.version.rules) {
     if (everFired.has(rule.id)) continue;
+    if (unenumerated.has(rule.id)) {
+      warnings.push({
+        file: fileOf(rule.id),
+        ruleId: rule.id,
+        reason: `not checked for firing: its conditions read order aggregates (${[...unenumerated.get(rule.id)!].join(', ')}) that the exhaustive check does not build`,
+        hint: 'cover the rule with golden cases on both sides of each condition (rules/<agreement>/cases)',
+      });
+      continue;
+    }
     errors.push({
       file: fileOf(rule.id),
       ruleId: rule.id,
@@ -215,4 +226,20 @@ function neverFiresHint(rule: PricingRule, effectiveFrom: string, until: string 
   if (rule.validTo !== undefined && rule.validTo < effectiveFrom) return `validTo ${rule.validTo} is before the version takes effect (${window}); remove the rule from this version`;
   if (rule.validFrom !== undefined && until !== undefined && rule.validFrom >= until) return `validFrom ${rule.validFrom} is after this version is superseded (${window}); move the rule to the later version`;
   return 'check its conditions: they contradict each other or name values no request can have (e.g. a channel the rule excludes elsewhere in all[])';
+}
+
+/** Facts the scenarios of {@link enumerateScenarios} never vary: parameterised order aggregates and list amounts. */
+function rulesReadingUnenumeratedFacts(ruleSet: RuleSet): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>();
+  const visit = (ruleId: string, condition: ConditionJson): void => {
+    if (isLeaf(condition)) {
+      if (condition.fact.includes('(') || condition.fact === 'order.listAmount' || condition.fact === 'line.listAmount') {
+        found.set(ruleId, new Set([...(found.get(ruleId) ?? []), condition.fact]));
+      }
+    } else if ('all' in condition) condition.all.forEach((child) => visit(ruleId, child));
+    else if ('any' in condition) condition.any.forEach((child) => visit(ruleId, child));
+    else visit(ruleId, condition.not);
+  };
+  for (const rule of ruleSet.rules) visit(rule.id, rule.conditions);
+  return found;
 }

@@ -67,8 +67,9 @@ function shortOfMinimum(action: FixedAmountOff, order: OrderPricing): PriceOutco
   if (action.minimum === undefined) return undefined;
   const basis = basisValue(action.minimum.basis, order.lines, order);
   if (basis.gte(action.minimum.value)) return undefined;
-  const shown = action.minimum.basis === 'order.totalQuantity' ? basis.toFixed() : formatAmount(basis, order.policy.scale);
-  return { kind: 'skipped', reason: 'below-minimum', detail: `${action.minimum.basis} ${shown} is below the minimum ${action.minimum.value.toFixed()}` };
+  const quantity = action.minimum.basis === 'order.totalQuantity';
+  const shown = (value: Dec): string => (quantity ? value.toFixed() : formatAmount(value, order.policy.scale));
+  return { kind: 'skipped', reason: 'below-minimum', detail: `${action.minimum.basis} ${shown(basis)} is below the minimum ${shown(action.minimum.value)}` };
 }
 
 function basisValue(basis: MinimumBasis, lines: readonly LinePricing[], order: OrderPricing): Dec {
