@@ -58,18 +58,9 @@ export async function lintRuleSet(ruleSet: RuleSet, until?: string): Promise<Lin
   await yieldToEventLoop();
   const everFired = new Set<string>(fired.flatMap((rules) => rules.map((rule) => rule.id)));
   for (const id of await firedWithPeriodVolume(ruleSet, scenarios)) everFired.add(id);
-  const unenumerated = rulesReadingUnenumeratedFacts(ruleSet);
+  for (const id of await firedWithAggregates(ruleSet, scenarios, everFired)) everFired.add(id);
   for (const rule of ruleSet.version.rules) {
     if (everFired.has(rule.id)) continue;
-    if (unenumerated.has(rule.id)) {
-      warnings.push({
-        file: fileOf(rule.id),
-        ruleId: rule.id,
-        reason: `not checked for firing: its conditions read order aggregates (${[...unenumerated.get(rule.id)!].join(', ')}) that the exhaustive check does not build`,
-        hint: 'cover the rule with golden cases on both sides of each condition (rules/<agreement>/cases)',
-      });
-      continue;
-    }
     errors.push({
       file: fileOf(rule.id),
       ruleId: rule.id,
@@ -175,34 +166,14 @@ async function checkPriceFloor(ruleSet: RuleSet, scenarios: readonly Scenario[],
   });
 }
 
+/** Each rule's own lint ranges, from its term type's module. */
 function checkActionRanges(rules: readonly PricingRule[], fileOf: (id: string) => string, errors: RuleProblem[], warnings: RuleProblem[]): void {
   for (const rule of rules) {
+    const found = rule.term.lint?.(rule.action as never);
+    if (found === undefined) continue;
     const at = { file: fileOf(rule.id), ruleId: rule.id };
-    const action = rule.action;
-    switch (action.type) {
-      case 'percentage-discount':
-      case 'commission':
-      case 'rebate-accrual':
-        if (action.rate.gte(1)) errors.push({ ...at, reason: `rate ${action.rate.toFixed()} is out of range: a ${action.type} must be below 1 (100 %)`, hint: 'write the rate as a fraction, e.g. "0.05" for 5 %' });
-        else if (action.rate.isZero()) warnings.push({ ...at, reason: `rate 0 has no effect`, hint: 'set the intended rate or remove the rule' });
-        break;
-      case 'price-factor':
-      case 'price-floor':
-      case 'price-guarantee':
-        if (action.factor.isZero()) errors.push({ ...at, reason: `factor 0 is out of range: it prices at 0`, hint: 'a factor is the fraction of list price paid, e.g. "0.85" for 8.5 折' });
-        else if (action.type === 'price-factor' && action.factor.eq(1)) warnings.push({ ...at, reason: 'factor 1 has no effect (list price)', hint: 'set the intended factor or remove the rule' });
-        break;
-      case 'tiered-discount':
-      case 'rebate-settlement':
-        action.tiers.forEach((tier, i) => {
-          if (tier.rate.gte(1)) errors.push({ ...at, reason: `tier ${i + 1} (from ${tier.from.toFixed()}): rate ${tier.rate.toFixed()} is out of range, it must be below 1 (100 %)`, hint: 'write rates as fractions, e.g. "0.03" for 3 %' });
-        });
-        if (action.tiers.every((tier) => tier.rate.isZero())) warnings.push({ ...at, reason: 'every tier has rate 0: the rule has no effect', hint: 'set the intended rates or remove the rule' });
-        break;
-      case 'free-goods':
-        if (action.quantity >= action.per) errors.push({ ...at, reason: `gives ${action.quantity} free per ${action.per} bought: as many as bought or more`, hint: '"per" is the units bought for each "quantity" given, e.g. per 20, quantity 1' });
-        break;
-    }
+    for (const finding of found.errors) errors.push({ ...at, reason: finding.reason, ...(finding.hint === undefined ? {} : { hint: finding.hint }) });
+    for (const finding of found.warnings) warnings.push({ ...at, reason: finding.reason, ...(finding.hint === undefined ? {} : { hint: finding.hint }) });
   }
 }
 
@@ -228,13 +199,49 @@ function neverFiresHint(rule: PricingRule, effectiveFrom: string, until: string 
   return 'check its conditions: they contradict each other or name values no request can have (e.g. a channel the rule excludes elsewhere in all[])';
 }
 
-/** Facts the scenarios of {@link enumerateScenarios} never vary: parameterised order aggregates and list amounts. */
-function rulesReadingUnenumeratedFacts(ruleSet: RuleSet): Map<string, Set<string>> {
-  const found = new Map<string, Set<string>>();
+/**
+ * Rules that read order aggregates the scenarios do not build (parameterised facts, list
+ * amounts): evaluated again with those facts set to every combination of the values on both
+ * sides of each boundary their conditions draw. That is a superset of what orders can give, so
+ * a rule that fires on none of them can never fire.
+ */
+async function firedWithAggregates(ruleSet: RuleSet, scenarios: readonly Scenario[], everFired: ReadonlySet<string>): Promise<string[]> {
+  const reads = rulesReadingUnenumeratedFacts(ruleSet);
+  const ids: string[] = [];
+  const single = scenarios.filter((scenario) => scenario.input.lines.length === 1);
+  for (const [ruleId, bounds] of reads) {
+    if (everFired.has(ruleId)) continue;
+    let overrides: Record<string, string>[] = [{}];
+    for (const [fact, values] of bounds) overrides = overrides.flatMap((override) => [...values].map((value) => ({ ...override, [fact]: value })));
+    const byDate = new Map<string, Facts[]>();
+    for (const { input } of single) for (const override of overrides) byDate.set(input.date, [...(byDate.get(input.date) ?? []), { ...targetFacts(ruleSet, input), ...override }]);
+    search: for (const [date, facts] of byDate) {
+      for (const evaluation of await ruleSet.evaluator.evaluateLines(date, facts, { explain: false })) {
+        if (evaluation.fired.some((rule) => rule.id === ruleId)) {
+          ids.push(ruleId);
+          break search;
+        }
+      }
+    }
+  }
+  return ids;
+}
+
+/** Per rule, the facts {@link enumerateScenarios} never varies (parameterised order aggregates, list amounts) and the values on both sides of each of their boundaries. */
+function rulesReadingUnenumeratedFacts(ruleSet: RuleSet): Map<string, Map<string, Set<string>>> {
+  const found = new Map<string, Map<string, Set<string>>>();
   const visit = (ruleId: string, condition: ConditionJson): void => {
     if (isLeaf(condition)) {
-      if (condition.fact.includes('(') || condition.fact === 'order.listAmount' || condition.fact === 'line.listAmount') {
-        found.set(ruleId, new Set([...(found.get(ruleId) ?? []), condition.fact]));
+      if (!(condition.fact.includes('(') || condition.fact === 'order.listAmount' || condition.fact === 'line.listAmount')) return;
+      const facts = found.get(ruleId) ?? new Map<string, Set<string>>();
+      found.set(ruleId, facts);
+      const values = facts.get(condition.fact) ?? new Set<string>(['0']);
+      facts.set(condition.fact, values);
+      const step = condition.fact.includes('Amount') ? '0.01' : '1';
+      for (const value of Array.isArray(condition.value) ? condition.value : [condition.value]) {
+        if ((typeof value !== 'string' && typeof value !== 'number') || !/^-?\d+(\.\d+)?$/.test(String(value))) continue;
+        const at = new Dec(value);
+        for (const candidate of [at.minus(step), at, at.plus(step)]) if (!candidate.isNegative()) values.add(step === '1' ? candidate.toFixed(0) : candidate.toFixed(2));
       }
     } else if ('all' in condition) condition.all.forEach((child) => visit(ruleId, child));
     else if ('any' in condition) condition.any.forEach((child) => visit(ruleId, child));

@@ -12,7 +12,7 @@ import { rebateAccrual } from './rebate-accrual';
 import { rebateSettlement } from './rebate-settlement';
 import { refusal } from './refusal';
 import { tieredDiscount } from './tiered-discount';
-import type { TermModule } from './term';
+import type { TermAction, TermModule } from './term';
 
 /** Every term type suanpan knows, one module each. A new term type is a module and a line here. */
 export const BUILT_IN_TERMS = [
@@ -51,9 +51,9 @@ export class TermRegistry {
     this.byType = byType;
   }
 
-  /** A registry with these modules added (e.g. a fixture term type in a test). */
-  with(...modules: readonly TermModule<never>[]): TermRegistry {
-    return new TermRegistry([...this.modules, ...modules]);
+  /** A registry with this module added (e.g. a fixture term type in a test). */
+  with<A extends TermAction>(module: TermModule<A>): TermRegistry {
+    return new TermRegistry([...this.modules, module as unknown as TermModule<never>]);
   }
 
   get(type: string): TermModule | undefined {
