@@ -125,7 +125,17 @@ export function priceByHand(input: QuoteInput, texts: HandWrittenTexts): Quote {
     let rebate = new D(0);
     if (chamber) {
       commission = round(amount.times(COMMISSION_RATE));
-      adjustments.push({ ...adjust('chamber-commission', 'commission', 'commission', amount, '0.1', commission), payee: 'partner' });
+      adjustments.push({
+        ruleId: 'chamber-commission',
+        clause: texts.clause('chamber-commission'),
+        label: texts.label('chamber-commission'),
+        type: 'commission',
+        effect: 'commission',
+        base: money(amount),
+        rate: '0.1',
+        amount: money(commission),
+        payee: 'partner',
+      });
       if (keyAccount) {
         rebate = round(amount.times(REBATE_RATE));
         adjustments.push(adjust('key-account-rebate', 'rebate-accrual', 'rebate', amount, '0.02', rebate));

@@ -181,37 +181,60 @@ export function buildLineFacts(version: AgreementVersion, input: QuoteInput): Fa
     totalQuantity += input.lines[i]!.quantity;
     items[i] = version.catalog.get(input.lines[i]!.sku)!;
   }
-  const shared: Record<FactName, FactValue> = {
-    channel: input.channel,
-    date: input.date,
-    'buyer.id': input.buyer.id,
-    'order.totalQuantity': totalQuantity,
-    'order.lineCount': input.lines.length,
-    'order.coupon': input.coupon ?? null,
-    'period.volume': null,
-  };
-  for (const [name, declaration] of version.attributes.buyer) shared[`buyer.${name}`] = attributeFact(input.buyer[name], declaration);
-  const orderAttributes = input.attributes ?? {};
-  for (const [name, declaration] of version.attributes.order) shared[`order.${name}`] = attributeFact(orderAttributes[name], declaration);
-  if (version.readsOrderListAmount) shared['order.listAmount'] = orderListAmount(input, items).toFixed(2);
-  for (const use of version.orderFacts) shared[use.key] = orderFact(use, input, items);
+  const coupon = input.coupon ?? null;
+  const buyerFacts = attributeFacts(version.attributes.buyer, input.buyer, 'buyer.');
+  const orderFacts = attributeFacts(version.attributes.order, input.attributes ?? {}, 'order.');
+  const listAmount = version.readsOrderListAmount ? orderListAmount(input, items).toFixed(2) : undefined;
+  const aggregates = version.orderFacts.map((use) => orderFact(use, input, items));
 
   const facts: Facts[] = new Array<Facts>(input.lines.length);
   for (let i = 0; i < input.lines.length; i++) {
     const line = input.lines[i]!;
     const item = items[i]!;
+    // one object literal of the same shape for every line (V8 keeps it a fast object), then
+    // the version's own facts in the same order every time
     const lineFacts: Record<FactName, FactValue> = {
-      ...shared,
+      channel: input.channel,
+      date: input.date,
+      'buyer.id': input.buyer.id,
+      'order.totalQuantity': totalQuantity,
+      'order.lineCount': input.lines.length,
+      'order.coupon': coupon,
+      'period.volume': null,
       'line.sku': line.sku,
       'line.category': item.category,
       'line.tags': item.tags,
       'line.quantity': line.quantity,
       'line.listPrice': listPriceFact(item),
     };
+    for (let k = 0; k < buyerFacts.length; k += 2) lineFacts[buyerFacts[k] as string] = buyerFacts[k + 1]!;
+    for (let k = 0; k < orderFacts.length; k += 2) lineFacts[orderFacts[k] as string] = orderFacts[k + 1]!;
+    if (listAmount !== undefined) lineFacts['order.listAmount'] = listAmount;
     if (version.readsLineListAmount) lineFacts['line.listAmount'] = item.listPrice.times(line.quantity).toFixed(2);
+    for (let k = 0; k < aggregates.length; k++) lineFacts[version.orderFacts[k]!.key] = aggregates[k]!;
     facts[i] = lineFacts;
   }
   return facts;
+}
+
+/** The declared attributes as [fact name, value, fact name, value, …], in declaration order. */
+function attributeFacts(declared: ReadonlyMap<string, AttributeDeclaration>, given: Readonly<Record<string, AttributeValue | undefined>>, prefix: string): FactValue[] {
+  if (declared.size === 0) return NO_FACTS;
+  const names = factNamesOf(declared, prefix);
+  const pairs: FactValue[] = [];
+  let k = 0;
+  for (const [name, declaration] of declared) pairs.push(names[k++]!, attributeFact(given[name], declaration));
+  return pairs;
+}
+
+const NO_FACTS: FactValue[] = [];
+const factNamesByDeclaration = new WeakMap<ReadonlyMap<string, AttributeDeclaration>, readonly string[]>();
+
+/** `buyer.member`, … for each declared name, built once per version (no string per line). */
+function factNamesOf(declared: ReadonlyMap<string, AttributeDeclaration>, prefix: string): readonly string[] {
+  let names = factNamesByDeclaration.get(declared);
+  if (names === undefined) factNamesByDeclaration.set(declared, (names = [...declared.keys()].map((name) => prefix + name)));
+  return names;
 }
 
 function orderListAmount(input: QuoteInput, items: readonly CatalogItem[], holds: (item: CatalogItem) => boolean = () => true): Dec {

@@ -23,7 +23,8 @@ export interface Breach {
  * The refusals an order breaches, one per refusal rule, with the lines it fired on, in rule
  * order; empty when the order may be priced.
  */
-export function findBreaches(firedPerLine: readonly FiredRules[]): Breach[] {
+export function findBreaches(version: AgreementVersion, firedPerLine: readonly FiredRules[]): Breach[] {
+  if (!hasStage(version, 'refusal')) return [];
   const breaches = new Map<PricingRule, number[]>();
   firedPerLine.forEach((fired, index) => {
     for (const rule of fired) {
@@ -81,7 +82,7 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
   });
   const order: OrderPricing = { input, lines, policy, totalQuantity };
   for (const rules of priceStepsOf(version)) runPriceStep(rules, order);
-  const figures = lineFigures(order);
+  const figures = lineFigures(version, order);
 
   const quotedLines: QuotedLine[] = [];
   let listTotal = ZERO;
@@ -150,13 +151,32 @@ function ownRules(version: AgreementVersion, fired: FiredRules): FiredRules {
   return fired;
 }
 
-const stepsCache = new WeakMap<AgreementVersion, readonly (readonly PricingRule[])[]>();
+/** One unit of work of a price step: a rule alone, or the members of an exclusivity group. */
+type StepEntry = { readonly rule: PricingRule } | { readonly group: readonly PricingRule[] };
 
-/** The version's price rules, step by step in the version's order (rules already sorted by priority). */
-function priceStepsOf(version: AgreementVersion): readonly (readonly PricingRule[])[] {
+const stepsCache = new WeakMap<AgreementVersion, readonly (readonly StepEntry[])[]>();
+
+/**
+ * The version's price rules, step by step in the version's order (rules already sorted by
+ * priority), each exclusivity group gathered where its first member stands; built once per version.
+ */
+function priceStepsOf(version: AgreementVersion): readonly (readonly StepEntry[])[] {
   let steps = stepsCache.get(version);
   if (steps === undefined) {
-    steps = version.pricingSteps.map((step) => version.rules.filter((rule) => rule.term.stage === 'price' && rule.step === step));
+    steps = version.pricingSteps.map((step) => {
+      const rules = version.rules.filter((rule) => rule.term.stage === 'price' && rule.step === step);
+      const entries: StepEntry[] = [];
+      const seen = new Set<string>();
+      for (const rule of rules) {
+        const group = rule.exclusivity?.group;
+        if (group === undefined) entries.push({ rule });
+        else if (!seen.has(group)) {
+          seen.add(group);
+          entries.push({ group: rules.filter((member) => member.exclusivity?.group === group) });
+        }
+      }
+      return entries;
+    });
     stepsCache.set(version, steps);
   }
   return steps;
@@ -168,20 +188,16 @@ function linesFiredOn(rule: PricingRule, order: OrderPricing): LinePricing[] {
   return on;
 }
 
-function runPriceStep(rules: readonly PricingRule[], order: OrderPricing): void {
-  let resolvedGroups: Set<string> | undefined;
-  for (const rule of rules) {
-    const group = rule.exclusivity?.group;
-    if (group !== undefined) {
-      if (resolvedGroups?.has(group) === true) continue;
-      (resolvedGroups ??= new Set()).add(group);
-      resolveGroup(rules.filter((member) => member.exclusivity?.group === group), order);
+function runPriceStep(entries: readonly StepEntry[], order: OrderPricing): void {
+  for (const entry of entries) {
+    if ('group' in entry) {
+      resolveGroup(entry.group, order);
       continue;
     }
-    const on = linesFiredOn(rule, order);
+    const on = linesFiredOn(entry.rule, order);
     if (on.length === 0) continue;
-    const outcomes = (rule.term as PriceTerm<never>).outcomes(rule.action as never, on, order);
-    on.forEach((line, i) => applyOutcome(rule, line, outcomes[i]!, order));
+    const outcomes = (entry.rule.term as PriceTerm<never>).outcomes(entry.rule.action as never, on, order);
+    for (let i = 0; i < on.length; i++) applyOutcome(entry.rule, on[i]!, outcomes[i]!, order);
   }
 }
 
@@ -191,30 +207,43 @@ function runPriceStep(rules: readonly PricingRule[], order: OrderPricing): void 
  * best-for-buyer, the first member that fired for first-by-priority.
  */
 function resolveGroup(members: readonly PricingRule[], order: OrderPricing): void {
-  const offers = new Map<PricingRule, Map<LinePricing, PriceOutcome>>();
+  // per member, its outcome on each line of the order (undefined where it did not fire)
+  const offers: (PriceOutcome | undefined)[][] = [];
+  const present: PricingRule[] = [];
   for (const member of members) {
     const on = linesFiredOn(member, order);
     if (on.length === 0) continue;
     const outcomes = (member.term as PriceTerm<never>).outcomes(member.action as never, on, order);
-    offers.set(member, new Map(on.map((line, i) => [line, outcomes[i]!])));
+    const byLine = new Array<PriceOutcome | undefined>(order.lines.length);
+    for (let i = 0; i < on.length; i++) byLine[on[i]!.index] = outcomes[i];
+    offers.push(byLine);
+    present.push(member);
   }
   for (const line of order.lines) {
-    let best: { rule: PricingRule; outcome: PriceOutcome; amount: Dec; unitPrice: Dec } | undefined;
-    const candidates: PricingRule[] = [];
-    for (const [rule, outcomes] of offers) {
-      const outcome = outcomes.get(line);
+    let best = -1;
+    for (let m = 0; m < present.length; m++) {
+      const outcome = offers[m]![line.index];
       if (outcome === undefined) continue;
-      candidates.push(rule);
-      const [amount, unitPrice] = resultOf(line, outcome, order);
-      const better =
-        best === undefined ||
-        (rule.exclusivity!.policy === 'best-for-buyer' && (amount.lt(best.amount) || (amount.eq(best.amount) && unitPrice.lt(best.unitPrice))));
-      if (better) best = { rule, outcome, amount, unitPrice };
+      if (best === -1 || (present[m]!.exclusivity!.policy === 'best-for-buyer' && isBetterForBuyer(line, outcome, offers[best]![line.index]!, order))) best = m;
     }
-    if (best === undefined) continue;
-    for (const rule of candidates) if (rule !== best.rule) line.decisions.push({ ruleId: rule.id, reason: 'lost-exclusivity', winner: best.rule.id });
-    applyOutcome(best.rule, line, best.outcome, order);
+    if (best === -1) continue;
+    const winner = present[best]!;
+    for (let m = 0; m < present.length; m++) {
+      if (m !== best && offers[m]![line.index] !== undefined) line.decisions.push({ ruleId: present[m]!.id, reason: 'lost-exclusivity', winner: winner.id });
+    }
+    applyOutcome(winner, line, offers[best]![line.index]!, order);
   }
+}
+
+/**
+ * True when `candidate` leaves the line cheaper than `best`: the lower unit price between two
+ * unit prices (the amount follows it), else the lower resulting amount, then unit price.
+ */
+function isBetterForBuyer(line: LinePricing, candidate: PriceOutcome, best: PriceOutcome, order: OrderPricing): boolean {
+  if (candidate.kind === 'unit-price' && best.kind === 'unit-price') return candidate.unitPrice.lt(best.unitPrice);
+  const [amount, unitPrice] = resultOf(line, candidate, order);
+  const [bestAmount, bestUnitPrice] = resultOf(line, best, order);
+  return amount.lt(bestAmount) || (amount.eq(bestAmount) && unitPrice.lt(bestUnitPrice));
 }
 
 /** The line's amount and unit price if `outcome` were applied. */
@@ -276,11 +305,13 @@ interface LineFigures {
 }
 
 /** Commissions and rebates on each line's final amount, then the order caps on commissions. */
-function lineFigures(order: OrderPricing): LineFigures[] {
+function lineFigures(version: AgreementVersion, order: OrderPricing): LineFigures[] {
   const scale = order.policy.scale;
+  const caps = capRules(version, order);
   const figures = order.lines.map((line): LineFigures => {
     let commission = ZERO;
     let rebate = ZERO;
+    // per payee only when a cap will read it
     let byPayee: Map<string, Dec> | undefined;
     for (const rule of line.fired) {
       const term = rule.term;
@@ -288,8 +319,8 @@ function lineFigures(order: OrderPricing): LineFigures[] {
       const figure = term.figure(rule.action as never, line, order);
       if (term.effect === 'commission') {
         commission = add(commission, figure.amount);
-        (byPayee ??= new Map()).set(figure.payee, add(byPayee.get(figure.payee) ?? ZERO, figure.amount));
-        line.adjustments.push({ ...adjustment(rule, 'commission', line.amount, figure.rate, figure.amount, scale), payee: figure.payee });
+        if (caps.length > 0) (byPayee ??= new Map()).set(figure.payee, add(byPayee.get(figure.payee) ?? ZERO, figure.amount));
+        line.adjustments.push(adjustment(rule, 'commission', line.amount, figure.rate, figure.amount, scale, figure.payee));
       } else {
         rebate = add(rebate, figure.amount);
         line.adjustments.push(adjustment(rule, 'rebate', line.amount, figure.rate, figure.amount, scale));
@@ -297,14 +328,26 @@ function lineFigures(order: OrderPricing): LineFigures[] {
     }
     return { commission, rebate, byPayee: byPayee ?? EMPTY_PAYEES };
   });
-  for (const rule of capRules(order)) capCommission(rule, order, figures);
+  for (const rule of caps) capCommission(rule, order, figures);
   return figures;
 }
 
 const EMPTY_PAYEES: Map<string, Dec> = new Map();
 
+const stagesCache = new WeakMap<AgreementVersion, ReadonlySet<string>>();
+
+/** True when some rule of the version runs in `stage` (most versions have no refusal and no cap: their quotes skip those). */
+function hasStage(version: AgreementVersion, stage: PricingRule['term']['stage']): boolean {
+  let stages = stagesCache.get(version);
+  if (stages === undefined) stagesCache.set(version, (stages = new Set(version.rules.map((rule) => rule.term.stage))));
+  return stages.has(stage);
+}
+
+const NO_RULES: PricingRule[] = [];
+
 /** The order-figure rules that fired on any line, in rule order. */
-function capRules(order: OrderPricing): PricingRule[] {
+function capRules(version: AgreementVersion, order: OrderPricing): PricingRule[] {
+  if (!hasStage(version, 'order-figure')) return NO_RULES;
   const rules: PricingRule[] = [];
   for (const line of order.lines) for (const rule of line.fired) if (rule.term.stage === 'order-figure' && !rules.includes(rule)) rules.push(rule);
   return rules;
@@ -326,7 +369,7 @@ function capCommission(rule: PricingRule, order: OrderPricing, figures: LineFigu
     const change = shares[i]!.minus(owed[i]!);
     if (change.isZero()) return;
     figures[line.index]!.commission = figures[line.index]!.commission.plus(change);
-    line.adjustments.push({ ...adjustment(rule, 'commission', owed[i]!, term.rateText(rule.action as never), change, order.policy.scale), payee });
+    line.adjustments.push(adjustment(rule, 'commission', owed[i]!, term.rateText(rule.action as never), change, order.policy.scale, payee));
   });
 }
 
@@ -335,17 +378,13 @@ function add(total: Dec, figure: Dec): Dec {
   return total === ZERO ? figure : total.plus(figure);
 }
 
-function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, rate: string, amount: Dec, scale: number): Adjustment {
-  return {
-    ruleId: rule.id,
-    clause: rule.clause,
-    label: rule.label,
-    type: rule.action.type,
-    effect,
-    base: formatAmount(base, scale),
-    rate,
-    amount: formatAmount(amount, scale),
-  };
+function adjustment(rule: PricingRule, effect: Adjustment['effect'], base: Dec, rate: string, amount: Dec, scale: number, payee?: string): Adjustment {
+  const baseText = formatAmount(base, scale);
+  const amountText = formatAmount(amount, scale);
+  // two literals rather than a spread: one object shape per kind, no copy
+  return payee === undefined
+    ? { ruleId: rule.id, clause: rule.clause, label: rule.label, type: rule.action.type, effect, base: baseText, rate, amount: amountText }
+    : { ruleId: rule.id, clause: rule.clause, label: rule.label, type: rule.action.type, effect, base: baseText, rate, amount: amountText, payee };
 }
 
 /**

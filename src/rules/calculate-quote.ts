@@ -66,7 +66,7 @@ function prepareQuote(ruleSet: RuleSet, input: QuoteInput, options: { readonly e
 
 function finishQuote(version: AgreementVersion, input: QuoteInput, evaluations: readonly LineEvaluation[], explain: boolean): ExplainedQuote {
   const fired = evaluations.map((evaluation) => evaluation.fired);
-  const breaches = findBreaches(fired);
+  const breaches = findBreaches(version, fired);
   if (breaches.length > 0) throw new OrderRefused(breaches);
   const quote = priceQuote(version, input, fired);
   if (!explain) return quote;
