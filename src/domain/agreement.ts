@@ -1,6 +1,7 @@
 import type { Dec, RoundingPolicy } from './money';
 import type { OrderFactUse } from './line-facts';
 import type { Action } from './terms/registry';
+import type { StatementDeclaration } from './statement-figures';
 import type { TermModule } from './terms/term';
 
 export type { Action, ActionType } from './terms/registry';
@@ -104,6 +105,8 @@ export interface AgreementVersion {
   readonly orderFacts: readonly OrderFactUse[];
   readonly readsOrderListAmount: boolean;
   readonly readsLineListAmount: boolean;
+  /** The settlement statement's figures, as the agreement declares them (none: the statement shows only the term sections). */
+  readonly statement?: StatementDeclaration;
   /** All rules, sorted by stage and step, then priority (higher first), then id. */
   readonly rules: readonly PricingRule[];
 }

@@ -6,11 +6,12 @@ import addFormats from 'ajv-formats';
 import { DEFAULT_PRICING_STEPS, type Action, type AgreementVersion, type AttributeDeclaration, type CatalogItem, type Channel, type Coupon, type Party, type PricingRule } from '../domain/agreement';
 import { factSpecsOf, paramFactKey, type FactSpec, type OrderFactUse } from '../domain/line-facts';
 import { Dec } from '../domain/money';
+import type { StatementDeclaration } from '../domain/statement-figures';
 import { TERMS, type TermRegistry } from '../domain/terms/registry';
 import type { TermModule } from '../domain/terms/term';
 import { checkRuleSemantics, type RuleCheckContext } from './check-rules';
 import { checkRulesLock, LOCK_FILE, readRulesLock, type HashedVersion, type LockMode } from './rules-lock';
-import { isLeaf, type AgreementJson, type AttributeJson, type ConditionJson, type RuleJson } from './rule-json';
+import { isLeaf, type AgreementJson, type AttributeJson, type ConditionJson, type RuleJson, type StatementJson } from './rule-json';
 import { RulesetError, type RuleProblem } from './ruleset-error';
 
 /** One loaded agreement version: the domain view plus the authored JSON it came from. */
@@ -134,6 +135,7 @@ function loadVersion(
   }
   if (agreementJson.timeZone !== undefined && !isTimeZone(agreementJson.timeZone)) problems.push({ file: agreementFile, reason: `timeZone ${agreementJson.timeZone} is not an IANA time zone this runtime knows` });
   const attributes = toAttributes(agreementJson);
+  for (const reason of checkStatement(agreementJson, attributes)) problems.push({ file: agreementFile, reason });
   const context: RuleCheckContext = {
     agreement: agreementJson,
     facts: factSpecsOf(attributes),
@@ -315,8 +317,42 @@ function toAgreementVersion(json: AgreementJson, attributes: AgreementVersion['a
     orderFacts: flattened.orderFacts,
     readsOrderListAmount: factsRead.has('order.listAmount'),
     readsLineListAmount: factsRead.has('line.listAmount'),
+    ...(json.statement === undefined ? {} : { statement: toStatementDeclaration(json.statement) }),
     rules: pricingRules,
   };
+}
+
+/** The statement's references resolve: channels, party roles, the `per` attribute, the figures the net adds up. */
+function checkStatement(json: AgreementJson, attributes: AgreementVersion['attributes']): string[] {
+  const statement = json.statement;
+  if (statement === undefined) return [];
+  const reasons: string[] = [];
+  const channels = new Set(json.channels.map((channel) => channel.id));
+  const roles = new Set(Object.keys(json.parties));
+  const ids = new Set<string>();
+  const checkParty = (at: string, role: string | undefined): void => {
+    if (role !== undefined && !roles.has(role)) reasons.push(`statement ${at}: ${role} is not a party role (parties: ${[...roles].join(', ')})`);
+  };
+  for (const figure of statement.figures) {
+    if (ids.has(figure.id)) reasons.push(`statement figure ${figure.id} is declared twice`);
+    ids.add(figure.id);
+    checkParty(`figure ${figure.id} payer`, figure.payer);
+    checkParty(`figure ${figure.id} payee`, figure.payee);
+    if ('amounts' in figure.from) for (const channel of figure.from.amounts.channels) if (!channels.has(channel)) reasons.push(`statement figure ${figure.id}: channel ${channel} is not a channel of the agreement`);
+  }
+  if (statement.per !== undefined && statement.per !== 'buyer.id' && !attributes.order.has(statement.per.slice('order.'.length))) reasons.push(`statement per ${statement.per} is not a declared order attribute`);
+  if (statement.net !== undefined) {
+    checkParty('net payer', statement.net.payer);
+    checkParty('net payee', statement.net.payee);
+    for (const id of [...statement.net.plus, ...(statement.net.minus ?? [])]) if (!ids.has(id)) reasons.push(`statement net ${statement.net.id} names ${id}, which is not a declared figure`);
+  }
+  return reasons;
+}
+
+/** agreement.json's schema-valid `statement` as the domain reads it. */
+function toStatementDeclaration(json: StatementJson): StatementDeclaration {
+  const per = json.per === undefined ? undefined : { fact: json.per, section: json.perSection ?? 'rows', key: json.perKey ?? json.per.slice(json.per.lastIndexOf('.') + 1) };
+  return { ...(per === undefined ? {} : { per }), figures: json.figures, ...(json.net === undefined ? {} : { net: { ...json.net, minus: json.net.minus ?? [] } }) };
 }
 
 /** The time zone of an agreement.json that names none. */

@@ -1,3 +1,5 @@
+import type { StatementDeclaration } from '../domain/statement-figures';
+
 /** A rule file as authored (validated by rules/schema/rule.schema.json). */
 export interface RuleJson {
   readonly id: string;
@@ -55,7 +57,15 @@ export interface AgreementJson {
   readonly coupons?: readonly { readonly code: string; readonly label: LabelJson }[];
   readonly pricingSteps?: readonly string[];
   /** The settlement statement's figures and names (see docs/rule-authors.md). */
-  readonly statement?: Readonly<Record<string, unknown>>;
+  readonly statement?: StatementJson;
+}
+
+export interface StatementJson {
+  readonly per?: string;
+  readonly perSection?: string;
+  readonly perKey?: string;
+  readonly figures: StatementDeclaration['figures'];
+  readonly net?: Omit<NonNullable<StatementDeclaration['net']>, 'minus'> & { readonly minus?: readonly string[] };
 }
 
 export interface LabelJson {
