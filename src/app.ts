@@ -23,7 +23,7 @@ import { settlementRoutes } from './http/routes/settlements';
 import { trustRoutes } from './http/routes/trust';
 import { adminRoutes } from './http/routes/admin';
 import { rulesetRoutes } from './http/routes/rulesets';
-import { keepRawBody } from './http/raw-body';
+import { keepRawBody, keepsRawBody, refuseRepeatedMemberNames } from './http/raw-body';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
 
@@ -163,8 +163,9 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? 10_000;
   const bodyLimitBytes = deps.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(bodyTimeout(bodyTimeoutMs));
-  // a quote document to verify is kept as sent too: a repeated member name is refused, not silently resolved
-  app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody((url) => url.startsWith('/v1/quotes:verify')) }));
+  // quote, settlement and quote-document bodies are kept as sent too: a repeated member name is refused, not silently resolved
+  app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody(keepsRawBody) }));
+  app.use(refuseRepeatedMemberNames());
 
   app.use(healthRoutes(ctx, isShuttingDown));
   app.get('/metrics', metrics.serve);

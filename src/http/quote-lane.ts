@@ -7,6 +7,7 @@ import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { partnerOf } from './metrics';
 import { buildProblem, HttpProblem, sendProblem } from './problem';
+import { refuseRepeatedMembers } from './repeated-members';
 import { batchAnswer, quoteAnswer, type RequestAt } from './quote-responses';
 import type { TokenBuckets } from './rate-limit';
 import { requestIdFrom } from './request-id';
@@ -72,6 +73,12 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
         body = parseJson(text);
       } catch {
         sendProblem(res, buildProblem('MALFORMED_JSON', 'The body could not be parsed as JSON', { instance: at.originalUrl, requestId: at.requestId }));
+        return;
+      }
+      try {
+        refuseRepeatedMembers(text, body);
+      } catch (error) {
+        sendProblem(res, problemFromError(error, at, ctx.logger));
         return;
       }
       const answered =

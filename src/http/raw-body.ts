@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { refuseRepeatedMembers } from './repeated-members';
 
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
@@ -15,4 +17,33 @@ export function keepRawBody(wanted: (url: string) => boolean): (req: IncomingMes
 /** The bytes of a request's JSON body, when {@link keepRawBody} kept them. */
 export function rawBodyOf(req: IncomingMessage): Buffer | undefined {
   return rawBodies.get(req);
+}
+
+/** The routes whose JSON bodies must name each member once (`:verify` answers a repeated name its own way). */
+const ONE_NAME_ROUTES: ReadonlySet<string> = new Set(['/v1/quotes', '/v1/quotes:batch', '/v1/settlements']);
+
+/** Whether {@link keepRawBody} keeps the body of `url`: the quote document to verify, and bodies {@link refuseRepeatedMemberNames} checks. */
+export function keepsRawBody(url: string): boolean {
+  const path = pathOf(url);
+  return path === '/v1/quotes:verify' || ONE_NAME_ROUTES.has(path);
+}
+
+/**
+ * After express.json: answers 400 VALIDATION_FAILED, naming the member's pointer, for a quote,
+ * batch or settlement body that repeats a member name in one object (the quote lane makes the
+ * same check on its own path).
+ */
+export function refuseRepeatedMemberNames(): RequestHandler {
+  return (req, _res, next) => {
+    const raw = rawBodies.get(req);
+    if (raw !== undefined && ONE_NAME_ROUTES.has(pathOf(req.originalUrl))) refuseRepeatedMembers(raw.toString('utf8'), req.body);
+    next();
+  };
+}
+
+/** The route a URL reaches as Express matches it: without the query, case-insensitive, a trailing slash ignored. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }

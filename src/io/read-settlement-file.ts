@@ -1,5 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { duplicateMemberIn } from '../trust/duplicate-members';
 import { CsvRecordReader, type CsvItem } from './csv-records';
 import type { ClaimedFigures, SettlementIssue, SettlementStatement } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
@@ -249,6 +250,12 @@ async function readNdjson(stream: Readable, reader: SettlementRowReader): Promis
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       reader.rejectRow(row, 'INVALID_RECORD', 'must be a JSON object');
+      return;
+    }
+    // JSON.parse keeps the last of two values under one name: which one the ERP meant cannot be told
+    const repeated = duplicateMemberIn(text, value);
+    if (repeated !== undefined) {
+      reader.rejectRow(row, 'DUPLICATE_MEMBER', `names ${repeated} twice; a record names each field once`);
       return;
     }
     const keys = Object.keys(value);
