@@ -124,13 +124,15 @@ const ENCODING_NAMES: Readonly<Record<TextEncodingName, string>> = { 'utf-8': 'U
  * The accepted encoding `bytes` (whole lines, some beyond ASCII) are text in. When both UTF-8
  * and GB18030 read them — a GBK 汉字 whose two bytes are a two-byte UTF-8 sequence too
  * (某医院 in GBK is valid UTF-8 for "ĳҽԺ"; the mirror image of "é" in UTF-8 is 茅 in GBK) —
- * the UTF-8 reading wins when it holds a character of three bytes or more (every 汉字 in UTF-8
+ * the UTF-8 reading wins when the bytes start with its BOM, when it holds a character of three bytes or more (every 汉字 in UTF-8
  * does; GBK rarely forms one) or only Latin-1 letters (é, ü, ß), and the GB18030 reading wins
  * when it is nothing but 汉字, CJK punctuation and full-width forms.
  */
 function chooseEncoding(accepted: readonly TextEncodingName[], bytes: Buffer, endsLine: boolean): TextEncodingName | undefined {
   const readable = accepted.filter((encoding) => validIn(encoding, bytes, endsLine));
   if (readable.length < 2) return readable[0];
+  // Excel's "CSV UTF-8" starts with a BOM; its plain (GBK) "CSV" never does
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
   const utf8 = new TextDecoder('utf-8').decode(bytes);
   if (BEYOND_TWO_BYTES.test(utf8) || LATIN_1.test(utf8)) return 'utf-8';
   return CJK.test(new TextDecoder('gb18030').decode(bytes)) ? 'gb18030' : 'utf-8';
