@@ -4,7 +4,7 @@ import type { RuleCatalog } from './rules/rule-catalog';
 import type { RulesHolder } from './rules/rules-holder';
 import { accessLog } from './http/access-log';
 import { loadApiContract, type ApiContract } from './http/api-contract';
-import { ApiKeys, apiKeyAuth } from './http/api-key-auth';
+import { ApiKeys, apiKeyAuth, bodyAgreementScope, type ApiKeyGrant } from './http/api-key-auth';
 import { bodyTimeout } from './http/body-timeout';
 import type { AppContext } from './http/context';
 import { closeConnectionsWhenDraining } from './http/draining';
@@ -41,8 +41,8 @@ export interface AppDeps {
   readonly isShuttingDown?: () => boolean;
   /** Prometheus metrics; default: a fresh registry without process metrics. */
   readonly metrics?: Metrics;
-  /** API key → partner id; when non-empty every /v1 call needs a key. */
-  readonly apiKeys?: ReadonlyMap<string, string>;
+  /** API key → partner id (or its grant: the agreements and operations it may use); when non-empty every /v1 call needs a key. */
+  readonly apiKeys?: ReadonlyMap<string, string | ApiKeyGrant>;
   /** Per-key token buckets for /v1 calls (only with apiKeys). */
   readonly rateLimiter?: TokenBuckets;
   /** A body that receives no byte for this many ms is answered 408; default 10 s. */
@@ -166,6 +166,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   // quote, settlement and quote-document bodies are kept as sent too: a repeated member name is refused, not silently resolved
   app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody(keepsRawBody) }));
   app.use(refuseRepeatedMemberNames());
+  if (apiKeys !== undefined) app.use('/v1', bodyAgreementScope());
 
   app.use(healthRoutes(ctx, isShuttingDown));
   app.get('/metrics', metrics.serve);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { refuseRepeatedMembers } from './repeated-members';
+import { requestPath } from './request-path';
 
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
@@ -24,7 +25,7 @@ const ONE_NAME_ROUTES: ReadonlySet<string> = new Set(['/v1/quotes', '/v1/quotes:
 
 /** Whether {@link keepRawBody} keeps the body of `url`: the quote document to verify, and bodies {@link refuseRepeatedMemberNames} checks. */
 export function keepsRawBody(url: string): boolean {
-  const path = pathOf(url);
+  const path = requestPath(url);
   return path === '/v1/quotes:verify' || ONE_NAME_ROUTES.has(path);
 }
 
@@ -36,14 +37,7 @@ export function keepsRawBody(url: string): boolean {
 export function refuseRepeatedMemberNames(): RequestHandler {
   return (req, _res, next) => {
     const raw = rawBodies.get(req);
-    if (raw !== undefined && ONE_NAME_ROUTES.has(pathOf(req.originalUrl))) refuseRepeatedMembers(raw.toString('utf8'), req.body);
+    if (raw !== undefined && ONE_NAME_ROUTES.has(requestPath(req.originalUrl))) refuseRepeatedMembers(raw.toString('utf8'), req.body);
     next();
   };
-}
-
-/** The route a URL reaches as Express matches it: without the query, case-insensitive, a trailing slash ignored. */
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
