@@ -65,7 +65,7 @@ export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonl
   const document = await priceOne(ctx, ctx.catalog(), body, today, options, caller);
   // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
   const json = options.sign ? issueQuote(document, ctx.signing, caller).json : canonicalJson(document);
-  return datesDefaulted(body) ? { json, dateDefaulted: today } : { json };
+  return leavesDateToDefault(body) ? { json, dateDefaulted: today } : { json };
 }
 
 /**
@@ -104,7 +104,7 @@ export async function batchAnswer(
       const document = await priceOne(ctx, catalog, quote, today, options, caller);
       if (issuer === undefined) unsigned.push(Buffer.from(canonicalJson(document), 'utf8'));
       else issuer.add(document);
-      dateDefaulted ||= datesDefaulted(quote);
+      dateDefaulted ||= leavesDateToDefault(quote);
     } catch (error) {
       const problem = problemFromError(error, at, ctx.logger);
       problems.set(slot, JSON.stringify({ problem, status: problem.status }));
@@ -124,7 +124,7 @@ export async function batchAnswer(
 }
 
 /** Whether a (valid) quote request leaves its date to the default. */
-function datesDefaulted(request: unknown): boolean {
+function leavesDateToDefault(request: unknown): boolean {
   return (request as { date?: unknown }).date === undefined;
 }
 
