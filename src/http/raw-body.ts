@@ -21,7 +21,7 @@ export function rawBodyOf(req: IncomingMessage): Buffer | undefined {
 }
 
 /** The routes whose JSON bodies must name each member once (`:verify` answers a repeated name its own way). */
-const ONE_NAME_ROUTES: ReadonlySet<string> = new Set(['/v1/quotes', '/v1/quotes:batch', '/v1/settlements']);
+const ONE_NAME_ROUTES: ReadonlySet<string> = new Set(['/v1/quotes', '/v1/quotes:batch', '/v1/settlements', '/v1/rulesets:diff']);
 
 /** Whether {@link keepRawBody} keeps the body of `url`: the quote document to verify, and bodies {@link refuseRepeatedMemberNames} checks. */
 export function keepsRawBody(url: string): boolean {
@@ -31,8 +31,8 @@ export function keepsRawBody(url: string): boolean {
 
 /**
  * After express.json: answers 400 VALIDATION_FAILED, naming the member's pointer, for a quote,
- * batch or settlement body that repeats a member name in one object (the quote lane makes the
- * same check on its own path).
+ * batch, settlement or diff body that repeats a member name in one object (the quote lane makes
+ * the same check on its own path).
  */
 export function refuseRepeatedMemberNames(): RequestHandler {
   return (req, _res, next) => {

@@ -56,6 +56,14 @@ describe('a body that names a member twice is refused (400 naming its pointer), 
     expectRepeated(res, '/transactions');
   });
 
+  it('a diff whose order repeats a quantity', async () => {
+    const res = await request(joined)
+      .post('/v1/rulesets:diff')
+      .set('Content-Type', 'application/json')
+      .send('{"from":"2026-01-01","to":"2027-01-01","orders":[{"channel":"member-direct","buyer":{"id":"M-1","member":true},"lines":[{"sku":"BYK-M01","quantity":3,"quantity":1}]}]}');
+    expectRepeated(res, '/orders/0/lines/0/quantity');
+  });
+
   it('an NDJSON settlement row that repeats a field is a DUPLICATE_MEMBER problem of that row', async () => {
     const ndjson = [
       '{"transaction":"T1","date":"2026-11-03","channel":"chamber-supply","buyer":"CHAMBER","sku":"BYK-H01","quantity":30,"quantity":1,"unitPrice":"1094.80"}',
