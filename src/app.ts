@@ -163,7 +163,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? 10_000;
   const bodyLimitBytes = deps.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(bodyTimeout(bodyTimeoutMs));
-  // quote, settlement and quote-document bodies are kept as sent too: a repeated member name is refused, not silently resolved
+  // quote, settlement, diff and quote-document bodies are kept as sent too: a repeated member name is refused, not silently resolved
   app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody(keepsRawBody) }));
   app.use(refuseRepeatedMemberNames());
   if (apiKeys !== undefined) app.use('/v1', bodyAgreementScope());
