@@ -4,7 +4,7 @@ import type { RuleCatalog } from './rules/rule-catalog';
 import type { RulesHolder } from './rules/rules-holder';
 import { accessLog } from './http/access-log';
 import { loadApiContract, type ApiContract } from './http/api-contract';
-import { ApiKeys, apiKeyAuth } from './http/api-key-auth';
+import { ApiKeys, apiKeyAuth, bodyAgreementScope, type ApiKeyGrant } from './http/api-key-auth';
 import { bodyTimeout } from './http/body-timeout';
 import type { AppContext } from './http/context';
 import { closeConnectionsWhenDraining } from './http/draining';
@@ -23,7 +23,7 @@ import { settlementRoutes } from './http/routes/settlements';
 import { trustRoutes } from './http/routes/trust';
 import { adminRoutes } from './http/routes/admin';
 import { rulesetRoutes } from './http/routes/rulesets';
-import { keepRawBody } from './http/raw-body';
+import { keepRawBody, keepsRawBody, refuseRepeatedMemberNames } from './http/raw-body';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
 import { DEFAULT_TIME_ZONE } from './rules/load-rules';
@@ -42,8 +42,8 @@ export interface AppDeps {
   readonly isShuttingDown?: () => boolean;
   /** Prometheus metrics; default: a fresh registry without process metrics. */
   readonly metrics?: Metrics;
-  /** API key → partner id; when non-empty every /v1 call needs a key. */
-  readonly apiKeys?: ReadonlyMap<string, string>;
+  /** API key → partner id (or its grant: the agreements and operations it may use); when non-empty every /v1 call needs a key. */
+  readonly apiKeys?: ReadonlyMap<string, string | ApiKeyGrant>;
   /** Per-key token buckets for /v1 calls (only with apiKeys). */
   readonly rateLimiter?: TokenBuckets;
   /** A body that receives no byte for this many ms is answered 408; default 10 s. */
@@ -175,8 +175,10 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? 10_000;
   const bodyLimitBytes = deps.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(bodyTimeout(bodyTimeoutMs));
-  // a quote document to verify is kept as sent too: a repeated member name is refused, not silently resolved
-  app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody((url) => url.startsWith('/v1/quotes:verify')) }));
+  // quote, settlement, diff and quote-document bodies are kept as sent too: a repeated member name is refused, not silently resolved
+  app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody(keepsRawBody) }));
+  app.use(refuseRepeatedMemberNames());
+  if (apiKeys !== undefined) app.use('/v1', bodyAgreementScope());
 
   app.use(healthRoutes(ctx, isShuttingDown));
   app.get('/metrics', metrics.serve);

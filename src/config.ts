@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { KEY_OPERATIONS, type ApiKeyGrant, type KeyOperation } from './http/api-key-auth';
 
 /** Every setting the service reads from its environment, validated. See docs/operations.md. */
 export interface Config {
@@ -7,8 +8,11 @@ export interface Config {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly rulesDir: string;
-  /** API key → partner id; empty when authentication is off. */
-  readonly apiKeys: ReadonlyMap<string, string>;
+  /**
+   * API key → partner id, or → its grant when the key is limited to some agreements or
+   * operations; empty when authentication is off.
+   */
+  readonly apiKeys: ReadonlyMap<string, string | ApiKeyGrant>;
   /** Token bucket per API key; undefined when rate limiting is off. */
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number } | undefined;
   /** After SIGTERM: how long /readyz answers 503 while still accepting connections. */
@@ -97,11 +101,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
  * SUANPAN_API_KEYS="key=partner,key=partner" or SUANPAN_API_KEYS_FILE=path (one key=partner a
  * line, # comments). Keys are 16–256 characters of [A-Za-z0-9._~+/-]; partner ids follow the Id
  * pattern of openapi.yaml. Several keys may map to one partner (rotation); a key appears once.
+ * After the partner, blank-separated, a key may be limited: `agreements=a;b` (the agreements it
+ * may use) and `operations=read;quote;verify;settle;diff` (what it may call); a key without
+ * them may use every agreement and every operation.
+ *
+ * @example "k3y-for-partner-a-0001=partner-a agreements=chamber-baiyikang operations=read;quote"
  */
-function readApiKeys(env: NodeJS.ProcessEnv, readFile: (file: string) => string, problems: string[]): Map<string, string> {
+function readApiKeys(env: NodeJS.ProcessEnv, readFile: (file: string) => string, problems: string[]): Map<string, string | ApiKeyGrant> {
   const inline = env['SUANPAN_API_KEYS'];
   const file = env['SUANPAN_API_KEYS_FILE'];
-  const keys = new Map<string, string>();
+  const keys = new Map<string, string | ApiKeyGrant>();
   if (inline !== undefined && inline !== '' && file !== undefined && file !== '') {
     problems.push('SUANPAN_API_KEYS and SUANPAN_API_KEYS_FILE: set one, not both');
     return keys;
@@ -122,15 +131,46 @@ function readApiKeys(env: NodeJS.ProcessEnv, readFile: (file: string) => string,
     .map((entry) => entry.replace(/#.*$/, '').trim())
     .filter((entry) => entry !== '');
   entries.forEach((entry, index) => {
-    const eq = entry.lastIndexOf('=');
-    const key = eq < 0 ? entry : entry.slice(0, eq).trim();
-    const partner = eq < 0 ? '' : entry.slice(eq + 1).trim();
+    // key = partner, then the limits; blanks around the = as before limits existed
+    const [, key = entry, partner = '', limits = ''] = /^([^=\s]*)\s*=\s*(\S*)\s*(.*)$/.exec(entry) ?? [];
     // Never echo a key: the message names the entry by position only.
-    if (!API_KEY.test(key)) problems.push(`${source} entry ${index + 1}: the key must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / -`);
-    else if (!PARTNER_ID.test(partner)) problems.push(`${source} entry ${index + 1}: expected key=partnerId with a partner id of up to 64 characters [A-Za-z0-9._:@-]`);
-    else if (keys.has(key)) problems.push(`${source} entry ${index + 1}: the same key appears twice`);
-    else keys.set(key, partner);
+    const at = `${source} entry ${index + 1}`;
+    if (!API_KEY.test(key)) problems.push(`${at}: the key must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / -`);
+    else if (!PARTNER_ID.test(partner)) problems.push(`${at}: expected key=partnerId with a partner id of up to 64 characters [A-Za-z0-9._:@-]`);
+    else if (keys.has(key)) problems.push(`${at}: the same key appears twice`);
+    else {
+      const grant = readKeyLimits(partner, limits, at, problems);
+      if (grant !== undefined) keys.set(key, grant);
+    }
   });
   if (entries.length > 0 && keys.size === 0 && problems.length === 0) problems.push(`${source}: no keys`);
   return keys;
+}
+
+/** A key's partner with its limits (`agreements=a;b`, `operations=read;quote`); the bare partner id when it has none. */
+function readKeyLimits(partnerId: string, text: string, at: string, problems: string[]): string | ApiKeyGrant | undefined {
+  if (text === '') return partnerId;
+  const grant: { partnerId: string; agreements?: string[]; operations?: KeyOperation[] } = { partnerId };
+  for (const limit of text.split(/\s+/)) {
+    const [name, list = ''] = limit.split('=', 2);
+    const values = list.split(';').filter((value) => value !== '');
+    if ((name !== 'agreements' && name !== 'operations') || !limit.includes('=') || grant[name] !== undefined) {
+      problems.push(`${at}: expected key=partnerId, then optionally agreements=<id>;<id> and operations=<operation>;<operation>, each once (got ${JSON.stringify(limit)})`);
+      return undefined;
+    }
+    if (values.length === 0) {
+      problems.push(`${at}: ${name}= lists none; leave it out to allow all`);
+      return undefined;
+    }
+    if (name === 'agreements') {
+      const bad = values.filter((value) => !PARTNER_ID.test(value));
+      if (bad.length > 0) problems.push(`${at}: agreements: ${bad.map((value) => JSON.stringify(value)).join(', ')} is not an agreement id`);
+      grant.agreements = values;
+    } else {
+      const bad = values.filter((value) => !(KEY_OPERATIONS as readonly string[]).includes(value));
+      if (bad.length > 0) problems.push(`${at}: operations: ${bad.map((value) => JSON.stringify(value)).join(', ')} is not one of ${KEY_OPERATIONS.join(', ')}`);
+      grant.operations = values as KeyOperation[];
+    }
+  }
+  return grant;
 }

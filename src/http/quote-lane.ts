@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { logWhenDone } from './access-log';
 import { answerStalledBody } from './body-timeout';
-import type { ApiKeys } from './api-key-auth';
+import { mayCall, type ApiKeys, type Caller } from './api-key-auth';
 import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { partnerOf } from './metrics';
 import { buildProblem, HttpProblem, sendProblem } from './problem';
-import { batchAnswer, quoteAnswer, type RequestAt } from './quote-responses';
+import { refuseRepeatedMembers } from './repeated-members';
+import { batchAnswer, DATE_DEFAULTED_HEADER, quoteAnswer, type RequestAt } from './quote-responses';
 import type { TokenBuckets } from './rate-limit';
 import { requestIdFrom } from './request-id';
 import { setSecurityHeaders } from './security-headers';
@@ -38,7 +39,7 @@ const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*"?u
  * uncompressed, within the limit, from a known key under its rate, while not draining — and
  * answers them exactly as Express would: the same request id, security headers, metrics,
  * access log line, answers (quoteAnswer and batchAnswer) and problems. Every other request,
- * including every one that would be refused before its body is read (401, 413, 415, 429, a
+ * including every one that would be refused before its body is read (401, 403, 413, 415, 429, a
  * chunked or compressed body, a trailing slash), is left untouched to Express, so each of
  * those answers has one implementation. The HTTP tests run through the lane.
  */
@@ -50,10 +51,11 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
     const queryAt = url.indexOf('?');
     const route = queryAt === -1 ? url : url.slice(0, queryAt);
     if (!ROUTES.has(route) || !takesBody(req, options.bodyLimitBytes) || options.isShuttingDown()) return false;
-    let caller: { readonly partnerId: string; readonly keyId: string } | undefined;
+    let caller: Caller | undefined;
     if (options.apiKeys !== undefined) {
       caller = options.apiKeys.callerOf(req.headers.authorization, headerText(req.headers['x-api-key']));
-      if (caller === undefined) return false;
+      // Express answers 401, and 403 to a key that may not price quotes
+      if (caller === undefined || !mayCall(caller, 'quote')) return false;
       // a refused token leaves the bucket as it was, so Express takes it again and answers 429
       if (options.rateLimiter !== undefined && !options.rateLimiter.take(caller.keyId).ok) return false;
     }
@@ -74,13 +76,20 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
         sendProblem(res, buildProblem('MALFORMED_JSON', 'The body could not be parsed as JSON', { instance: at.originalUrl, requestId: at.requestId }));
         return;
       }
-      const answered =
+      try {
+        refuseRepeatedMembers(text, body);
+      } catch (error) {
+        sendProblem(res, problemFromError(error, at, ctx.logger));
+        return;
+      }
+      const answered: Promise<{ body: string | Buffer; priced: number; dateDefaulted?: string }> =
         route === '/v1/quotes'
-          ? quoteAnswer(ctx, body, query).then((json) => ({ body: json, priced: 1 }))
-          : batchAnswer(ctx, body, query, at);
+          ? quoteAnswer(ctx, body, query, caller).then(({ json, dateDefaulted }) => ({ body: json, priced: 1, ...(dateDefaulted === undefined ? {} : { dateDefaulted }) }))
+          : batchAnswer(ctx, body, query, at, caller);
       answered.then(
-        ({ body: answer, priced }) => {
+        ({ body: answer, priced, dateDefaulted }) => {
           ctx.metrics.recordPriced(authenticated, 'quote', priced);
+          if (dateDefaulted !== undefined) res.setHeader(DATE_DEFAULTED_HEADER, dateDefaulted);
           res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': typeof answer === 'string' ? Buffer.byteLength(answer) : answer.length });
           res.end(answer);
         },

@@ -9,6 +9,7 @@ import { presentQuote } from './present-quote';
 import { checkBatchLines, toQuoteInput } from './quote-request';
 import type { FieldIssue } from '../domain/errors';
 import { HttpProblem } from './problem';
+import { requireAgreement, type Caller } from './api-key-auth';
 
 /** A batch lets other requests in after at most this much pricing (ms). */
 const BATCH_SLICE_MS = 5;
@@ -45,26 +46,43 @@ export interface RequestAt {
   readonly requestId: string;
 }
 
+/** A quote answer's JSON, and the date a request without one was priced for (today). */
+export interface QuoteAnswer {
+  readonly json: string;
+  /** Set when the request had no `date`: the answer is for today, in the business time zone. */
+  readonly dateDefaulted?: string;
+}
+
 /**
  * The answer to POST /v1/quotes as JSON text: the request body validated, priced with the
- * rules in force on its date, presented and signed. Throws HttpProblem or DomainError for
- * the error handler. Both the Express route and the quote lane answer with it.
+ * rules in force on its date, presented and signed (issued to `caller` when authenticated).
+ * Throws HttpProblem or DomainError for the error handler. Both the Express route and the
+ * quote lane answer with it.
  */
-export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>): Promise<string> {
+export async function quoteAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>, caller?: Caller): Promise<QuoteAnswer> {
   const options = quoteOptions(query);
-  const document = await priceOne(ctx, ctx.catalog(), body, options);
+  const today = todayFor(ctx, body);
+  const document = await priceOne(ctx, ctx.catalog(), body, today, options, caller);
   // unsigned, the answer is the canonical JSON of the priced document: the same bytes for the same request and rule version
-  return options.sign ? issueQuote(document, ctx.signing).json : canonicalJson(document);
+  const json = options.sign ? issueQuote(document, ctx.signing, caller).json : canonicalJson(document);
+  return leavesDateToDefault(body) ? { json, dateDefaulted: today } : { json };
 }
 
 /**
  * The answer to POST /v1/quotes:batch as JSON (UTF-8 bytes: a batch's quotes are encoded once
- * each, and the whole is not measured again for its length), and how many quotes were
- * priced. The batch as a whole must be well-formed (else it throws); each quote is then
- * answered in its slot, a quote's own problem included, all under one catalog (a reload
- * meanwhile does not mix versions).
+ * each, and the whole is not measured again for its length), how many quotes were priced, and
+ * today's date when a quote of the batch had none. The batch as a whole must be well-formed
+ * (else it throws); each quote is then answered in its slot, a quote's own problem included
+ * (403 for an agreement `caller` may not use), all under one catalog (a reload meanwhile does
+ * not mix versions).
  */
-export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonly<Record<string, unknown>>, at: RequestAt): Promise<{ body: Buffer; priced: number }> {
+export async function batchAnswer(
+  ctx: AppContext,
+  body: unknown,
+  query: Readonly<Record<string, unknown>>,
+  at: RequestAt,
+  caller?: Caller,
+): Promise<{ body: Buffer; priced: number; dateDefaulted?: string }> {
   const options = quoteOptions(query);
   const issues = ctx.contract.validate('QuoteBatchRequest', body);
   if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'The batch must be {"quotes": [...]} with 1 to 1000 quote requests', issues);
@@ -72,18 +90,21 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
   checkBatchLines(batch);
   const catalog = ctx.catalog(); // 503 for the whole batch while no rules are loaded
   // signed, the whole batch takes one signature (over the Merkle root of its quotes); each quote carries its inclusion proof
-  const issuer = options.sign ? new QuoteBatchIssuer(ctx.signing) : undefined;
+  const issuer = options.sign ? new QuoteBatchIssuer(ctx.signing, caller) : undefined;
   // each priced quote is encoded at once (unsigned) or added to the issuer; a problem is kept for its slot
   const unsigned: Buffer[] = [];
   const problems = new Map<number, string>();
   const slicer = timeSlicer(BATCH_SLICE_MS);
+  let dateDefaulted: string | undefined;
   for (const [slot, quote] of batch.quotes.entries()) {
     // lets other requests (and the liveness probe) in between two quotes of a big batch
     await slicer.maybeYield();
     try {
-      const document = await priceOne(ctx, catalog, quote, options);
+      const today = todayFor(ctx, quote);
+      const document = await priceOne(ctx, catalog, quote, today, options, caller);
       if (issuer === undefined) unsigned.push(Buffer.from(canonicalJson(document), 'utf8'));
       else issuer.add(document);
+      if (dateDefaulted === undefined && leavesDateToDefault(quote)) dateDefaulted = today;
     } catch (error) {
       const problem = problemFromError(error, at, ctx.logger);
       problems.set(slot, JSON.stringify({ problem, status: problem.status }));
@@ -99,8 +120,16 @@ export async function batchAnswer(ctx: AppContext, body: unknown, query: Readonl
     else chunks.push(Buffer.from(problem, 'utf8'));
   }
   chunks.push(RESULTS_CLOSE);
-  return { body: Buffer.concat(chunks), priced: quotes.length };
+  return { body: Buffer.concat(chunks), priced: quotes.length, ...(dateDefaulted === undefined ? {} : { dateDefaulted }) };
 }
+
+/** Whether a (valid) quote request leaves its date to the default. */
+function leavesDateToDefault(request: unknown): boolean {
+  return (request as { date?: unknown }).date === undefined;
+}
+
+/** The header naming the date a quote without one was priced for (see openapi.yaml). */
+export const DATE_DEFAULTED_HEADER = 'Suanpan-Date-Defaulted';
 
 const RESULTS_OPEN = Buffer.from('{"results":[');
 const QUOTE_OPEN = Buffer.from('{"quote":');
@@ -108,10 +137,16 @@ const QUOTE_CLOSE = Buffer.from(',"status":200}');
 const COMMA = Buffer.from(',');
 const RESULTS_CLOSE = Buffer.from(']}');
 
-/** The request validated, priced under the rule version in force on its date, and presented. */
-async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, options: QuoteOptions): Promise<object> {
+/** Today in the time zone of the agreement the request names: the date of a quote that gives none. */
+function todayFor(ctx: AppContext, body: unknown): string {
   const agreement = (body as { agreement?: unknown } | null)?.agreement;
-  const input = toQuoteInput(ctx.contract, body, ctx.today(typeof agreement === 'string' ? agreement : undefined));
+  return ctx.today(typeof agreement === 'string' ? agreement : undefined);
+}
+
+/** The request validated, priced under the rule version in force on its date, and presented; 403 for an agreement `caller` may not use. */
+async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions, caller: Caller | undefined): Promise<object> {
+  const input = toQuoteInput(ctx.contract, body, today);
+  requireAgreement(caller, input.agreement, '/agreement');
   const ruleSet = catalog.versionOn(input.agreement, input.date);
   return presentQuote(await calculateQuoteUnder(ruleSet, input, { explain: options.explain }), ruleSet.version);
 }

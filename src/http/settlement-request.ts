@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { FieldIssue } from '../domain/errors';
 import type { SettlementStatement } from '../domain/settlement';
 import { countBytes, InputTooLargeError, type SettlementFileFormat } from '../io/read-settlement-file';
+import type { TextEncodingName } from '../io/text-decoding';
 import { formatStatementCsv } from '../io/statement-csv';
 import { formatStatementHtml } from '../io/statement-html';
 import type { SettlementRequest } from '../rules/calculate-settlement';
@@ -33,6 +34,21 @@ export function uploadFormat(req: Request): SettlementFileFormat | undefined {
     throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', `Send the settlement as application/json, text/csv or application/x-ndjson (got ${req.get('content-type') ?? 'no Content-Type'})`);
   }
   return format;
+}
+
+const CHARSETS: Readonly<Record<string, TextEncodingName>> = { 'utf-8': 'utf-8', utf8: 'utf-8', gb18030: 'gb18030', gbk: 'gb18030', gb2312: 'gb18030' };
+
+/**
+ * The encoding an upload's Content-Type declares (`charset=utf-8`, or `gbk`, `gb2312`,
+ * `gb18030`: all read as GB18030, their superset); undefined when it declares none, and the
+ * file is read as what its bytes are (see InputTextDecoder). Any other charset is a 415.
+ */
+export function uploadEncoding(req: Request): TextEncodingName | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+  if (charset === undefined) return undefined;
+  const encoding = CHARSETS[charset];
+  if (encoding === undefined) throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', `A CSV or NDJSON upload is read as UTF-8 or GB18030 (charset=utf-8, gbk, gb2312 or gb18030; got charset=${charset})`);
+  return encoding;
 }
 
 /** `agreement`, `from` and `to` from the query string of an uploaded settlement. */

@@ -46,6 +46,11 @@ export class CsvRecordReader {
 
   constructor(private readonly maxRecordChars: number) {}
 
+  /** The lines of the text read so far (records, unreadable rows and empty lines handed out by {@link next}). */
+  get linesRead(): number {
+    return this.line;
+  }
+
   /** Adds a chunk of text; read its records with {@link next} before pushing the next chunk. */
   push(text: string): void {
     if (!this.started && text.length > 0) {

@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { duplicateMemberIn } from '../trust/duplicate-members';
 import { CsvRecordReader, type CsvItem } from './csv-records';
+import { InputTextDecoder, type TextEncodingName } from './text-decoding';
 import type { ClaimedFigures, SettlementIssue, SettlementStatement } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
 import { SettlementRowReader, TABLES, TABLE_BY_KEY, type RowCells, type TableName } from './settlement-rows';
@@ -13,6 +14,12 @@ export interface SettlementFile {
   readonly stream: Readable;
   readonly format: SettlementFileFormat;
   readonly source?: string;
+  /**
+   * The encoding its sender declared (an HTTP charset); without one, CSV is read as UTF-8 or
+   * GB18030, whichever its first lines beyond ASCII are (see {@link InputTextDecoder}), and
+   * NDJSON as UTF-8 (RFC 8259).
+   */
+  readonly encoding?: TextEncodingName;
 }
 
 /** The longest row read (characters); longer ones are reported and skipped, so one bad line cannot exhaust memory. */
@@ -36,7 +43,8 @@ async function readFiles(settlement: Settlement, files: readonly SettlementFile[
   let claims: ClaimedFigures | undefined;
   for (const file of files) {
     const reader = new SettlementRowReader(settlement, file.source);
-    await (file.format === 'csv' ? readCsv(file.stream, reader) : readNdjson(file.stream, reader));
+    const decoder = new InputTextDecoder(file.encoding !== undefined ? [file.encoding] : file.format === 'csv' ? ['utf-8', 'gb18030'] : ['utf-8']);
+    await (file.format === 'csv' ? readCsv(file.stream, decoder, reader) : readNdjson(file.stream, decoder, reader));
     const read = await reader.end();
     if (read !== undefined) claims = { ...claims, ...read, ...(read.rebates === undefined ? {} : { rebates: { ...claims?.rebates, ...read.rebates } }) };
   }
@@ -93,14 +101,16 @@ interface CsvState {
 }
 
 /**
- * CSV: UTF-8 with or without BOM; one or more tables, each starting with its header row
- * (the one with a column `transaction`, `institution` or `figure`); blank rows are ignored;
- * columns in any order, names matched without regard to case. Rows are numbered as a
- * spreadsheet does.
+ * CSV: UTF-8 with or without BOM, or GB18030 (GBK: Chinese Excel's plain "CSV" save), told
+ * from the bytes (see {@link InputTextDecoder}); one or more tables, each starting with its
+ * header row (the one with a column `transaction`, `institution` or `figure`); blank rows are
+ * ignored; columns in any order, names matched without regard to case. Rows are numbered as a
+ * spreadsheet does. Bytes that are text in neither encoding are an INVALID_ENCODING problem of
+ * their row, and the rest of the file is not read (its rows could not be told apart from
+ * garbled ones).
  */
-async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<void> {
+async function readCsv(stream: Readable, decoder: InputTextDecoder, reader: SettlementRowReader): Promise<void> {
   const records = new CsvRecordReader(MAX_ROW_LENGTH);
-  const decoder = new StringDecoder('utf8');
   const state: CsvState = { table: undefined, headerMissingReported: false };
   // each record is read when the one before it has been handled (see CsvRecordReader)
   const readRecords = async (): Promise<void> => {
@@ -110,11 +120,18 @@ async function readCsv(stream: Readable, reader: SettlementRowReader): Promise<v
     }
   };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    if (decoder.failure !== undefined) continue; // the upload is read to its end all the same
     records.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
     await readRecords();
+    if (decoder.failure !== undefined) reader.rejectRow(records.linesRead + 1, 'INVALID_ENCODING', decoder.failure);
   }
+  if (decoder.failure !== undefined) return;
   records.push(decoder.end());
   await readRecords();
+  if (decoder.failure !== undefined) {
+    reader.rejectRow(records.linesRead + 1, 'INVALID_ENCODING', decoder.failure);
+    return;
+  }
   records.close();
   await readRecords();
 }
@@ -229,10 +246,10 @@ function readHeader(record: readonly string[], row: number, reader: SettlementRo
 
 /**
  * NDJSON: one JSON object per line, a row of one of the CSV tables with the column names as
- * keys; the table is told by the key `transaction`, `institution` or `figure`.
+ * keys; the table is told by the key `transaction`, `institution` or `figure`. UTF-8, as JSON
+ * text is (RFC 8259): other bytes are an INVALID_ENCODING problem and end the reading.
  */
-async function readNdjson(stream: Readable, reader: SettlementRowReader): Promise<void> {
-  const decoder = new StringDecoder('utf8');
+async function readNdjson(stream: Readable, decoder: InputTextDecoder, reader: SettlementRowReader): Promise<void> {
   let pending = '';
   let row = 0;
   let oversized = false;
@@ -251,6 +268,12 @@ async function readNdjson(stream: Readable, reader: SettlementRowReader): Promis
       reader.rejectRow(row, 'INVALID_RECORD', 'must be a JSON object');
       return;
     }
+    // JSON.parse keeps the last of two values under one name: which one the ERP meant cannot be told
+    const repeated = duplicateMemberIn(text, value);
+    if (repeated !== undefined) {
+      reader.rejectRow(row, 'DUPLICATE_MEMBER', `names ${repeated} twice; a record names each field once`);
+      return;
+    }
     const keys = Object.keys(value);
     const tables = keys.map((key) => TABLE_BY_KEY[key]).filter((table): table is TableName => table !== undefined);
     if (tables.length !== 1) {
@@ -262,8 +285,9 @@ async function readNdjson(stream: Readable, reader: SettlementRowReader): Promis
     const found = keys.filter((key) => !allowed.includes(key)).map((key) => reader.issue(row, key, 'UNKNOWN_FIELD', `${key} is not a field of a ${table} record (${allowed.join(', ')})`));
     await dispatch(reader, table, value as RowCells, row, found);
   };
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    pending += decoder.write(chunk);
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    if (decoder.failure !== undefined) continue; // the upload is read to its end all the same
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
     let start = 0;
     for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
       const line = pending.slice(start, newline);
@@ -287,7 +311,14 @@ async function readNdjson(stream: Readable, reader: SettlementRowReader): Promis
       oversized = true;
       pending = '';
     }
+    // the text handed on ends at the line before the bad one
+    if (decoder.failure !== undefined) reader.rejectRow(row + 1, 'INVALID_ENCODING', decoder.failure);
   }
+  if (decoder.failure !== undefined) return;
   pending += decoder.end();
+  if (decoder.failure !== undefined) {
+    reader.rejectRow(row + 1, 'INVALID_ENCODING', decoder.failure);
+    return;
+  }
   if (!oversized && pending !== '') await handle(pending);
 }

@@ -65,3 +65,64 @@ function pointerOf(parents: readonly Frame[], name: string): string {
   const tokens = parents.map((frame) => (frame.kind === 'object' ? frame.name : String(frame.index)));
   return [...tokens, name].map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
+
+/**
+ * {@link firstDuplicateMember} for text JSON.parse has already read as `value`: the pointer of
+ * the first repeated member name, or undefined. Cheap when no name repeats (the usual case):
+ * the text's member count (its colons outside strings) is compared with the members `value`
+ * kept — JSON.parse keeps one per name, so the two differ exactly when a name repeats — and
+ * only then is the text walked for the pointer.
+ *
+ * @example duplicateMemberIn('{"quantity":30,"quantity":1}', { quantity: 1 }) // '/quantity'
+ */
+export function duplicateMemberIn(json: string, value: unknown): string | undefined {
+  if (membersWritten(json) === membersKept(value)) return undefined;
+  return firstDuplicateMember(json);
+}
+
+/** The members in JSON text: the colons outside its strings (each member has one, nothing else does). */
+function membersWritten(json: string): number {
+  let count = 0;
+  let at = 0;
+  for (;;) {
+    const quote = json.indexOf('"', at);
+    const end = quote < 0 ? json.length : quote;
+    for (let i = at; i < end; i++) if (json.charCodeAt(i) === COLON) count++;
+    if (quote < 0) return count;
+    at = closingQuote(json, quote) + 1;
+  }
+}
+
+/** The quote that closes the string opened at `start` (the text's length when none does), found with indexOf. */
+function closingQuote(json: string, start: number): number {
+  let close = json.indexOf('"', start + 1);
+  while (close > 0) {
+    let backslashes = 0;
+    while (json.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return close;
+    close = json.indexOf('"', close + 1);
+  }
+  return json.length;
+}
+
+/** The members of every object in a parsed JSON value (with a stack of its own: any depth JSON.parse reads). */
+function membersKept(value: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      for (const item of next) if (typeof item === 'object' && item !== null) pending.push(item);
+      continue;
+    }
+    for (const key in next) {
+      count++;
+      const member = (next as Record<string, unknown>)[key];
+      if (typeof member === 'object' && member !== null) pending.push(member);
+    }
+  }
+  return count;
+}
+
+const COLON = 0x3a;

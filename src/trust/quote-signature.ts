@@ -12,6 +12,14 @@ export interface QuoteIssue {
   readonly issuedAt: string;
   /** issuedAt + the validity; the quote's figures are binding until then. */
   readonly expiresAt: string;
+  /** Who the quote was issued to, when the caller was authenticated: signed with the rest. */
+  readonly issuedTo?: IssuedTo;
+}
+
+/** The partner a quote was issued to and the fingerprint of the API key it used (members in canonical order). */
+export interface IssuedTo {
+  readonly keyId: string;
+  readonly partnerId: string;
 }
 
 /** A priced quote as the partner receives it. */
@@ -33,8 +41,11 @@ export interface QuoteSigning {
 /** What a signature check concludes. `expired`: genuine, but past its expiresAt. */
 export type SignatureStatus = 'valid' | 'invalid' | 'missing' | 'unknown-key' | 'expired';
 
-/** The fields that change at every issue of the same request; everything else is the priced, byte-stable part. */
-export const ISSUE_FIELDS = ['quoteId', 'issuedAt', 'expiresAt', 'inclusionProof', 'signature'] as const;
+/**
+ * The fields issuing adds — they change at every issue of the same request, or with the
+ * caller it is issued to; everything else is the priced, byte-stable part.
+ */
+export const ISSUE_FIELDS = ['quoteId', 'issuedAt', 'expiresAt', 'issuedTo', 'inclusionProof', 'signature'] as const;
 
 const DETACHED_JWS = /^([A-Za-z0-9_-]+)\.\.([A-Za-z0-9_-]+)$/;
 
@@ -50,7 +61,8 @@ export interface IssuedQuote<Q extends object> {
 }
 
 /**
- * Issues a priced quote: adds quoteId, issuedAt and expiresAt, then signs the RFC 8785
+ * Issues a priced quote: adds quoteId, issuedAt, expiresAt and (for an authenticated caller)
+ * issuedTo, then signs the RFC 8785
  * canonical JSON of the whole document except `signature` with Ed25519. `signature` is a
  * compact JWS with a detached payload (RFC 7515 appendix F: `header..signature`), protected
  * header `{"alg":"EdDSA","kid":…}`: the payload is the document itself, so a verifier
@@ -58,8 +70,8 @@ export interface IssuedQuote<Q extends object> {
  * library. When `priced` holds its members in canonical order (presentQuote's documents do),
  * the issued document does too and canonicalising it is one JSON.stringify.
  */
-export function issueQuote<Q extends object>(priced: Q, signing: QuoteSigning): IssuedQuote<Q> {
-  const unsigned = unsignedDocument(priced, issueFields(signing, issueTimes(signing)));
+export function issueQuote<Q extends object>(priced: Q, signing: QuoteSigning, issuedTo?: IssuedTo): IssuedQuote<Q> {
+  const unsigned = unsignedDocument(priced, issueFields(signing, issueTimes(signing), issuedTo));
   const payload = canonicalJson(unsigned);
   const signature = detachedJws(payload, signing.keys.signing);
   return {
@@ -104,13 +116,16 @@ export class QuoteBatchIssuer {
   private readonly payloads: Buffer[] = [];
   private readonly leaves: Buffer[] = [];
 
-  constructor(private readonly signing: QuoteSigning) {
+  constructor(
+    private readonly signing: QuoteSigning,
+    private readonly issuedTo?: IssuedTo,
+  ) {
     this.times = issueTimes(signing);
   }
 
   /** Adds a priced quote as the batch's next leaf. */
   add(priced: object): void {
-    const payload = Buffer.from(canonicalJson(unsignedDocument(priced, issueFields(this.signing, this.times))), 'utf8');
+    const payload = Buffer.from(canonicalJson(unsignedDocument(priced, issueFields(this.signing, this.times, this.issuedTo))), 'utf8');
     const leaf = leafHash(payload);
     // both or neither: the n-th payload is the n-th leaf
     this.payloads.push(payload);
@@ -151,8 +166,10 @@ function issueTimes(signing: QuoteSigning): IssueTimes {
   return { issuedAt: isoSeconds(issuedAt), expiresAt: isoSeconds(expiresAt) };
 }
 
-function issueFields(signing: QuoteSigning, times: IssueTimes): QuoteIssue {
-  return { quoteId: (signing.newQuoteId ?? randomUUID)(), issuedAt: times.issuedAt, expiresAt: times.expiresAt };
+function issueFields(signing: QuoteSigning, times: IssueTimes, issuedTo: IssuedTo | undefined): QuoteIssue {
+  const issue = { quoteId: (signing.newQuoteId ?? randomUUID)(), issuedAt: times.issuedAt, expiresAt: times.expiresAt };
+  // members in canonical order, whatever object the caller passed
+  return issuedTo === undefined ? issue : { ...issue, issuedTo: { keyId: issuedTo.keyId, partnerId: issuedTo.partnerId } };
 }
 
 /** `members` added after the last member of the JSON object `json` (which has at least one). */
@@ -161,7 +178,7 @@ function appendMembers(json: string, members: string): string {
 }
 
 /** The issue fields, in UTF-16 order of their names. */
-const ISSUE_KEYS = ['expiresAt', 'issuedAt', 'quoteId'] as const;
+const ISSUE_KEYS = ['expiresAt', 'issuedAt', 'issuedTo', 'quoteId'] as const;
 
 /**
  * The members of `priced` and `issue` (which wins), but not `inclusionProof` and `signature`,
@@ -178,11 +195,16 @@ function unsignedDocument(priced: object, issue: QuoteIssue): Record<string, unk
     // not in canonical order: canonicalJson sorts it
     if (previous !== undefined && key <= previous) return withoutIssueProof({ ...members, ...issue });
     previous = key;
-    for (; next < ISSUE_KEYS.length && ISSUE_KEYS[next]! <= key; next++) document[ISSUE_KEYS[next]!] = issue[ISSUE_KEYS[next]!];
+    for (; next < ISSUE_KEYS.length && ISSUE_KEYS[next]! <= key; next++) placeIssueField(document, issue, ISSUE_KEYS[next]!);
     if (!UNSIGNED_KEYS.has(key)) document[key] = members[key];
   }
-  for (; next < ISSUE_KEYS.length; next++) document[ISSUE_KEYS[next]!] = issue[ISSUE_KEYS[next]!];
+  for (; next < ISSUE_KEYS.length; next++) placeIssueField(document, issue, ISSUE_KEYS[next]!);
   return document;
+}
+
+/** Adds an issue field to the document being built; issuedTo only when there is one. */
+function placeIssueField(document: Record<string, unknown>, issue: QuoteIssue, key: (typeof ISSUE_KEYS)[number]): void {
+  if (issue[key] !== undefined) document[key] = issue[key];
 }
 
 /** Members of a priced document that issuing replaces or leaves out. */

@@ -98,11 +98,11 @@ describe('rate limit per API key (token bucket)', () => {
 });
 
 describe('openapi.yaml', () => {
-  it('declares 401 and 429 on every /v1 operation; the others do not inherit the API-key security', () => {
+  it('declares 401, 403 and 429 on every /v1 operation; the others do not inherit the API-key security', () => {
     const paths = contract.document['paths'] as Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>>;
     for (const [template, item] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(item)) {
-        if (template.startsWith('/v1/')) expect([method, template, Object.keys(op.responses)]).toEqual([method, template, expect.arrayContaining(['401', '429'])]);
+        if (template.startsWith('/v1/')) expect([method, template, Object.keys(op.responses)]).toEqual([method, template, expect.arrayContaining(['401', '403', '429'])]);
         else expect([method, template, Array.isArray(op.security)]).toEqual([method, template, true]);
       }
     }

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import { ISSUE_FIELDS } from '../../src/trust/quote-signature';
-import { RULES_DIR, contractIssues, exampleTwoRequest, recordingLogger, testApp } from '../support/test-app';
+import { createAppParts } from '../../src/app';
+import { RULES_DIR, contract, contractIssues, exampleTwoRequest, recordingLogger, testApp } from '../support/test-app';
 
 const app = testApp();
 
@@ -37,8 +38,23 @@ describe('POST /v1/quotes', () => {
     const res = await post({ agreement: 'chamber-baiyikang', channel: 'group-buy', buyer: { id: 'ENT-5' }, lines: [{ sku: 'BYK-L01', quantity: 1 }] });
     expect(res.status).toBe(200);
     expect(res.body.date).toBe('2026-11-26');
+    expect(res.headers['suanpan-date-defaulted']).toBe('2026-11-26');
     expect(res.body.buyer).toEqual({ id: 'ENT-5', member: false, keyAccount: false });
     expect(res.body.lines[0].unitPrice).toBe('68.00');
+  });
+
+  it('says when the date was defaulted (Suanpan-Date-Defaulted), on the lane and through Express, for quotes and batches', async () => {
+    const dateless = { agreement: 'chamber-baiyikang', channel: 'group-buy', buyer: { id: 'ENT-5' }, lines: [{ sku: 'BYK-L01', quantity: 1 }] };
+    const rules = new RulesHolder(RULES_DIR);
+    rules.load();
+    const expressOnly = createAppParts({ rules, logger: recordingLogger(), contract, today: () => '2026-11-26' }).express;
+    for (const served of [app, expressOnly]) {
+      const send = (url: string, body: unknown) => request(served).post(url).set('Content-Type', 'application/json').send(JSON.stringify(body));
+      expect((await send('/v1/quotes?sign=false', dateless)).headers['suanpan-date-defaulted']).toBe('2026-11-26');
+      expect((await send('/v1/quotes', exampleTwoRequest())).headers).not.toHaveProperty('suanpan-date-defaulted');
+      expect((await send('/v1/quotes:batch', { quotes: [exampleTwoRequest(), dateless] })).headers['suanpan-date-defaulted']).toBe('2026-11-26');
+      expect((await send('/v1/quotes:batch', { quotes: [exampleTwoRequest()] })).headers).not.toHaveProperty('suanpan-date-defaulted');
+    }
   });
 
   it('explains, per line, the rules that did not apply and why', async () => {

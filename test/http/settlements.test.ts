@@ -102,6 +102,30 @@ describe('POST /v1/settlements streamed from CSV and NDJSON', () => {
     expect(res.body.counts).toEqual({ transactions: 5, returns: 1, lines: 7, externalSales: 2 });
   });
 
+  /** The worked example as Chinese Excel's plain "CSV" save writes it: GBK, no BOM. */
+  const workedExampleGbk = (): Buffer => {
+    const utf8 = workedExampleCsv().toString('utf8').replace(/\ufeff/g, '');
+    const gbk: Record<string, string> = { 某医院: 'c4b3d2bdd4ba', 某超市: 'c4b3b3accad0' };
+    const parts = utf8.split(/(某医院|某超市)/);
+    return Buffer.concat(parts.map((part) => (gbk[part] === undefined ? Buffer.from(part, 'utf8') : Buffer.from(gbk[part]!, 'hex'))));
+  };
+
+  it.each([['text/csv'], ['text/csv; charset=gbk'], ['text/csv; charset=GB18030']])('settles a GBK CSV (%s) with its Chinese names intact', async (type) => {
+    const res = await request(app).post(UPLOAD).set('Content-Type', type).send(workedExampleGbk());
+    expect(res.status).toBe(200);
+    expectWorkedExample(res.body);
+  });
+
+  it('refuses a GBK CSV declared UTF-8 at its first row that is not UTF-8, and an unknown charset with 415', async () => {
+    const declaredUtf8 = await request(app).post(UPLOAD).set('Content-Type', 'text/csv; charset=utf-8').send(workedExampleGbk());
+    expect(declaredUtf8.status).toBe(422);
+    // row 11's 某医院 is GBK that happens to be valid UTF-8 ("ĳҽԺ"); row 12's 某超市 is not
+    expect(declaredUtf8.body.errors).toEqual([expect.objectContaining({ code: 'INVALID_ENCODING', pointer: '/rows/12' })]);
+    const latin = await request(app).post(UPLOAD).set('Content-Type', 'text/csv; charset=latin1').send(workedExampleGbk());
+    expect(latin.status).toBe(415);
+    expect(latin.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
   it('settles an NDJSON upload with claims rows', async () => {
     const res = await request(app).post(UPLOAD).set('Content-Type', 'application/x-ndjson').send(fixture('worked-example.ndjson'));
     expect(res.status).toBe(200);

@@ -202,6 +202,16 @@ describe('CsvRecordReader', () => {
     expect(reader.next()).toBeUndefined();
   });
 
+  it('counts in linesRead the lines it has handed out, empty ones included: the line a reader stopped before is linesRead + 1', () => {
+    const reader = new CsvRecordReader(1 << 20);
+    reader.push('a,b\r\n\nc,"d\ne"\r\nf,');
+    expect(drain(reader).map((item) => item.line)).toEqual([1, 4]);
+    expect(reader.linesRead).toBe(4);
+    reader.push('g\n');
+    drain(reader);
+    expect(reader.linesRead).toBe(5);
+  });
+
   it.each([
     ['a quote inside a bare cell', 'a,b\nc,d"e,f\ng,h\n', 2],
     ['text after a closing quote', 'a,b\nc,"d"e,f\ng,h\n', 2],

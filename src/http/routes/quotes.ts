@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../context';
-import { batchAnswer, quoteAnswer } from '../quote-responses';
+import { batchAnswer, DATE_DEFAULTED_HEADER, quoteAnswer } from '../quote-responses';
 
 /**
  * POST /v1/quotes and POST /v1/quotes:batch through Express: the requests the quote lane
@@ -10,14 +10,16 @@ export function quoteRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.post('/v1/quotes', ctx.requireJson, async (req, res) => {
-    const json = await quoteAnswer(ctx, req.body, req.query);
+    const { json, dateDefaulted } = await quoteAnswer(ctx, req.body, req.query, req.caller);
     ctx.metrics.recordPriced(req, 'quote', 1);
+    if (dateDefaulted !== undefined) res.set(DATE_DEFAULTED_HEADER, dateDefaulted);
     sendJson(res, json);
   });
 
   router.post('/v1/quotes\\:batch', ctx.requireJson, async (req, res) => {
-    const { body, priced } = await batchAnswer(ctx, req.body, req.query, req);
+    const { body, priced, dateDefaulted } = await batchAnswer(ctx, req.body, req.query, req, req.caller);
     ctx.metrics.recordPriced(req, 'quote', priced);
+    if (dateDefaulted !== undefined) res.set(DATE_DEFAULTED_HEADER, dateDefaulted);
     sendJson(res, body);
   });
 

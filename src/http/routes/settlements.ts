@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { settleFiles } from '../../io/read-settlement-file';
 import { calculateSettlement, openSettlement } from '../../rules/calculate-settlement';
 import type { AppContext } from '../context';
-import { sendStatement, statementFormat, toSettlementRequest, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
+import { sendStatement, statementFormat, toSettlementRequest, uploadEncoding, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
 
 /** POST /v1/settlements: a JSON request, or a CSV / NDJSON upload streamed row by row. */
 export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Router {
@@ -16,9 +16,10 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
       sendStatement(res, statement, format);
       return;
     }
+    const encoding = uploadEncoding(req);
     const query = uploadQuery(req);
     const settlement = openSettlement(ctx.catalog(), query.agreement, { from: query.from, to: query.to });
-    const statement = await settleFiles(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat }]).catch((error: unknown) => {
+    const statement = await settleFiles(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat, ...(encoding === undefined ? {} : { encoding }) }]).catch((error: unknown) => {
       throw uploadProblem(error, req);
     });
     ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
