@@ -2,6 +2,7 @@ import { type AgreementVersion, type PricingRule, type Tier, type TierMode } fro
 import { tierRate } from './apply-tiers';
 import { IdNumbers } from './id-numbers';
 import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } from './booked-sales';
+import { DiscrepancyLog } from './discrepancy-log';
 import { KeyedItems, SettlementSpill, mergeInInputOrder, type MatchingKey, type Registered } from './settlement-spill';
 import type { SpillStore } from './spill-store';
 import { DomainError } from './errors';
@@ -15,6 +16,7 @@ import type {
   ClaimedFigures,
   Discrepancy,
   ExternalSale,
+  StreamedStatement,
   PriceGuaranteeLine,
   RebateLine,
   ReconciliationLine,
@@ -25,6 +27,7 @@ import type {
   SettlementTransaction,
   TransactionLocator,
 } from './settlement';
+import { collectStatement } from './settlement';
 
 /**
  * The channel whose volume is supplyPayable: AGREEMENT.md, Settlement — "supplyPayable: Σ
@@ -79,6 +82,11 @@ export interface SettlementAccumulator {
    * was refused (nothing is dropped silently).
    */
   finish(claimed?: ClaimedFigures): SettlementStatement;
+  /**
+   * The statement as {@link finish} gives it, its discrepancies read back one at a time as it
+   * is written (close them once written): memory stays flat however many there are.
+   */
+  finishStreamed(claimed?: ClaimedFigures): StreamedStatement;
   /**
    * Once spilled, the matching finish() does, one partition per step (none when nothing
    * spilled): a caller on a shared event loop iterates it, yielding between steps, before
@@ -168,12 +176,26 @@ export interface SettlementOptions {
   readonly spillPartitions?: number;
   /** Write buffer per partition, bytes (default 16 KiB: 4 MiB for the default partitions). */
   readonly spillBufferBytes?: number;
+  /**
+   * Invoice discrepancies kept in memory (default 10,000, about 5 MB): past it they go to a
+   * spill store of their own (opened with {@link openSpill}) and are read back as the
+   * statement is written. Without openSpill they all stay in memory.
+   */
+  readonly discrepanciesInMemory?: number;
+  /**
+   * Key-account buyers (buyer and rebate rule) with a settlement rebate at most (default
+   * 10,000): past it the statement is refused with REBATE_ACCOUNTS_OVER_LIMIT and the counts.
+   */
+  readonly maxRebateAccounts?: number;
 }
 
 /** Default {@link SettlementOptions.spillAfter}. */
 const SPILL_AFTER_IDS = 200_000;
 const SPILL_PARTITIONS = 256;
 const SPILL_BUFFER_BYTES = 1 << 14;
+const DISCREPANCIES_IN_MEMORY = 10_000;
+/** Default {@link SettlementOptions.maxRebateAccounts}: a chamber has dozens of key accounts; each costs ≈ 300 bytes. */
+export const MAX_REBATE_ACCOUNTS = 10_000;
 
 /** The registry's numbers for ids that are not booked sales (a booked sale has its number in {@link BookedSales}, ≥ 0). */
 const PENDING = -1;
@@ -244,11 +266,9 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   /** The number of the current input call (add, reject, external sale): orders what finish finds among what was recorded at once. */
   let seq = -1;
   const issueSeqs: number[] = [];
-  const discrepancySeqs: number[] = [];
   /** While finish matches spilled records: when an unspilled run would have recorded what is found. */
   let foundAt: MatchingKey | undefined;
   let foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
-  let foundDiscrepancies = new KeyedItems<Discrepancy>();
   const firedList: FiredEntry[] = [];
   const lookup = (id: string): Registered | undefined => {
     const n = registry.get(id);
@@ -266,7 +286,12 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const rebates = new Map<string, RebateAccount>();
   const guaranteed = new Map<string, Map<string, GuaranteedLines>>();
   const lowestExternal = new Map<string, LowestExternal>();
-  let discrepancies: Discrepancy[] = [];
+  const discrepancies = new DiscrepancyLog(options.openSpill, options.discrepanciesInMemory ?? DISCREPANCIES_IN_MEMORY);
+  /** The list handed to a streamed statement: closed by whoever writes it, not by abort. */
+  let handedOut = false;
+  const maxRebateAccounts = options.maxRebateAccounts ?? MAX_REBATE_ACCOUNTS;
+  /** Lines of buyers past maxRebateAccounts (the statement is refused). */
+  let linesPastRebateLimit = 0;
   const counts = { transactions: 0, returns: 0, lines: 0, externalSales: 0 };
 
   const record = (issue: SettlementIssue): void => {
@@ -381,6 +406,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         const key = `${piece.buyerId}\u0000${rule.id}`;
         let account = rebates.get(key);
         if (account === undefined) {
+          if (rebates.size >= maxRebateAccounts) {
+            linesPastRebateLimit++;
+            continue;
+          }
           account = { buyer: piece.buyerId, rule, tiers: action.tiers, mode: action.mode, volume: new MoneySum(policy.scale), accrued: new MoneySum(policy.scale) };
           rebates.set(key, account);
         }
@@ -415,12 +444,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       agreedAmount: money(piece.amount),
       difference: money(invoicedAmount.minus(piece.amount)),
     };
-    if (foundAt !== undefined) {
-      foundDiscrepancies.push(foundAt, discrepancy);
-    } else {
-      discrepancies.push(discrepancy);
-      discrepancySeqs.push(seq);
-    }
+    if (foundAt !== undefined) discrepancies.recordFound(foundAt, discrepancy);
+    else discrepancies.record(seq, discrepancy);
   };
 
   /** The checks that need no other transaction. */
@@ -590,7 +615,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       },
       restart() {
         foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
-        foundDiscrepancies = new KeyedItems<Discrepancy>();
+        discrepancies.forgetFound();
       },
       matchReturn(key, tx, at, original) {
         foundAt = key;
@@ -607,7 +632,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const listed = mergeInInputOrder(issues, issueSeqs, foundIssues.sorted());
     unlisted += foundIssues.dropped + Math.max(0, listed.length - MAX_LISTED_ISSUES);
     issues = listed.slice(0, MAX_LISTED_ISSUES);
-    discrepancies = mergeInInputOrder(discrepancies, discrepancySeqs, foundDiscrepancies.sorted());
   };
 
   const closeSpill = (): void => {
@@ -730,6 +754,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     },
 
     finish(claimed) {
+      return collectStatement(this.finishStreamed(claimed));
+    },
+
+    finishStreamed(claimed) {
       try {
         for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
         waiting.clear();
@@ -738,13 +766,23 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
           mergeFound();
         }
         checkClaims(claimed, policy.scale).forEach(record);
+        if (linesPastRebateLimit > 0) {
+          record({
+            pointer: '/',
+            code: 'REBATE_ACCOUNTS_OVER_LIMIT',
+            detail: `more than ${maxRebateAccounts} key-account buyers earn a settlement rebate in the period (the statement holds at most ${maxRebateAccounts}): ${linesPastRebateLimit} line(s) of the buyers past the limit were not counted; settle the period in parts`,
+          });
+        }
         if (issues.length > 0) {
           const listed = unlisted === 0 ? issues : [...issues, { pointer: '/', code: 'TOO_MANY_ISSUES', detail: `${unlisted} more issue(s) not listed` }];
           throw new DomainError('INVALID_SETTLEMENT', `${issues.length + unlisted} problem(s) in the settlement input`, listed);
         }
-        return buildStatement(claimed);
+        const statement = buildStatement(claimed);
+        handedOut = true;
+        return statement;
       } finally {
         closeSpill();
+        if (!handedOut) discrepancies.close();
       }
     },
 
@@ -752,10 +790,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       return spill === undefined ? [] : (matching ??= matchSteps(spill));
     },
 
-    abort: closeSpill,
+    abort() {
+      closeSpill();
+      if (!handedOut) discrepancies.close();
+    },
   };
 
-  function buildStatement(claimed: ClaimedFigures | undefined): SettlementStatement {
+  function buildStatement(claimed: ClaimedFigures | undefined): StreamedStatement {
     const volumeByChannel: Record<string, string> = {};
     for (const channel of version.channels.values()) {
       const amount = volume.get(channel.id);
@@ -782,7 +823,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       });
     const guaranteeLines = priceGuaranteeLines();
     const compensation = sum(guaranteeLines.map((line) => new Dec(line.compensation)));
-    const statement: SettlementStatement = {
+    const statement: StreamedStatement = {
       agreement: version.agreement,
       period: { from: period.from, to: period.to },
       rulesetVersion: version.rulesetVersion,
@@ -795,7 +836,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       priceGuarantee: guaranteeLines,
       compensation: money(compensation),
       giftsValue: money(giftsValue),
-      discrepancies,
+      discrepancies: discrepancies.list(),
       chamberPaysSupplier: money(supply.minus(commissionTotal).minus(compensation)),
       counts: { ...counts },
     };
@@ -869,7 +910,7 @@ function checkClaims(claimed: ClaimedFigures | undefined, scale: number): Settle
 }
 
 /** Each claimed figure beside the computed one (a buyer without a rebate computes 0). */
-function reconcile(statement: SettlementStatement, claimed: ClaimedFigures, scale: number): ReconciliationLine[] {
+function reconcile(statement: Omit<SettlementStatement, 'discrepancies'>, claimed: ClaimedFigures, scale: number): ReconciliationLine[] {
   const line = (figure: string, claimedText: string, computedText: string): ReconciliationLine => {
     const claimedAmount = new Dec(claimedText);
     return { figure, claimed: formatAmount(claimedAmount, scale), computed: computedText, difference: formatAmount(claimedAmount.minus(computedText), scale) };

@@ -9,8 +9,10 @@ import type {
   SettlementPeriod,
   SettlementStatement,
   SettlementTransaction,
+  StreamedStatement,
   TransactionLocator,
 } from '../domain/settlement';
+import { collectStatement } from '../domain/settlement';
 import { openSpillFiles } from '../io/spill-files';
 import { FiredRulesCache } from './fired-rules-cache';
 import { timeSlicer } from './time-slicer';
@@ -49,6 +51,8 @@ export interface Settlement {
    * every few milliseconds (over 5M lines that matching takes ≈ 1.5 s).
    */
   finish(claimed?: ClaimedFigures): Promise<SettlementStatement>;
+  /** {@link finish}, the discrepancies read back as the statement is written (close them once written): flat memory however many. */
+  finishStreamed(claimed?: ClaimedFigures): Promise<StreamedStatement>;
   /** Gives up on an input that failed while read: removes the spill files, if any. */
   abort(): void;
 }
@@ -92,9 +96,12 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
     addExternalSale: (sale, at) => accumulator.addExternalSale(sale, at),
     reject: (issues, transactionId) => accumulator.reject(issues, transactionId),
     async finish(claimed) {
+      return collectStatement(await this.finishStreamed(claimed));
+    },
+    async finishStreamed(claimed) {
       const slicer = timeSlicer();
       for (const _ of accumulator.matchSpilled()) await slicer.maybeYield();
-      return accumulator.finish(claimed);
+      return accumulator.finishStreamed(claimed);
     },
     abort: () => accumulator.abort(),
   };

@@ -4,6 +4,9 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample, workedExampleRequest } from '../support/settlement-fixtures';
 import { contractIssues, testApp } from '../support/test-app';
+import type { SettlementStatement } from '../../src/domain/settlement';
+import { formatStatementCsv } from '../../src/io/statement-csv';
+import { formatStatementHtml } from '../../src/io/statement-html';
 
 const app = testApp();
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES_DIR, name));
@@ -207,5 +210,44 @@ describe('POST /v1/settlements answers in the representation Accept asks for', (
     const res = await request(app).post('/v1/settlements').set('Accept', 'image/png').send(workedExampleRequest());
     expect(res.status).toBe(406);
     expect(res.body.code).toBe('NOT_ACCEPTABLE');
+  });
+});
+
+describe('POST /v1/settlements streams its answer (issue 12: a million discrepancies are never one string)', () => {
+  /** `count` chamber-supply lines invoiced at 1.00: one discrepancy each, more than the accumulator keeps in memory. */
+  const mispriced = (count: number): string => {
+    const rows = ['transaction,date,channel,buyer,sku,quantity,unitPrice'];
+    for (let i = 0; i < count; i++) rows.push(`T${Math.floor(i / 2)},2026-11-0${1 + (Math.floor(i / 2) % 9)},chamber-supply,CHAMBER,${i % 2 === 0 ? 'BYK-H01' : 'BYK-L02'},${1 + (i % 50)},1.00`);
+    return rows.join('\n');
+  };
+  const COUNT = 12_001;
+  const csv = mispriced(COUNT);
+  let json: request.Response;
+
+  beforeAll(async () => {
+    json = await request(app).post(UPLOAD).set('Content-Type', 'text/csv').send(csv);
+  });
+
+  it('JSON: chunked, no Content-Length, every discrepancy in input order, exactly the JSON of the statement', async () => {
+    expect(json.status).toBe(200);
+    expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(json.headers['content-length']).toBeUndefined();
+    expect(json.headers['transfer-encoding']).toBe('chunked');
+    const body = json.body as { discrepancies: { transaction: string; sku: string; invoicedAmount: string }[] };
+    expect(body.discrepancies).toHaveLength(COUNT);
+    expect(body.discrepancies.map((d) => `${d.transaction}/${d.sku}`)).toEqual(Array.from({ length: COUNT }, (_, i) => `T${Math.floor(i / 2)}/${i % 2 === 0 ? 'BYK-H01' : 'BYK-L02'}`));
+    expect(body.discrepancies[COUNT - 1]!.invoicedAmount).toBe(`${1 + ((COUNT - 1) % 50)}.00`);
+    expect(json.text).toBe(JSON.stringify(json.body));
+    expectContract('SettlementStatement', json.body);
+  });
+
+  it.each([
+    ['text/csv', formatStatementCsv],
+    ['text/html', formatStatementHtml],
+  ] as const)('%s: chunked, exactly the statement formatted whole', async (accept, format) => {
+    const res = await request(app).post(UPLOAD).set('Content-Type', 'text/csv').set('Accept', accept).send(csv);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.text).toBe(format(json.body as SettlementStatement));
   });
 });

@@ -102,15 +102,21 @@ async function settle(input: readonly (Step & { readonly source?: string })[], o
   }
 }
 
-const spilled = (spillAfter: number, spillPartitions: number, spillBufferBytes = 64): SettlementOptions => ({ openSpill: () => new MemorySpillStore(), spillAfter, spillPartitions, spillBufferBytes });
+const spilled = (spillAfter: number, spillPartitions: number, spillBufferBytes = 64, discrepanciesInMemory?: number): SettlementOptions => ({
+  openSpill: () => new MemorySpillStore(),
+  spillAfter,
+  spillPartitions,
+  spillBufferBytes,
+  ...(discrepanciesInMemory === undefined ? {} : { discrepanciesInMemory }),
+});
 
 describe('settlement spilled past its threshold vs kept in memory', () => {
   afterEach(() => expect(MemorySpillStore.open).toBe(0));
 
   it('gives exactly the same statement, or exactly the same issues in the same order', async () => {
     await fc.assert(
-      fc.asyncProperty(steps, fc.constantFrom(0, 1, 3, 10), fc.constantFrom(1, 3, 64), async (input, spillAfter, partitions) => {
-        expect(await settle(input, spilled(spillAfter, partitions))).toEqual(await settle(input, {}));
+      fc.asyncProperty(steps, fc.constantFrom(0, 1, 3, 10), fc.constantFrom(1, 3, 64), fc.constantFrom(undefined, 0, 1, 3), async (input, spillAfter, partitions, discrepanciesInMemory) => {
+        expect(await settle(input, spilled(spillAfter, partitions, 64, discrepanciesInMemory))).toEqual(await settle(input, {}));
       }),
       { seed: SEED, numRuns: 300 },
     );
@@ -135,6 +141,9 @@ describe('settlement spilled past its threshold vs kept in memory', () => {
         if ('statement' in expected) statements++;
         expect(await settle(input, spilled(spillAfter, 3))).toEqual(expected);
         expect(await settle(input, spilled(2, 64, 1 << 16))).toEqual(expected);
+        // discrepancies spilled too: those recorded as read, and those found at finish in sorted runs of 1 and 2
+        expect(await settle(input, spilled(spillAfter, 3, 64, 0))).toEqual(expected);
+        expect(await settle(input, spilled(1, 64, 64, 1))).toEqual(expected);
       }),
       { seed: SEED, numRuns: 300 },
     );

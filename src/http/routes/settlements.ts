@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import { settleFiles } from '../../io/read-settlement-file';
+import { streamedStatement } from '../../domain/settlement';
+import { settleFilesStreamed } from '../../io/read-settlement-file';
 import { calculateSettlement, openSettlement } from '../../rules/calculate-settlement';
 import type { AppContext } from '../context';
-import { sendStatement, statementFormat, toSettlementRequest, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
+import { sendStatement } from '../send-statement';
+import { statementFormat, toSettlementRequest, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
 
 /** POST /v1/settlements: a JSON request, or a CSV / NDJSON upload streamed row by row. */
 export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Router {
@@ -13,16 +15,16 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     if (fileFormat === undefined) {
       const statement = await calculateSettlement(ctx.catalog(), toSettlementRequest(ctx.contract, req.body));
       ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
-      sendStatement(res, statement, format);
+      await sendStatement(res, streamedStatement(statement), format);
       return;
     }
     const query = uploadQuery(req);
     const settlement = openSettlement(ctx.catalog(), query.agreement, { from: query.from, to: query.to });
-    const statement = await settleFiles(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat }]).catch((error: unknown) => {
+    const statement = await settleFilesStreamed(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat }]).catch((error: unknown) => {
       throw uploadProblem(error, req);
     });
     ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
-    sendStatement(res, statement, format);
+    await sendStatement(res, statement, format);
   });
   return router;
 }
