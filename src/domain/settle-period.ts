@@ -9,7 +9,7 @@ import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
 import { MoneySum, minorUnits } from './money-sum';
-import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, roundMoney, sum } from './money';
+import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, isUnitPriceText, roundMoney, sum } from './money';
 import { orderGifts, priceQuote, type FiredRules } from './price-quote';
 import type { QuoteInput } from './quote';
 import type {
@@ -35,6 +35,9 @@ import { collectStatement } from './settlement';
  * own vocabulary, like its field names; no rate or threshold lives here.
  */
 export const SUPPLY_CHANNEL = 'chamber-supply';
+
+/** Why a unit price is refused (see {@link isUnitPriceText}: every product with a quantity stays exact). */
+const UNIT_PRICE_RULE = 'is not a decimal ≥ 0 with at most 12 digits before the point and 8 after';
 
 /** At most this many issues are listed; the rest are counted in one closing issue. */
 export const MAX_LISTED_ISSUES = 1000;
@@ -469,8 +472,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       } else if (!isReturn && line.quantity < 0) {
         problem(at.lineField(j, 'quantity'), 'NEGATIVE_QUANTITY', `quantity ${line.quantity} of ${line.sku} is negative but the transaction names no returnOf (negative quantities only in returns)`);
       }
-      if (line.unitPrice !== undefined && !(isDecimalText(line.unitPrice) && !line.unitPrice.startsWith('-'))) {
-        problem(at.lineField(j, 'unitPrice'), 'INVALID_UNIT_PRICE', `invoiced unit price ${JSON.stringify(line.unitPrice)} of ${line.sku} is not a decimal ≥ 0`);
+      if (line.unitPrice !== undefined && !isUnitPriceText(line.unitPrice)) {
+        problem(at.lineField(j, 'unitPrice'), 'INVALID_UNIT_PRICE', `invoiced unit price ${JSON.stringify(line.unitPrice)} of ${line.sku} ${UNIT_PRICE_RULE}`);
       }
     });
     return found;
@@ -743,7 +746,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       else if (sale.date < period.from || sale.date > period.to) problem('date', 'OUTSIDE_PERIOD', `dated ${sale.date}, outside the period ${period.from} … ${period.to}`);
       if (!version.catalog.has(sale.sku)) problem('sku', 'UNKNOWN_SKU', `SKU ${JSON.stringify(sale.sku)} is not in the catalog of ${version.agreement}`);
       if (!Number.isSafeInteger(sale.quantity) || sale.quantity <= 0) problem('quantity', 'INVALID_QUANTITY', `quantity ${String(sale.quantity)} must be a whole number of units ≥ 1`);
-      if (!(isDecimalText(sale.unitPrice) && !sale.unitPrice.startsWith('-'))) problem('unitPrice', 'INVALID_UNIT_PRICE', `unit price ${JSON.stringify(sale.unitPrice)} is not a decimal ≥ 0`);
+      if (!isUnitPriceText(sale.unitPrice)) problem('unitPrice', 'INVALID_UNIT_PRICE', `unit price ${JSON.stringify(sale.unitPrice)} ${UNIT_PRICE_RULE}`);
       if (found.length > 0) {
         found.forEach(record);
         return;

@@ -1,5 +1,5 @@
 import { isIsoDate } from '../domain/iso-date';
-import { Dec, isDecimalText } from '../domain/money';
+import { Dec, isDecimalText, isUnitPriceText } from '../domain/money';
 import type { ClaimedFigures, SettlementIssue, SettlementLineInput, SettlementTransaction, TransactionLocator } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
 
@@ -115,7 +115,7 @@ export class SettlementRowReader {
     const keyAccount = cell.flag('keyAccount');
     const sku = cell.id('sku');
     const quantity = cell.integer('quantity');
-    const unitPrice = cell.optionalDecimal('unitPrice');
+    const unitPrice = cell.optionalUnitPrice('unitPrice');
     let open = this.open;
     if (open === undefined) {
       // two literals, no spread (a spread copies through a generic path, a few hundred thousand times a month)
@@ -152,7 +152,7 @@ export class SettlementRowReader {
     const sku = cell.id('sku');
     const date = cell.date('date');
     const quantity = cell.integer('quantity');
-    const unitPrice = cell.optionalDecimal('unitPrice');
+    const unitPrice = cell.optionalUnitPrice('unitPrice');
     if (unitPrice === undefined && issues.length === 0) issues.push(this.issue(row, 'unitPrice', 'MISSING', 'unitPrice is required'));
     if (issues.length > 0) {
       this.settlement.reject(issues);
@@ -278,6 +278,13 @@ class CellReader {
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^[-+]?\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_QUANTITY) return this.bad(column, 'INVALID_QUANTITY', `${column} ${JSON.stringify(value)} must be a whole number from −${MAX_QUANTITY} to ${MAX_QUANTITY}`);
     return n;
+  }
+
+  /** An invoiced or external unit price (see isUnitPriceText: bounded so every product with a quantity is exact). */
+  optionalUnitPrice(column: string): string | undefined {
+    const value = this.optionalDecimal(column);
+    if (value === undefined || isUnitPriceText(value)) return value;
+    return this.bad(column, 'INVALID_DECIMAL', `${column} ${value} must be a decimal ≥ 0 with at most 12 digits before the point and 8 after`);
   }
 
   optionalDecimal(column: string): string | undefined {
