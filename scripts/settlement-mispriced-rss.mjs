@@ -35,7 +35,7 @@ function* mispricedCsv() {
   let chunk = 'transaction,date,channel,buyer,member,keyAccount,returnOf,sku,quantity,unitPrice\n';
   for (let line = 0; line < LINES; line++) {
     const t = Math.floor(line / SKUS.length) + 1;
-    const day = 1 + Math.min(29, Math.floor((line / LINES) * 30));
+    const day = 1 + Math.min(29, Math.floor((((t - 1) * SKUS.length) / LINES) * 30));
     chunk += `T${t},2026-11-${String(day).padStart(2, '0')},chamber-supply,CHAMBER,,,,${SKUS[line % SKUS.length]},${10 + (line % 90)},1.00\n`;
     if (chunk.length >= 1 << 16) {
       yield chunk;
@@ -48,15 +48,20 @@ function* mispricedCsv() {
 /** @returns {Promise<{ child: import('node:child_process').ChildProcess, port: number }>} */
 function startServer() {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/server.js')], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', SUANPAN_API_KEYS: '', SUANPAN_API_KEYS_FILE: '' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SUANPAN_API_KEYS: '', SUANPAN_API_KEYS_FILE: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let buffered = '';
+    let listening = false;
     child.stdout?.on('data', (chunk) => {
+      if (listening) return; // the access log is read and dropped
       buffered += chunk;
       const match = /"port":(\d+)/.exec(buffered);
-      if (match) resolve({ child, port: Number(match[1]) });
+      if (match) {
+        listening = true;
+        resolve({ child, port: Number(match[1]) });
+      }
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code} before listening`)));
   });

@@ -71,9 +71,20 @@ export interface SettlementAccumulator {
    * before the next call.
    */
   add(transaction: SettlementTransaction, at: TransactionLocator): PendingSale | undefined;
+  /**
+   * A transaction refused for cells that could not be read (already reported): its readable
+   * fields are checked as {@link add} checks them — the period, the channel, the SKUs, the
+   * signs, for a return its original — so every problem is in one answer. An unreadable value
+   * is given as '' (a text) or NaN (a quantity) and is not checked again. It is never booked.
+   */
+  refuse(transaction: SettlementTransaction, at: TransactionLocator): void;
   /** Prices a checked sale exactly as a quote of it would be, given the rules that fired per line. */
   bookSale(pending: PendingSale, firedPerLine: readonly FiredRules[]): void;
-  addExternalSale(sale: ExternalSale, at: RecordLocator): void;
+  /**
+   * Checks and books an external sale; a `refused` one (cells unreadable, already reported,
+   * given as '' or NaN) is checked on what could be read and not booked.
+   */
+  addExternalSale(sale: ExternalSale, at: RecordLocator, refused?: boolean): void;
   /**
    * Records issues found outside the accumulator (an unreadable row, a bad cell) so all are
    * reported together; with a transaction id, that transaction counts as refused (its returns
@@ -210,6 +221,8 @@ interface WaitingReturn {
   readonly seq: number;
   readonly transaction: SettlementTransaction;
   readonly at: TransactionLocator;
+  /** Refused for its own issues: only checked against its original, never booked. */
+  readonly refused: boolean;
 }
 
 interface RebateAccount {
@@ -451,21 +464,72 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     else discrepancies.record(seq, discrepancy);
   };
 
-  /** The checks that need no other transaction. */
-  const checkAlone = (tx: SettlementTransaction, at: TransactionLocator): SettlementIssue[] => {
+  const countTransaction = (tx: SettlementTransaction): void => {
+    counts.transactions++;
+    counts.lines += tx.lines.length;
+    if (tx.returnOf !== undefined) counts.returns++;
+  };
+
+  /** Registers a checked transaction: refused (its return still checked against its original), a return booked or held, or a sale handed back for pricing. */
+  const admit = (tx: SettlementTransaction, at: TransactionLocator, found: SettlementIssue[], refused: boolean): PendingSale | undefined => {
+    if (spill !== undefined) return addSpilled(spill, tx, at, found, refused);
+    if (registry.has(tx.id)) {
+      found.push(duplicateIssue(tx.id, at.field('id'), at.source));
+      found.forEach(record);
+      return undefined;
+    }
+    if (refused) {
+      found.forEach(record);
+      registry.set(tx.id, REFUSED);
+      if (returnsAnother(tx)) matchOrHold(tx, at, true);
+      flushWaiting(tx.id);
+      return undefined;
+    }
+    if (tx.returnOf !== undefined) {
+      registry.set(tx.id, RETURN);
+      matchOrHold(tx, at, false);
+      flushWaiting(tx.id);
+      return undefined;
+    }
+    registry.set(tx.id, PENDING);
+    return pendingSale(tx, at);
+  };
+
+  /** A return matched against its original now, or held until the original arrives (or finish). */
+  const matchOrHold = (tx: SettlementTransaction, at: TransactionLocator, refused: boolean): void => {
+    const original = lookup(tx.returnOf!);
+    if (original !== undefined) {
+      addReturn(tx, at, original, refused);
+      return;
+    }
+    const held = waiting.get(tx.returnOf!);
+    if (held === undefined) waiting.set(tx.returnOf!, [{ seq, transaction: tx, at, refused }]);
+    else held.push({ seq, transaction: tx, at, refused });
+  };
+
+  /**
+   * The checks that need no other transaction. `partial`: the transaction was refused for
+   * unreadable cells, given as '' or NaN, which are not checked again.
+   */
+  const checkAlone = (tx: SettlementTransaction, at: TransactionLocator, partial: boolean): SettlementIssue[] => {
     const found: SettlementIssue[] = [];
     const problem = (pointer: string, code: string, detail: string): void => {
       found.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
     };
-    if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
+    const readable = (value: string | number): boolean => !partial || (value !== '' && !Number.isNaN(value));
+    if (!readable(tx.date)) {
+      // reported where it was read
+    } else if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
     else if (tx.date < period.from || tx.date > period.to) problem(at.field('date'), 'OUTSIDE_PERIOD', `dated ${tx.date}, outside the period ${period.from} … ${period.to}`);
-    if (!version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
+    if (readable(tx.channel) && !version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
     if (tx.returnOf === tx.id) problem(at.field('returnOf'), 'RETURN_OF_ITSELF', 'a transaction cannot return itself');
     if (tx.lines.length === 0) problem(at.field(''), 'NO_LINES', 'has no lines');
     const isReturn = tx.returnOf !== undefined;
     tx.lines.forEach((line, j) => {
-      if (!version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
-      if (!Number.isSafeInteger(line.quantity) || line.quantity === 0) {
+      if (readable(line.sku) && !version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
+      if (!readable(line.quantity)) {
+        // reported where it was read
+      } else if (!Number.isSafeInteger(line.quantity) || line.quantity === 0) {
         problem(at.lineField(j, 'quantity'), 'INVALID_QUANTITY', `quantity ${String(line.quantity)} of ${line.sku} must be a whole number of units, not 0`);
       } else if (isReturn && line.quantity > 0) {
         problem(at.lineField(j, 'quantity'), 'RETURN_QUANTITY_POSITIVE', `returns ${tx.returnOf}, so quantity ${line.quantity} of ${line.sku} must be negative`);
@@ -479,8 +543,12 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     return found;
   };
 
-  /** Books a return against its sale, or records why it cannot be. */
-  const addReturn = (tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined): void => {
+  /**
+   * Books a return against its sale, or records why it cannot be. A `refused` return (its own
+   * issues already recorded) is only checked, on the fields it could read ('' and NaN were not),
+   * and never booked.
+   */
+  const addReturn = (tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined, refused = false): void => {
     const returned = tx.returnOf!;
     const problems: SettlementIssue[] = [];
     const problem = (pointer: string, code: string, detail: string): void => {
@@ -495,14 +563,19 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     } else if (original === 'pending') {
       throw new Error(`sale ${returned} was not booked before the next transaction was added`);
     } else {
-      if (original.channel !== tx.channel) problem(at.field('channel'), 'RETURN_MISMATCH', `channel ${tx.channel} differs from ${original.channel} of the returned sale ${returned}`);
-      if (original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
-      if (tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
+      // a refused return's unreadable fields ('' and NaN) and positive quantities were reported with it
+      const unread = (value: string): boolean => refused && value === '';
+      if (!unread(tx.channel) && original.channel !== tx.channel) problem(at.field('channel'), 'RETURN_MISMATCH', `channel ${tx.channel} differs from ${original.channel} of the returned sale ${returned}`);
+      if (!unread(tx.buyer.id) && original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
+      if (!unread(tx.date) && tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
       const left = new Map<string, number>();
       for (const line of original.lines()) left.set(line.sku, (left.get(line.sku) ?? 0) + line.remaining);
       tx.lines.forEach((line, j) => {
+        if (unread(line.sku)) return;
         const available = left.get(line.sku);
-        if (available === undefined) {
+        if (refused && !(Number.isSafeInteger(line.quantity) && line.quantity < 0)) {
+          if (available === undefined) problem(at.lineField(j, 'sku'), 'RETURN_SKU_NOT_SOLD', `returns ${line.sku}, which the sale ${returned} does not contain`);
+        } else if (available === undefined) {
           problem(at.lineField(j, 'sku'), 'RETURN_SKU_NOT_SOLD', `returns ${line.sku}, which the sale ${returned} does not contain`);
         } else if (-line.quantity > available) {
           problem(at.lineField(j, 'quantity'), 'RETURN_EXCEEDS_SALE', `returns ${-line.quantity} × ${line.sku} but only ${available} of the sale ${returned} are left to return`);
@@ -511,10 +584,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         }
       });
     }
-    if (problems.length > 0) {
-      problems.forEach(record);
-      return;
-    }
+    problems.forEach(record);
+    if (problems.length > 0 || refused) return;
     const sale = original as BookedSale;
     const soldLines = sale.lines();
     tx.lines.forEach((line) => {
@@ -549,7 +620,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const held = waiting.get(saleId);
     if (held === undefined) return;
     waiting.delete(saleId);
-    for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
+    for (const { transaction, at, refused } of held) addReturn(transaction, at, lookup(saleId), refused);
   };
 
   /** Starts an input call: spills first when the registry has reached its threshold. */
@@ -574,17 +645,22 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       const sale = sales.sale(n);
       started.registerSale(-1, id, undefined, sale.channel, sale.buyerId, sale.date, sale.lines().map((line) => ({ sku: line.sku, unitPrice: line.unitPrice, fired: line.fired, quantity: line.remaining })));
     });
-    for (const held of waiting.values()) for (const { seq: heldSeq, transaction, at } of held) started.holdReturn(heldSeq, transaction, at);
+    for (const held of waiting.values()) for (const { seq: heldSeq, transaction, at, refused } of held) started.holdReturn(heldSeq, transaction, at, refused);
     registry = new IdNumbers();
     sales = new BookedSales();
     waiting.clear();
   };
 
   /** A transaction once spilled: checked alone, its id and (for a return) what matching needs recorded; duplicates and returns wait for finish. */
-  const addSpilled = (to: SettlementSpill, tx: SettlementTransaction, at: TransactionLocator, found: readonly SettlementIssue[]): PendingSale | undefined => {
-    if (found.length > 0) {
+  const addSpilled = (to: SettlementSpill, tx: SettlementTransaction, at: TransactionLocator, found: readonly SettlementIssue[], refused: boolean): PendingSale | undefined => {
+    if (refused) {
       found.forEach(record);
-      to.registerId(seq, tx.id, 'refused', at);
+      if (returnsAnother(tx)) {
+        to.registerId(seq, tx.id, 'refused-return', at, tx.returnOf);
+        to.holdReturn(seq, tx, at, true);
+      } else {
+        to.registerId(seq, tx.id, 'refused', at);
+      }
       return undefined;
     }
     if (tx.returnOf !== undefined) {
@@ -620,9 +696,9 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
         discrepancies.forgetFound();
       },
-      matchReturn(key, tx, at, original) {
+      matchReturn(key, tx, at, original, refused) {
         foundAt = key;
-        addReturn(tx, at, original);
+        addReturn(tx, at, original, refused);
         foundAt = undefined;
       },
     });
@@ -661,37 +737,18 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
     add(tx, at) {
       nextCall();
-      counts.transactions++;
-      counts.lines += tx.lines.length;
-      if (tx.returnOf !== undefined) counts.returns++;
-      const found = checkAlone(tx, at);
-      if (spill !== undefined) return addSpilled(spill, tx, at, found);
-      if (registry.has(tx.id)) {
-        found.push(duplicateIssue(tx.id, at.field('id'), at.source));
-        found.forEach(record);
-        return undefined;
-      }
-      if (found.length > 0) {
-        found.forEach(record);
-        registry.set(tx.id, REFUSED);
-        flushWaiting(tx.id);
-        return undefined;
-      }
-      if (tx.returnOf !== undefined) {
-        registry.set(tx.id, RETURN);
-        const original = lookup(tx.returnOf);
-        if (original === undefined) {
-          const held = waiting.get(tx.returnOf);
-          if (held === undefined) waiting.set(tx.returnOf, [{ seq, transaction: tx, at }]);
-          else held.push({ seq, transaction: tx, at });
-        } else {
-          addReturn(tx, at, original);
-        }
-        flushWaiting(tx.id);
-        return undefined;
-      }
-      registry.set(tx.id, PENDING);
-      return pendingSale(tx, at);
+      countTransaction(tx);
+      const found = checkAlone(tx, at, false);
+      return admit(tx, at, found, found.length > 0);
+    },
+
+    refuse(tx, at) {
+      nextCall();
+      countTransaction(tx);
+      const found = checkAlone(tx, at, true);
+      // without a readable id there is nothing to register, nor a return to match
+      if (tx.id === '') found.forEach(record);
+      else admit(tx, at, found, true);
     },
 
     bookSale(pending, firedPerLine) {
@@ -735,22 +792,22 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       flushWaiting(tx.id);
     },
 
-    addExternalSale(sale, at) {
+    addExternalSale(sale, at, refused = false) {
       seq++;
       counts.externalSales++;
       const found: SettlementIssue[] = [];
       const problem = (field: string, code: string, detail: string): void => {
-        found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}`, ...sourceOf(at) });
+        // a refused sale's unreadable cells were reported where they were read
+        const value: unknown = sale[field as keyof ExternalSale];
+        if (!refused || (value !== '' && !Number.isNaN(value))) found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}`, ...sourceOf(at) });
       };
       if (!isIsoDate(sale.date)) problem('date', 'INVALID_DATE', `date ${JSON.stringify(sale.date)} is not a day (yyyy-mm-dd)`);
       else if (sale.date < period.from || sale.date > period.to) problem('date', 'OUTSIDE_PERIOD', `dated ${sale.date}, outside the period ${period.from} … ${period.to}`);
       if (!version.catalog.has(sale.sku)) problem('sku', 'UNKNOWN_SKU', `SKU ${JSON.stringify(sale.sku)} is not in the catalog of ${version.agreement}`);
       if (!Number.isSafeInteger(sale.quantity) || sale.quantity <= 0) problem('quantity', 'INVALID_QUANTITY', `quantity ${String(sale.quantity)} must be a whole number of units ≥ 1`);
       if (!isUnitPriceText(sale.unitPrice)) problem('unitPrice', 'INVALID_UNIT_PRICE', `unit price ${JSON.stringify(sale.unitPrice)} ${UNIT_PRICE_RULE}`);
-      if (found.length > 0) {
-        found.forEach(record);
-        return;
-      }
+      found.forEach(record);
+      if (found.length > 0 || refused) return;
       const unitPrice = new Dec(sale.unitPrice);
       const lowest = lowestExternal.get(sale.sku);
       if (lowest === undefined || unitPrice.lt(lowest.unitPrice)) lowestExternal.set(sale.sku, { unitPrice, institution: sale.institution });
@@ -762,7 +819,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
     finishStreamed(claimed) {
       try {
-        for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
+        for (const [saleId, held] of waiting) for (const { transaction, at, refused } of held) addReturn(transaction, at, lookup(saleId), refused);
         waiting.clear();
         if (spill !== undefined) {
           for (const _ of (matching ??= matchSteps(spill)));
@@ -872,6 +929,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     }
     return lines;
   }
+}
+
+/** A return naming another transaction (a return of itself has no original to check, nor one whose returnOf could not be read). */
+function returnsAnother(tx: SettlementTransaction): boolean {
+  return tx.returnOf !== undefined && tx.returnOf !== '' && tx.returnOf !== tx.id;
 }
 
 /** A second transaction with an id already seen. */

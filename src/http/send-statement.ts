@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 import type { StreamedStatement } from '../domain/settlement';
 import { statementCsvLines } from '../io/statement-csv';
@@ -42,8 +41,21 @@ async function writePieces(res: Response, pieces: Iterable<string>): Promise<voi
     buffered = '';
     // the client went away: nothing more to write
     if (res.destroyed) return;
-    if (!flowing) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!flowing) await drainedOrClosed(res);
     if (res.destroyed) return;
   }
   res.end(buffered);
+}
+
+/** Resolves when the response can take more, or is closed (its listeners removed either way: one wait per write). */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -139,9 +139,10 @@ export class SettlementRowReader {
     if (issues.length > 0 || sku === undefined || quantity === undefined) {
       open.broken = true;
       this.settlement.reject(issues.map((issue) => ({ ...issue, transaction: id })));
-      return;
     }
-    open.transaction.lines.push(unitPrice === undefined ? { sku, quantity } : { sku, quantity, unitPrice });
+    // a broken transaction keeps a line per row, unreadable cells as '' and NaN: its readable cells are checked too
+    const line = { sku: sku ?? '', quantity: quantity ?? Number.NaN };
+    open.transaction.lines.push(unitPrice === undefined ? line : { ...line, unitPrice });
   }
 
   /** Adds one row of the external-sales table. */
@@ -154,11 +155,10 @@ export class SettlementRowReader {
     const quantity = cell.integer('quantity');
     const unitPrice = cell.optionalUnitPrice('unitPrice');
     if (unitPrice === undefined && issues.length === 0) issues.push(this.issue(row, 'unitPrice', 'MISSING', 'unitPrice is required'));
-    if (issues.length > 0) {
-      this.settlement.reject(issues);
-      return;
-    }
-    this.settlement.addExternalSale({ institution: institution!, sku: sku!, date: date!, quantity: quantity!, unitPrice: unitPrice! }, { ...(this.source === undefined ? {} : { source: this.source }), field: (name) => this.pointer(row, name) });
+    if (issues.length > 0) this.settlement.reject(issues);
+    // with unreadable cells ('' and NaN) it is only checked on the others
+    const sale = { institution: institution ?? '', sku: sku ?? '', date: date ?? '', quantity: quantity ?? Number.NaN, unitPrice: unitPrice ?? '' };
+    this.settlement.addExternalSale(sale, { ...(this.source === undefined ? {} : { source: this.source }), field: (name) => this.pointer(row, name) }, issues.length > 0);
   }
 
   /** Adds one row of the claims table: `supplyPayable`, `commission`, `compensation`, `chamberPaysSupplier` or `rebates/<buyer>`. */
@@ -215,7 +215,7 @@ export class SettlementRowReader {
     this.open = undefined;
     if (open === undefined) return undefined;
     if (open.broken) {
-      this.settlement.reject([], open.transaction.id);
+      this.settlement.refuse(open.transaction, open);
       return undefined;
     }
     return this.settlement.add(open.transaction, open);
@@ -258,8 +258,9 @@ class CellReader {
     return this.bad(column, 'INVALID_ID', `${column} ${JSON.stringify(value)} must be 1–64 letters, digits or . _ : @ - (starting with a letter or digit)`);
   }
 
+  /** undefined when empty; '' when unreadable (reported). */
   optionalId(column: string): string | undefined {
-    return this.present(column) === undefined ? undefined : this.id(column);
+    return this.present(column) === undefined ? undefined : (this.id(column) ?? '');
   }
 
   flag(column: string): boolean {

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { streamedStatement } from '../../domain/settlement';
 import { settleFilesStreamed } from '../../io/read-settlement-file';
-import { calculateSettlement, openSettlement } from '../../rules/calculate-settlement';
+import { calculateSettlement, openSettlement, settlementIssuesBeyondContract, type SettlementRequest } from '../../rules/calculate-settlement';
 import type { AppContext } from '../context';
+import { HttpProblem } from '../problem';
 import { sendStatement } from '../send-statement';
 import { statementFormat, toSettlementRequest, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
 
@@ -13,7 +14,7 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     const format = statementFormat(req);
     const fileFormat = uploadFormat(req);
     if (fileFormat === undefined) {
-      const statement = await calculateSettlement(ctx.catalog(), toSettlementRequest(ctx.contract, req.body));
+      const statement = await calculateSettlement(ctx.catalog(), await readSettlementBody(ctx, req.body));
       ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
       await sendStatement(res, streamedStatement(statement), format);
       return;
@@ -27,4 +28,21 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     await sendStatement(res, statement, format);
   });
   return router;
+}
+
+/**
+ * The JSON body as a settlement request; one that breaks the contract is a 400 listing its
+ * faults and, with them, every settlement problem found in what could be read (an unknown SKU,
+ * a return of an unknown transaction…): every problem in one answer.
+ */
+async function readSettlementBody(ctx: AppContext, body: unknown): Promise<SettlementRequest> {
+  try {
+    return toSettlementRequest(ctx.contract, body);
+  } catch (error) {
+    if (!(error instanceof HttpProblem) || error.code !== 'VALIDATION_FAILED') throw error;
+    const more = await settlementIssuesBeyondContract(ctx.catalog(), body, error.errors);
+    if (more.length === 0) throw error;
+    const listed = more.slice(0, 20).map((issue) => `${issue.pointer} ${issue.code}`).join('; ');
+    throw new HttpProblem('VALIDATION_FAILED', `${error.message}; and ${more.length} settlement problem(s): ${listed}`, [...error.errors, ...more], error.headers);
+  }
 }
