@@ -573,10 +573,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       tx.lines.forEach((line, j) => {
         if (unread(line.sku)) return;
         const available = left.get(line.sku);
-        if (refused && !(Number.isSafeInteger(line.quantity) && line.quantity < 0)) {
-          if (available === undefined) problem(at.lineField(j, 'sku'), 'RETURN_SKU_NOT_SOLD', `returns ${line.sku}, which the sale ${returned} does not contain`);
-        } else if (available === undefined) {
+        if (available === undefined) {
           problem(at.lineField(j, 'sku'), 'RETURN_SKU_NOT_SOLD', `returns ${line.sku}, which the sale ${returned} does not contain`);
+        } else if (refused && !(Number.isSafeInteger(line.quantity) && line.quantity < 0)) {
+          // its quantity was reported with it
         } else if (-line.quantity > available) {
           problem(at.lineField(j, 'quantity'), 'RETURN_EXCEEDS_SALE', `returns ${-line.quantity} × ${line.sku} but only ${available} of the sale ${returned} are left to return`);
         } else {
