@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { DomainError } from '../../src/domain/errors';
 import { Dec, isUnitPriceText, roundMoney } from '../../src/domain/money';
-import { calculateSettlement } from '../../src/rules/calculate-settlement';
+import { Readable } from 'node:stream';
+import { settleFiles } from '../../src/io/read-settlement-file';
+import { calculateSettlement, openSettlement } from '../../src/rules/calculate-settlement';
 import { loadCatalog } from '../support/settlement-fixtures';
 import { contractIssues } from '../support/test-app';
 
@@ -80,6 +82,16 @@ describe('unit prices at the bound: every product is exact (issue 12, item 15)',
     expect((error as DomainError).issues.map((issue) => [issue.pointer, issue.code])).toEqual([
       ['/transactions/0/lines/0/unitPrice', 'INVALID_UNIT_PRICE'],
       ['/externalSales/0/unitPrice', 'INVALID_UNIT_PRICE'],
+    ]);
+  });
+
+  it('a file holds unit prices to the same bound', async () => {
+    const csv = ['transaction,date,channel,buyer,sku,quantity,unitPrice', 'T1,2026-11-03,chamber-supply,CHAMBER,BYK-H01,30,999999999999.99999999', 'T2,2026-11-03,chamber-supply,CHAMBER,BYK-H01,30,1094.800000001', '', 'institution,sku,date,quantity,unitPrice', 'A,BYK-H01,2026-11-03,1,1000000000000'].join('\n');
+    const error = await settleFiles(openSettlement(catalog, 'chamber-baiyikang', PERIOD), [{ stream: Readable.from([csv]), format: 'csv' }]).catch((e: DomainError) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).issues.map((issue) => [issue.pointer, issue.code])).toEqual([
+      ['/rows/3/unitPrice', 'INVALID_DECIMAL'],
+      ['/rows/6/unitPrice', 'INVALID_DECIMAL'],
     ]);
   });
 });
