@@ -516,18 +516,17 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const problem = (pointer: string, code: string, detail: string): void => {
       found.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
     };
-    const readable = (value: string | number): boolean => !partial || (value !== '' && !Number.isNaN(value));
-    if (!readable(tx.date)) {
+    if (partial && unreadable(tx.date)) {
       // reported where it was read
     } else if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
     else if (tx.date < period.from || tx.date > period.to) problem(at.field('date'), 'OUTSIDE_PERIOD', `dated ${tx.date}, outside the period ${period.from} … ${period.to}`);
-    if (readable(tx.channel) && !version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
+    if (!(partial && unreadable(tx.channel)) && !version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
     if (tx.returnOf === tx.id) problem(at.field('returnOf'), 'RETURN_OF_ITSELF', 'a transaction cannot return itself');
     if (tx.lines.length === 0) problem(at.field(''), 'NO_LINES', 'has no lines');
     const isReturn = tx.returnOf !== undefined;
     tx.lines.forEach((line, j) => {
-      if (readable(line.sku) && !version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
-      if (!readable(line.quantity)) {
+      if (!(partial && unreadable(line.sku)) && !version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
+      if (partial && unreadable(line.quantity)) {
         // reported where it was read
       } else if (!Number.isSafeInteger(line.quantity) || line.quantity === 0) {
         problem(at.lineField(j, 'quantity'), 'INVALID_QUANTITY', `quantity ${String(line.quantity)} of ${line.sku} must be a whole number of units, not 0`);
@@ -564,7 +563,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       throw new Error(`sale ${returned} was not booked before the next transaction was added`);
     } else {
       // a refused return's unreadable fields ('' and NaN) and positive quantities were reported with it
-      const unread = (value: string): boolean => refused && value === '';
+      const unread = (value: string): boolean => refused && unreadable(value);
       if (!unread(tx.channel) && original.channel !== tx.channel) problem(at.field('channel'), 'RETURN_MISMATCH', `channel ${tx.channel} differs from ${original.channel} of the returned sale ${returned}`);
       if (!unread(tx.buyer.id) && original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
       if (!unread(tx.date) && tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
@@ -929,6 +928,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     }
     return lines;
   }
+}
+
+/** A value a refused transaction could not read: '' for a text, NaN for a quantity (see SettlementAccumulator.refuse). */
+function unreadable(value: string | number): boolean {
+  return value === '' || Number.isNaN(value);
 }
 
 /** A return naming another transaction (a return of itself has no original to check, nor one whose returnOf could not be read). */

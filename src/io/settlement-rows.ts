@@ -141,8 +141,9 @@ export class SettlementRowReader {
       this.settlement.reject(issues.map((issue) => ({ ...issue, transaction: id })));
     }
     // a broken transaction keeps a line per row, unreadable cells as '' and NaN: its readable cells are checked too
-    const line = { sku: sku ?? '', quantity: quantity ?? Number.NaN };
-    open.transaction.lines.push(unitPrice === undefined ? line : { ...line, unitPrice });
+    const lineSku = sku ?? '';
+    const lineQuantity = quantity ?? Number.NaN;
+    open.transaction.lines.push(unitPrice === undefined ? { sku: lineSku, quantity: lineQuantity } : { sku: lineSku, quantity: lineQuantity, unitPrice });
   }
 
   /** Adds one row of the external-sales table. */
