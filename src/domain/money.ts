@@ -31,6 +31,18 @@ export function isDecimalText(text: string): boolean {
   return DECIMAL_TEXT.test(text);
 }
 
+/**
+ * An invoiced or external unit price as a request may carry it: ≥ 0, at most 12 digits before
+ * the point and 8 after. Quantities are at most 1,000,000 units (7 digits), so its product with
+ * a quantity has at most 27 significant digits: exact within the 34 of {@link Dec}, as are the
+ * differences and sums the settlement takes of such products.
+ */
+export function isUnitPriceText(text: string): boolean {
+  return UNIT_PRICE_TEXT.test(text);
+}
+
+const UNIT_PRICE_TEXT = /^(0|[1-9]\d{0,11})(\.\d{1,8})?$/;
+
 /** Parses a decimal string from a rule file or a request; throws on anything that is not one. */
 export function parseDecimal(text: string): Dec {
   if (!isDecimalText(text)) throw new Error(`not a decimal string: ${JSON.stringify(text)}`);

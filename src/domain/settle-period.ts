@@ -2,19 +2,21 @@ import { type AgreementVersion, type PricingRule, type Tier, type TierMode } fro
 import { tierRate } from './apply-tiers';
 import { IdNumbers } from './id-numbers';
 import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } from './booked-sales';
+import { DiscrepancyLog } from './discrepancy-log';
 import { KeyedItems, SettlementSpill, mergeInInputOrder, type MatchingKey, type Registered } from './settlement-spill';
 import type { SpillStore } from './spill-store';
 import { DomainError } from './errors';
 import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
 import { MoneySum, minorUnits } from './money-sum';
-import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, roundMoney, sum } from './money';
+import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, isUnitPriceText, roundMoney, sum } from './money';
 import { orderGifts, priceQuote, type FiredRules } from './price-quote';
 import type { QuoteInput } from './quote';
 import type {
   ClaimedFigures,
   Discrepancy,
   ExternalSale,
+  StreamedStatement,
   PriceGuaranteeLine,
   RebateLine,
   ReconciliationLine,
@@ -25,6 +27,7 @@ import type {
   SettlementTransaction,
   TransactionLocator,
 } from './settlement';
+import { collectStatement } from './settlement';
 
 /**
  * The channel whose volume is supplyPayable: AGREEMENT.md, Settlement — "supplyPayable: Σ
@@ -32,6 +35,9 @@ import type {
  * own vocabulary, like its field names; no rate or threshold lives here.
  */
 export const SUPPLY_CHANNEL = 'chamber-supply';
+
+/** Why a unit price is refused (see {@link isUnitPriceText}: every product with a quantity stays exact). */
+const UNIT_PRICE_RULE = 'is not a decimal ≥ 0 with at most 12 digits before the point and 8 after';
 
 /** At most this many issues are listed; the rest are counted in one closing issue. */
 export const MAX_LISTED_ISSUES = 1000;
@@ -65,9 +71,20 @@ export interface SettlementAccumulator {
    * before the next call.
    */
   add(transaction: SettlementTransaction, at: TransactionLocator): PendingSale | undefined;
+  /**
+   * A transaction refused for cells that could not be read (already reported): its readable
+   * fields are checked as {@link add} checks them — the period, the channel, the SKUs, the
+   * signs, for a return its original — so every problem is in one answer. An unreadable value
+   * is given as '' (a text) or NaN (a quantity) and is not checked again. It is never booked.
+   */
+  refuse(transaction: SettlementTransaction, at: TransactionLocator): void;
   /** Prices a checked sale exactly as a quote of it would be, given the rules that fired per line. */
   bookSale(pending: PendingSale, firedPerLine: readonly FiredRules[]): void;
-  addExternalSale(sale: ExternalSale, at: RecordLocator): void;
+  /**
+   * Checks and books an external sale; a `refused` one (cells unreadable, already reported,
+   * given as '' or NaN) is checked on what could be read and not booked.
+   */
+  addExternalSale(sale: ExternalSale, at: RecordLocator, refused?: boolean): void;
   /**
    * Records issues found outside the accumulator (an unreadable row, a bad cell) so all are
    * reported together; with a transaction id, that transaction counts as refused (its returns
@@ -79,6 +96,11 @@ export interface SettlementAccumulator {
    * was refused (nothing is dropped silently).
    */
   finish(claimed?: ClaimedFigures): SettlementStatement;
+  /**
+   * The statement as {@link finish} gives it, its discrepancies read back one at a time as it
+   * is written (close them once written): memory stays flat however many there are.
+   */
+  finishStreamed(claimed?: ClaimedFigures): StreamedStatement;
   /**
    * Once spilled, the matching finish() does, one partition per step (none when nothing
    * spilled): a caller on a shared event loop iterates it, yielding between steps, before
@@ -168,12 +190,26 @@ export interface SettlementOptions {
   readonly spillPartitions?: number;
   /** Write buffer per partition, bytes (default 16 KiB: 4 MiB for the default partitions). */
   readonly spillBufferBytes?: number;
+  /**
+   * Invoice discrepancies kept in memory (default 10,000, about 5 MB): past it they go to a
+   * spill store of their own (opened with {@link openSpill}) and are read back as the
+   * statement is written. Without openSpill they all stay in memory.
+   */
+  readonly discrepanciesInMemory?: number;
+  /**
+   * Key-account buyers (buyer and rebate rule) with a settlement rebate at most (default
+   * 10,000): past it the statement is refused with REBATE_ACCOUNTS_OVER_LIMIT and the counts.
+   */
+  readonly maxRebateAccounts?: number;
 }
 
 /** Default {@link SettlementOptions.spillAfter}. */
 const SPILL_AFTER_IDS = 200_000;
 const SPILL_PARTITIONS = 256;
 const SPILL_BUFFER_BYTES = 1 << 14;
+const DISCREPANCIES_IN_MEMORY = 10_000;
+/** Default {@link SettlementOptions.maxRebateAccounts}: a chamber has dozens of key accounts; each costs ≈ 300 bytes. */
+export const MAX_REBATE_ACCOUNTS = 10_000;
 
 /** The registry's numbers for ids that are not booked sales (a booked sale has its number in {@link BookedSales}, ≥ 0). */
 const PENDING = -1;
@@ -185,6 +221,8 @@ interface WaitingReturn {
   readonly seq: number;
   readonly transaction: SettlementTransaction;
   readonly at: TransactionLocator;
+  /** Refused for its own issues: only checked against its original, never booked. */
+  readonly refused: boolean;
 }
 
 interface RebateAccount {
@@ -244,11 +282,9 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   /** The number of the current input call (add, reject, external sale): orders what finish finds among what was recorded at once. */
   let seq = -1;
   const issueSeqs: number[] = [];
-  const discrepancySeqs: number[] = [];
   /** While finish matches spilled records: when an unspilled run would have recorded what is found. */
   let foundAt: MatchingKey | undefined;
   let foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
-  let foundDiscrepancies = new KeyedItems<Discrepancy>();
   const firedList: FiredEntry[] = [];
   const lookup = (id: string): Registered | undefined => {
     const n = registry.get(id);
@@ -266,7 +302,12 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const rebates = new Map<string, RebateAccount>();
   const guaranteed = new Map<string, Map<string, GuaranteedLines>>();
   const lowestExternal = new Map<string, LowestExternal>();
-  let discrepancies: Discrepancy[] = [];
+  const discrepancies = new DiscrepancyLog(options.openSpill, options.discrepanciesInMemory ?? DISCREPANCIES_IN_MEMORY);
+  /** The list handed to a streamed statement: closed by whoever writes it, not by abort. */
+  let handedOut = false;
+  const maxRebateAccounts = options.maxRebateAccounts ?? MAX_REBATE_ACCOUNTS;
+  /** Lines of buyers past maxRebateAccounts (the statement is refused). */
+  let linesPastRebateLimit = 0;
   const counts = { transactions: 0, returns: 0, lines: 0, externalSales: 0 };
 
   const record = (issue: SettlementIssue): void => {
@@ -381,6 +422,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         const key = `${piece.buyerId}\u0000${rule.id}`;
         let account = rebates.get(key);
         if (account === undefined) {
+          if (rebates.size >= maxRebateAccounts) {
+            linesPastRebateLimit++;
+            continue;
+          }
           account = { buyer: piece.buyerId, rule, tiers: action.tiers, mode: action.mode, volume: new MoneySum(policy.scale), accrued: new MoneySum(policy.scale) };
           rebates.set(key, account);
         }
@@ -415,44 +460,94 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       agreedAmount: money(piece.amount),
       difference: money(invoicedAmount.minus(piece.amount)),
     };
-    if (foundAt !== undefined) {
-      foundDiscrepancies.push(foundAt, discrepancy);
-    } else {
-      discrepancies.push(discrepancy);
-      discrepancySeqs.push(seq);
-    }
+    if (foundAt !== undefined) discrepancies.recordFound(foundAt, discrepancy);
+    else discrepancies.record(seq, discrepancy);
   };
 
-  /** The checks that need no other transaction. */
-  const checkAlone = (tx: SettlementTransaction, at: TransactionLocator): SettlementIssue[] => {
+  const countTransaction = (tx: SettlementTransaction): void => {
+    counts.transactions++;
+    counts.lines += tx.lines.length;
+    if (tx.returnOf !== undefined) counts.returns++;
+  };
+
+  /** Registers a checked transaction: refused (its return still checked against its original), a return booked or held, or a sale handed back for pricing. */
+  const admit = (tx: SettlementTransaction, at: TransactionLocator, found: SettlementIssue[], refused: boolean): PendingSale | undefined => {
+    if (spill !== undefined) return addSpilled(spill, tx, at, found, refused);
+    if (registry.has(tx.id)) {
+      found.push(duplicateIssue(tx.id, at.field('id'), at.source));
+      found.forEach(record);
+      return undefined;
+    }
+    if (refused) {
+      found.forEach(record);
+      registry.set(tx.id, REFUSED);
+      if (returnsAnother(tx)) matchOrHold(tx, at, true);
+      flushWaiting(tx.id);
+      return undefined;
+    }
+    if (tx.returnOf !== undefined) {
+      registry.set(tx.id, RETURN);
+      matchOrHold(tx, at, false);
+      flushWaiting(tx.id);
+      return undefined;
+    }
+    registry.set(tx.id, PENDING);
+    return pendingSale(tx, at);
+  };
+
+  /** A return matched against its original now, or held until the original arrives (or finish). */
+  const matchOrHold = (tx: SettlementTransaction, at: TransactionLocator, refused: boolean): void => {
+    const original = lookup(tx.returnOf!);
+    if (original !== undefined) {
+      addReturn(tx, at, original, refused);
+      return;
+    }
+    const held = waiting.get(tx.returnOf!);
+    if (held === undefined) waiting.set(tx.returnOf!, [{ seq, transaction: tx, at, refused }]);
+    else held.push({ seq, transaction: tx, at, refused });
+  };
+
+  /**
+   * The checks that need no other transaction. `partial`: the transaction was refused for
+   * unreadable cells, given as '' or NaN, which are not checked again.
+   */
+  const checkAlone = (tx: SettlementTransaction, at: TransactionLocator, partial: boolean): SettlementIssue[] => {
     const found: SettlementIssue[] = [];
     const problem = (pointer: string, code: string, detail: string): void => {
       found.push({ pointer, code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
     };
-    if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
+    if (partial && unreadable(tx.date)) {
+      // reported where it was read
+    } else if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
     else if (tx.date < period.from || tx.date > period.to) problem(at.field('date'), 'OUTSIDE_PERIOD', `dated ${tx.date}, outside the period ${period.from} … ${period.to}`);
-    if (!version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
+    if (!(partial && unreadable(tx.channel)) && !version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
     if (tx.returnOf === tx.id) problem(at.field('returnOf'), 'RETURN_OF_ITSELF', 'a transaction cannot return itself');
     if (tx.lines.length === 0) problem(at.field(''), 'NO_LINES', 'has no lines');
     const isReturn = tx.returnOf !== undefined;
     tx.lines.forEach((line, j) => {
-      if (!version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
-      if (!Number.isSafeInteger(line.quantity) || line.quantity === 0) {
+      if (!(partial && unreadable(line.sku)) && !version.catalog.has(line.sku)) problem(at.lineField(j, 'sku'), 'UNKNOWN_SKU', `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}`);
+      if (partial && unreadable(line.quantity)) {
+        // reported where it was read
+      } else if (!Number.isSafeInteger(line.quantity) || line.quantity === 0) {
         problem(at.lineField(j, 'quantity'), 'INVALID_QUANTITY', `quantity ${String(line.quantity)} of ${line.sku} must be a whole number of units, not 0`);
       } else if (isReturn && line.quantity > 0) {
         problem(at.lineField(j, 'quantity'), 'RETURN_QUANTITY_POSITIVE', `returns ${tx.returnOf}, so quantity ${line.quantity} of ${line.sku} must be negative`);
       } else if (!isReturn && line.quantity < 0) {
         problem(at.lineField(j, 'quantity'), 'NEGATIVE_QUANTITY', `quantity ${line.quantity} of ${line.sku} is negative but the transaction names no returnOf (negative quantities only in returns)`);
       }
-      if (line.unitPrice !== undefined && !(isDecimalText(line.unitPrice) && !line.unitPrice.startsWith('-'))) {
-        problem(at.lineField(j, 'unitPrice'), 'INVALID_UNIT_PRICE', `invoiced unit price ${JSON.stringify(line.unitPrice)} of ${line.sku} is not a decimal ≥ 0`);
+      if (line.unitPrice !== undefined && !isUnitPriceText(line.unitPrice)) {
+        problem(at.lineField(j, 'unitPrice'), 'INVALID_UNIT_PRICE', `invoiced unit price ${JSON.stringify(line.unitPrice)} of ${line.sku} ${UNIT_PRICE_RULE}`);
       }
     });
     return found;
   };
 
-  /** Books a return against its sale, or records why it cannot be. */
-  const addReturn = (tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined): void => {
+  /**
+   * Books a return against its sale, or records why it cannot be. A `refused` return (its own
+   * issues already recorded) is only checked, on the fields it could read ('' and NaN were not),
+   * and never booked.
+   */
+  const addReturn = (tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined, refused = false): void => {
     const returned = tx.returnOf!;
     const problems: SettlementIssue[] = [];
     const problem = (pointer: string, code: string, detail: string): void => {
@@ -467,15 +562,20 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     } else if (original === 'pending') {
       throw new Error(`sale ${returned} was not booked before the next transaction was added`);
     } else {
-      if (original.channel !== tx.channel) problem(at.field('channel'), 'RETURN_MISMATCH', `channel ${tx.channel} differs from ${original.channel} of the returned sale ${returned}`);
-      if (original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
-      if (tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
+      // a refused return's unreadable fields ('' and NaN) and positive quantities were reported with it
+      const unread = (value: string): boolean => refused && unreadable(value);
+      if (!unread(tx.channel) && original.channel !== tx.channel) problem(at.field('channel'), 'RETURN_MISMATCH', `channel ${tx.channel} differs from ${original.channel} of the returned sale ${returned}`);
+      if (!unread(tx.buyer.id) && original.buyerId !== tx.buyer.id) problem(at.field('buyer'), 'RETURN_MISMATCH', `buyer ${tx.buyer.id} differs from ${original.buyerId} of the returned sale ${returned}`);
+      if (!unread(tx.date) && tx.date < original.date) problem(at.field('date'), 'RETURN_BEFORE_SALE', `dated ${tx.date}, before the sale ${returned} it returns (${original.date})`);
       const left = new Map<string, number>();
       for (const line of original.lines()) left.set(line.sku, (left.get(line.sku) ?? 0) + line.remaining);
       tx.lines.forEach((line, j) => {
+        if (unread(line.sku)) return;
         const available = left.get(line.sku);
         if (available === undefined) {
           problem(at.lineField(j, 'sku'), 'RETURN_SKU_NOT_SOLD', `returns ${line.sku}, which the sale ${returned} does not contain`);
+        } else if (refused && !(Number.isSafeInteger(line.quantity) && line.quantity < 0)) {
+          // its quantity was reported with it
         } else if (-line.quantity > available) {
           problem(at.lineField(j, 'quantity'), 'RETURN_EXCEEDS_SALE', `returns ${-line.quantity} × ${line.sku} but only ${available} of the sale ${returned} are left to return`);
         } else {
@@ -483,10 +583,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         }
       });
     }
-    if (problems.length > 0) {
-      problems.forEach(record);
-      return;
-    }
+    problems.forEach(record);
+    if (problems.length > 0 || refused) return;
     const sale = original as BookedSale;
     const soldLines = sale.lines();
     tx.lines.forEach((line) => {
@@ -521,7 +619,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const held = waiting.get(saleId);
     if (held === undefined) return;
     waiting.delete(saleId);
-    for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
+    for (const { transaction, at, refused } of held) addReturn(transaction, at, lookup(saleId), refused);
   };
 
   /** Starts an input call: spills first when the registry has reached its threshold. */
@@ -546,17 +644,22 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       const sale = sales.sale(n);
       started.registerSale(-1, id, undefined, sale.channel, sale.buyerId, sale.date, sale.lines().map((line) => ({ sku: line.sku, unitPrice: line.unitPrice, fired: line.fired, quantity: line.remaining })));
     });
-    for (const held of waiting.values()) for (const { seq: heldSeq, transaction, at } of held) started.holdReturn(heldSeq, transaction, at);
+    for (const held of waiting.values()) for (const { seq: heldSeq, transaction, at, refused } of held) started.holdReturn(heldSeq, transaction, at, refused);
     registry = new IdNumbers();
     sales = new BookedSales();
     waiting.clear();
   };
 
   /** A transaction once spilled: checked alone, its id and (for a return) what matching needs recorded; duplicates and returns wait for finish. */
-  const addSpilled = (to: SettlementSpill, tx: SettlementTransaction, at: TransactionLocator, found: readonly SettlementIssue[]): PendingSale | undefined => {
-    if (found.length > 0) {
+  const addSpilled = (to: SettlementSpill, tx: SettlementTransaction, at: TransactionLocator, found: readonly SettlementIssue[], refused: boolean): PendingSale | undefined => {
+    if (refused) {
       found.forEach(record);
-      to.registerId(seq, tx.id, 'refused', at);
+      if (returnsAnother(tx)) {
+        to.registerId(seq, tx.id, 'refused-return', at, tx.returnOf);
+        to.holdReturn(seq, tx, at, true);
+      } else {
+        to.registerId(seq, tx.id, 'refused', at);
+      }
       return undefined;
     }
     if (tx.returnOf !== undefined) {
@@ -590,11 +693,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       },
       restart() {
         foundIssues = new KeyedItems<SettlementIssue>(MAX_LISTED_ISSUES);
-        foundDiscrepancies = new KeyedItems<Discrepancy>();
+        discrepancies.forgetFound();
       },
-      matchReturn(key, tx, at, original) {
+      matchReturn(key, tx, at, original, refused) {
         foundAt = key;
-        addReturn(tx, at, original);
+        addReturn(tx, at, original, refused);
         foundAt = undefined;
       },
     });
@@ -607,7 +710,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     const listed = mergeInInputOrder(issues, issueSeqs, foundIssues.sorted());
     unlisted += foundIssues.dropped + Math.max(0, listed.length - MAX_LISTED_ISSUES);
     issues = listed.slice(0, MAX_LISTED_ISSUES);
-    discrepancies = mergeInInputOrder(discrepancies, discrepancySeqs, foundDiscrepancies.sorted());
   };
 
   const closeSpill = (): void => {
@@ -634,37 +736,18 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
     add(tx, at) {
       nextCall();
-      counts.transactions++;
-      counts.lines += tx.lines.length;
-      if (tx.returnOf !== undefined) counts.returns++;
-      const found = checkAlone(tx, at);
-      if (spill !== undefined) return addSpilled(spill, tx, at, found);
-      if (registry.has(tx.id)) {
-        found.push(duplicateIssue(tx.id, at.field('id'), at.source));
-        found.forEach(record);
-        return undefined;
-      }
-      if (found.length > 0) {
-        found.forEach(record);
-        registry.set(tx.id, REFUSED);
-        flushWaiting(tx.id);
-        return undefined;
-      }
-      if (tx.returnOf !== undefined) {
-        registry.set(tx.id, RETURN);
-        const original = lookup(tx.returnOf);
-        if (original === undefined) {
-          const held = waiting.get(tx.returnOf);
-          if (held === undefined) waiting.set(tx.returnOf, [{ seq, transaction: tx, at }]);
-          else held.push({ seq, transaction: tx, at });
-        } else {
-          addReturn(tx, at, original);
-        }
-        flushWaiting(tx.id);
-        return undefined;
-      }
-      registry.set(tx.id, PENDING);
-      return pendingSale(tx, at);
+      countTransaction(tx);
+      const found = checkAlone(tx, at, false);
+      return admit(tx, at, found, found.length > 0);
+    },
+
+    refuse(tx, at) {
+      nextCall();
+      countTransaction(tx);
+      const found = checkAlone(tx, at, true);
+      // without a readable id there is nothing to register, nor a return to match
+      if (tx.id === '') found.forEach(record);
+      else admit(tx, at, found, true);
     },
 
     bookSale(pending, firedPerLine) {
@@ -708,43 +791,57 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       flushWaiting(tx.id);
     },
 
-    addExternalSale(sale, at) {
+    addExternalSale(sale, at, refused = false) {
       seq++;
       counts.externalSales++;
       const found: SettlementIssue[] = [];
       const problem = (field: string, code: string, detail: string): void => {
-        found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}`, ...sourceOf(at) });
+        // a refused sale's unreadable cells were reported where they were read
+        const value: unknown = sale[field as keyof ExternalSale];
+        if (!refused || (value !== '' && !Number.isNaN(value))) found.push({ pointer: at.field(field), code, detail: `external sale to ${sale.institution}: ${detail}`, ...sourceOf(at) });
       };
       if (!isIsoDate(sale.date)) problem('date', 'INVALID_DATE', `date ${JSON.stringify(sale.date)} is not a day (yyyy-mm-dd)`);
       else if (sale.date < period.from || sale.date > period.to) problem('date', 'OUTSIDE_PERIOD', `dated ${sale.date}, outside the period ${period.from} … ${period.to}`);
       if (!version.catalog.has(sale.sku)) problem('sku', 'UNKNOWN_SKU', `SKU ${JSON.stringify(sale.sku)} is not in the catalog of ${version.agreement}`);
       if (!Number.isSafeInteger(sale.quantity) || sale.quantity <= 0) problem('quantity', 'INVALID_QUANTITY', `quantity ${String(sale.quantity)} must be a whole number of units ≥ 1`);
-      if (!(isDecimalText(sale.unitPrice) && !sale.unitPrice.startsWith('-'))) problem('unitPrice', 'INVALID_UNIT_PRICE', `unit price ${JSON.stringify(sale.unitPrice)} is not a decimal ≥ 0`);
-      if (found.length > 0) {
-        found.forEach(record);
-        return;
-      }
+      if (!isUnitPriceText(sale.unitPrice)) problem('unitPrice', 'INVALID_UNIT_PRICE', `unit price ${JSON.stringify(sale.unitPrice)} ${UNIT_PRICE_RULE}`);
+      found.forEach(record);
+      if (found.length > 0 || refused) return;
       const unitPrice = new Dec(sale.unitPrice);
       const lowest = lowestExternal.get(sale.sku);
       if (lowest === undefined || unitPrice.lt(lowest.unitPrice)) lowestExternal.set(sale.sku, { unitPrice, institution: sale.institution });
     },
 
     finish(claimed) {
+      return collectStatement(this.finishStreamed(claimed));
+    },
+
+    finishStreamed(claimed) {
       try {
-        for (const [saleId, held] of waiting) for (const { transaction, at } of held) addReturn(transaction, at, lookup(saleId));
+        for (const [saleId, held] of waiting) for (const { transaction, at, refused } of held) addReturn(transaction, at, lookup(saleId), refused);
         waiting.clear();
         if (spill !== undefined) {
           for (const _ of (matching ??= matchSteps(spill)));
           mergeFound();
         }
         checkClaims(claimed, policy.scale).forEach(record);
+        if (linesPastRebateLimit > 0) {
+          record({
+            pointer: '/',
+            code: 'REBATE_ACCOUNTS_OVER_LIMIT',
+            detail: `more than ${maxRebateAccounts} key-account buyers earn a settlement rebate in the period (the statement holds at most ${maxRebateAccounts}): ${linesPastRebateLimit} line(s) of the buyers past the limit were not counted; settle the period in parts`,
+          });
+        }
         if (issues.length > 0) {
           const listed = unlisted === 0 ? issues : [...issues, { pointer: '/', code: 'TOO_MANY_ISSUES', detail: `${unlisted} more issue(s) not listed` }];
           throw new DomainError('INVALID_SETTLEMENT', `${issues.length + unlisted} problem(s) in the settlement input`, listed);
         }
-        return buildStatement(claimed);
+        const statement = buildStatement(claimed);
+        handedOut = true;
+        return statement;
       } finally {
         closeSpill();
+        if (!handedOut) discrepancies.close();
       }
     },
 
@@ -752,10 +849,13 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       return spill === undefined ? [] : (matching ??= matchSteps(spill));
     },
 
-    abort: closeSpill,
+    abort() {
+      closeSpill();
+      if (!handedOut) discrepancies.close();
+    },
   };
 
-  function buildStatement(claimed: ClaimedFigures | undefined): SettlementStatement {
+  function buildStatement(claimed: ClaimedFigures | undefined): StreamedStatement {
     const volumeByChannel: Record<string, string> = {};
     for (const channel of version.channels.values()) {
       const amount = volume.get(channel.id);
@@ -782,7 +882,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       });
     const guaranteeLines = priceGuaranteeLines();
     const compensation = sum(guaranteeLines.map((line) => new Dec(line.compensation)));
-    const statement: SettlementStatement = {
+    const statement: StreamedStatement = {
       agreement: version.agreement,
       period: { from: period.from, to: period.to },
       rulesetVersion: version.rulesetVersion,
@@ -795,7 +895,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       priceGuarantee: guaranteeLines,
       compensation: money(compensation),
       giftsValue: money(giftsValue),
-      discrepancies,
+      discrepancies: discrepancies.list(),
       chamberPaysSupplier: money(supply.minus(commissionTotal).minus(compensation)),
       counts: { ...counts },
     };
@@ -828,6 +928,16 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     }
     return lines;
   }
+}
+
+/** A value a refused transaction could not read: '' for a text, NaN for a quantity (see SettlementAccumulator.refuse). */
+function unreadable(value: string | number): boolean {
+  return value === '' || Number.isNaN(value);
+}
+
+/** A return naming another transaction (a return of itself has no original to check, nor one whose returnOf could not be read). */
+function returnsAnother(tx: SettlementTransaction): boolean {
+  return tx.returnOf !== undefined && tx.returnOf !== '' && tx.returnOf !== tx.id;
 }
 
 /** A second transaction with an id already seen. */
@@ -869,7 +979,7 @@ function checkClaims(claimed: ClaimedFigures | undefined, scale: number): Settle
 }
 
 /** Each claimed figure beside the computed one (a buyer without a rebate computes 0). */
-function reconcile(statement: SettlementStatement, claimed: ClaimedFigures, scale: number): ReconciliationLine[] {
+function reconcile(statement: Omit<SettlementStatement, 'discrepancies'>, claimed: ClaimedFigures, scale: number): ReconciliationLine[] {
   const line = (figure: string, claimedText: string, computedText: string): ReconciliationLine => {
     const claimedAmount = new Dec(claimedText);
     return { figure, claimed: formatAmount(claimedAmount, scale), computed: computedText, difference: formatAmount(claimedAmount.minus(computedText), scale) };

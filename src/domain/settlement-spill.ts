@@ -35,8 +35,8 @@ export interface SpillResolver {
   duplicate(key: MatchingKey, id: string, pointer: string, source: string | undefined): void;
   /** Forgets everything found so far: the matching starts over (the figures booked meanwhile do not count, a duplicate refusing the statement). */
   restart(): void;
-  /** Matches a return against what its original id registered (undefined: never seen). */
-  matchReturn(key: MatchingKey, tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined): void;
+  /** Matches a return against what its original id registered (undefined: never seen); a refused one is only checked. */
+  matchReturn(key: MatchingKey, tx: SettlementTransaction, at: TransactionLocator, original: Registered | undefined, refused: boolean): void;
 }
 
 /** Record tags. */
@@ -49,6 +49,8 @@ const SKIP = 3;
 const SALE = 0;
 const RETURN = 1;
 const REFUSED = 2;
+/** A refused return: registered as refused, and (its original still checked) skipped as a duplicate as a return is. */
+const REFUSED_RETURN = 3;
 
 /** Prices numbered by identity at most (more are written as text). */
 const MAX_NUMBERED_PRICES = 1 << 16;
@@ -56,6 +58,7 @@ const MAX_NUMBERED_PRICES = 1 << 16;
 /** A return read back from its partition. */
 interface HeldReturn {
   readonly seq: number;
+  readonly refused: boolean;
   readonly tx: SettlementTransaction;
   readonly at: TransactionLocator;
 }
@@ -89,9 +92,9 @@ export class SettlementSpill {
    * A refused transaction or a return registering `id` as input call `seq` (−1: before the
    * spill). `at` when a later transaction of the id is a duplicate of it (add, not reject).
    */
-  registerId(seq: number, id: string, kind: 'refused' | 'return', at?: TransactionLocator, returnOf?: string): void {
-    this.beginId(seq, id, kind === 'return' ? RETURN : REFUSED, at);
-    if (kind === 'return') this.writer.uint(returnOf === undefined ? 0 : this.partitionOf(returnOf));
+  registerId(seq: number, id: string, kind: 'refused' | 'return' | 'refused-return', at?: TransactionLocator, returnOf?: string): void {
+    this.beginId(seq, id, kind === 'return' ? RETURN : kind === 'refused' ? REFUSED : REFUSED_RETURN, at);
+    if (kind !== 'refused') this.writer.uint(returnOf === undefined ? 0 : this.partitionOf(returnOf));
     this.writer.end(this.partitionOf(id));
   }
 
@@ -125,11 +128,12 @@ export class SettlementSpill {
     w.end(this.partitionOf(id));
   }
 
-  /** A return to match at finish (its id registered separately). */
-  holdReturn(seq: number, tx: SettlementTransaction, at: TransactionLocator): void {
+  /** A return to match at finish (its id registered separately); a refused one is only checked then. */
+  holdReturn(seq: number, tx: SettlementTransaction, at: TransactionLocator, refused = false): void {
     const w = this.writer;
     w.begin(RETURN_RECORD);
     w.uint(seq + 1);
+    w.uint(refused ? 1 : 0);
     w.text(tx.id);
     w.text(tx.returnOf!);
     w.uint(this.textNumber(tx.channel));
@@ -146,7 +150,8 @@ export class SettlementSpill {
     w.uint(tx.lines.length);
     tx.lines.forEach((line, j) => {
       w.uint(this.textNumber(line.sku));
-      w.uint(-line.quantity);
+      // a refused return may hold a quantity that is unreadable or not negative: checked as none (0)
+      w.uint(Number.isSafeInteger(line.quantity) && line.quantity < 0 ? -line.quantity : 0);
       if (line.unitPrice === undefined) {
         w.uint(0);
       } else {
@@ -224,7 +229,7 @@ export class SettlementSpill {
         const source = this.sourceText(reader.uint());
         reader.at = idStart;
         resolver.duplicate({ trigger: seq, phase: DUPLICATE_PHASE, sub: 0 }, reader.text(), pointer, source);
-        if (kind !== RETURN) continue;
+        if (kind !== RETURN && kind !== REFUSED_RETURN) continue;
         duplicateReturns = true;
         if (does.skips) {
           this.writer.begin(SKIP);
@@ -273,8 +278,8 @@ export class SettlementSpill {
           reader.skipText();
           reader.uint();
         }
-        if (kind === RETURN) reader.uint();
-        found = { seq, original: kind === RETURN ? 'return' : kind === REFUSED ? 'refused' : sales.sale(this.readSale(reader, sales)) };
+        if (kind === RETURN || kind === REFUSED_RETURN) reader.uint();
+        found = { seq, original: kind === RETURN ? 'return' : kind === SALE ? sales.sale(this.readSale(reader, sales)) : 'refused' };
         registered.set(record, found);
       }
       return found;
@@ -289,7 +294,7 @@ export class SettlementSpill {
           : original.seq < r.seq
             ? { trigger: r.seq, phase: RETURN_PHASE, sub: 0 }
             : { trigger: original.seq, phase: WAITER_PHASE, sub: r.seq };
-      resolver.matchReturn(key, r.tx, r.at, original?.original);
+      resolver.matchReturn(key, r.tx, r.at, original?.original, r.refused);
     }
   }
 
@@ -310,6 +315,7 @@ export class SettlementSpill {
 
   private readReturn(reader: SpillReader): HeldReturn {
     const seq = reader.uint() - 1;
+    const refused = reader.uint() === 1;
     const id = reader.text();
     const returnOf = reader.text();
     const channel = this.texts.values[reader.uint()]!;
@@ -335,7 +341,7 @@ export class SettlementSpill {
       lineField: (index, name) => known(linePointers[index]?.get(name), name),
     };
     // matching reads the buyer's id only
-    return { seq, tx: { id, date, channel, buyer: { id: buyerId, member: false, keyAccount: false }, returnOf, lines }, at };
+    return { seq, refused, tx: { id, date, channel, buyer: { id: buyerId, member: false, keyAccount: false }, returnOf, lines }, at };
   }
 
   private beginId(seq: number, id: string, kind: number, at: TransactionLocator | undefined): void {

@@ -142,3 +142,35 @@ export interface SettlementStatement {
   readonly reconciliation?: readonly ReconciliationLine[];
   readonly counts: SettlementCounts;
 }
+
+/**
+ * The discrepancies of a statement, read one at a time from where they are kept (memory, or
+ * the spill files past `SettlementOptions.discrepanciesInMemory`) in the order the
+ * statement lists them, so a statement with millions of them is written without holding them.
+ */
+export interface DiscrepancyList extends Iterable<Discrepancy> {
+  readonly length: number;
+  /** Frees where they are kept (removes the spill files); the list is not read again. Safe to call twice. */
+  close(): void;
+}
+
+/** A statement whose discrepancies are read as it is written: close its list once written (or not). */
+export interface StreamedStatement extends Omit<SettlementStatement, 'discrepancies'> {
+  readonly discrepancies: DiscrepancyList;
+}
+
+/** A statement of the few discrepancies an array holds, as a {@link StreamedStatement}. */
+export function streamedStatement(statement: SettlementStatement): StreamedStatement {
+  const list = statement.discrepancies;
+  const discrepancies: DiscrepancyList = { length: list.length, [Symbol.iterator]: () => list[Symbol.iterator](), close: () => undefined };
+  return { ...statement, discrepancies };
+}
+
+/** The statement with its discrepancies read into an array (then closed): for inputs whose discrepancies fit in memory. */
+export function collectStatement(statement: StreamedStatement): SettlementStatement {
+  try {
+    return { ...statement, discrepancies: [...statement.discrepancies] };
+  } finally {
+    statement.discrepancies.close();
+  }
+}

@@ -1,11 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { FieldIssue } from '../domain/errors';
-import type { SettlementStatement } from '../domain/settlement';
 import { countBytes, InputTooLargeError, type SettlementFileFormat } from '../io/read-settlement-file';
 import type { TextEncodingName } from '../io/text-decoding';
-import { formatStatementCsv } from '../io/statement-csv';
-import { formatStatementHtml } from '../io/statement-html';
 import type { SettlementRequest } from '../rules/calculate-settlement';
 import type { ApiContract } from './api-contract';
 import { HttpProblem } from './problem';
@@ -69,21 +66,6 @@ export function statementFormat(req: Request): StatementFormat {
   const accepted = req.accepts(Object.keys(MEDIA_TYPES));
   if (accepted === false) throw new HttpProblem('NOT_ACCEPTABLE', 'A statement is available as application/json, text/csv or text/html');
   return MEDIA_TYPES[accepted]!;
-}
-
-/** Answers with the statement in the negotiated representation. */
-export function sendStatement(res: Response, statement: SettlementStatement, format: StatementFormat): void {
-  res.vary('Accept');
-  if (format === 'json') {
-    res.json(statement);
-    return;
-  }
-  const name = `settlement-${statement.agreement}-${statement.period.from}-${statement.period.to}`;
-  if (format === 'csv') {
-    res.set('Content-Disposition', `attachment; filename="${name}.csv"`).type('text/csv; charset=utf-8').send(formatStatementCsv(statement));
-  } else {
-    res.type('text/html; charset=utf-8').send(formatStatementHtml(statement));
-  }
 }
 
 /** The upload's bytes, failing past `maxBytes`; an aborted upload ends the stream with its error. */

@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import { duplicateMemberIn } from '../trust/duplicate-members';
 import { CsvRecordReader, type CsvItem } from './csv-records';
 import { InputTextDecoder, type TextEncodingName } from './text-decoding';
-import type { ClaimedFigures, SettlementIssue, SettlementStatement } from '../domain/settlement';
+import { collectStatement, type ClaimedFigures, type SettlementIssue, type SettlementStatement, type StreamedStatement } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
 import { SettlementRowReader, TABLES, TABLE_BY_KEY, type RowCells, type TableName } from './settlement-rows';
 
@@ -31,15 +31,21 @@ const MAX_ROW_LENGTH = 1 << 20;
  * rows, if any, are reconciled. Throws INVALID_SETTLEMENT listing every issue of every file.
  */
 export async function settleFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<SettlementStatement> {
+  return collectStatement(await settleFilesStreamed(settlement, files));
+}
+
+/** {@link settleFiles}, the statement's discrepancies read back as it is written (close them once written): flat memory however many. */
+export async function settleFilesStreamed(settlement: Settlement, files: readonly SettlementFile[]): Promise<StreamedStatement> {
   try {
-    return await readFiles(settlement, files);
+    return await settlement.finishStreamed(await readFiles(settlement, files));
   } finally {
     // after finish, a no-op; after a failed read (a broken upload, a timeout), removes the spill files
     settlement.abort();
   }
 }
 
-async function readFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<SettlementStatement> {
+/** Reads every file into the settlement; returns the claims read, if any. */
+async function readFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<ClaimedFigures | undefined> {
   let claims: ClaimedFigures | undefined;
   for (const file of files) {
     const reader = new SettlementRowReader(settlement, file.source);
@@ -48,7 +54,7 @@ async function readFiles(settlement: Settlement, files: readonly SettlementFile[
     const read = await reader.end();
     if (read !== undefined) claims = { ...claims, ...read, ...(read.rebates === undefined ? {} : { rebates: { ...claims?.rebates, ...read.rebates } }) };
   }
-  return settlement.finish(claims);
+  return claims;
 }
 
 /** Raised by {@link countBytes} when a stream passes its limit. */

@@ -1,5 +1,5 @@
 import { isIsoDate } from '../domain/iso-date';
-import { Dec, isDecimalText } from '../domain/money';
+import { Dec, isDecimalText, isUnitPriceText } from '../domain/money';
 import type { ClaimedFigures, SettlementIssue, SettlementLineInput, SettlementTransaction, TransactionLocator } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
 
@@ -115,7 +115,7 @@ export class SettlementRowReader {
     const keyAccount = cell.flag('keyAccount');
     const sku = cell.id('sku');
     const quantity = cell.integer('quantity');
-    const unitPrice = cell.optionalDecimal('unitPrice');
+    const unitPrice = cell.optionalUnitPrice('unitPrice');
     let open = this.open;
     if (open === undefined) {
       // two literals, no spread (a spread copies through a generic path, a few hundred thousand times a month)
@@ -139,9 +139,11 @@ export class SettlementRowReader {
     if (issues.length > 0 || sku === undefined || quantity === undefined) {
       open.broken = true;
       this.settlement.reject(issues.map((issue) => ({ ...issue, transaction: id })));
-      return;
     }
-    open.transaction.lines.push(unitPrice === undefined ? { sku, quantity } : { sku, quantity, unitPrice });
+    // a broken transaction keeps a line per row, unreadable cells as '' and NaN: its readable cells are checked too
+    const lineSku = sku ?? '';
+    const lineQuantity = quantity ?? Number.NaN;
+    open.transaction.lines.push(unitPrice === undefined ? { sku: lineSku, quantity: lineQuantity } : { sku: lineSku, quantity: lineQuantity, unitPrice });
   }
 
   /** Adds one row of the external-sales table. */
@@ -152,13 +154,12 @@ export class SettlementRowReader {
     const sku = cell.id('sku');
     const date = cell.date('date');
     const quantity = cell.integer('quantity');
-    const unitPrice = cell.optionalDecimal('unitPrice');
+    const unitPrice = cell.optionalUnitPrice('unitPrice');
     if (unitPrice === undefined && issues.length === 0) issues.push(this.issue(row, 'unitPrice', 'MISSING', 'unitPrice is required'));
-    if (issues.length > 0) {
-      this.settlement.reject(issues);
-      return;
-    }
-    this.settlement.addExternalSale({ institution: institution!, sku: sku!, date: date!, quantity: quantity!, unitPrice: unitPrice! }, { ...(this.source === undefined ? {} : { source: this.source }), field: (name) => this.pointer(row, name) });
+    if (issues.length > 0) this.settlement.reject(issues);
+    // with unreadable cells ('' and NaN) it is only checked on the others
+    const sale = { institution: institution ?? '', sku: sku ?? '', date: date ?? '', quantity: quantity ?? Number.NaN, unitPrice: unitPrice ?? '' };
+    this.settlement.addExternalSale(sale, { ...(this.source === undefined ? {} : { source: this.source }), field: (name) => this.pointer(row, name) }, issues.length > 0);
   }
 
   /** Adds one row of the claims table: `supplyPayable`, `commission`, `compensation`, `chamberPaysSupplier` or `rebates/<buyer>`. */
@@ -215,7 +216,7 @@ export class SettlementRowReader {
     this.open = undefined;
     if (open === undefined) return undefined;
     if (open.broken) {
-      this.settlement.reject([], open.transaction.id);
+      this.settlement.refuse(open.transaction, open);
       return undefined;
     }
     return this.settlement.add(open.transaction, open);
@@ -258,8 +259,9 @@ class CellReader {
     return this.bad(column, 'INVALID_ID', `${column} ${JSON.stringify(value)} must be 1–64 letters, digits or . _ : @ - (starting with a letter or digit)`);
   }
 
+  /** undefined when empty; '' when unreadable (reported). */
   optionalId(column: string): string | undefined {
-    return this.present(column) === undefined ? undefined : this.id(column);
+    return this.present(column) === undefined ? undefined : (this.id(column) ?? '');
   }
 
   flag(column: string): boolean {
@@ -278,6 +280,13 @@ class CellReader {
     const n = typeof value === 'number' ? value : typeof value === 'string' && /^[-+]?\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_QUANTITY) return this.bad(column, 'INVALID_QUANTITY', `${column} ${JSON.stringify(value)} must be a whole number from −${MAX_QUANTITY} to ${MAX_QUANTITY}`);
     return n;
+  }
+
+  /** An invoiced or external unit price (see isUnitPriceText: bounded so every product with a quantity is exact). */
+  optionalUnitPrice(column: string): string | undefined {
+    const value = this.optionalDecimal(column);
+    if (value === undefined || isUnitPriceText(value)) return value;
+    return this.bad(column, 'INVALID_DECIMAL', `${column} ${value} must be a decimal ≥ 0 with at most 12 digits before the point and 8 after`);
   }
 
   optionalDecimal(column: string): string | undefined {

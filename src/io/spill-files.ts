@@ -30,6 +30,15 @@ export function openSpillFiles(directory: string = tmpdir()): SpillStore {
   const pieces: number[][] = [];
   /** One buffer for every read, grown as needed: the spill reads a partition, uses it, then reads the next. */
   let readBuffer = Buffer.alloc(0);
+  /** Reads `length` bytes at `offset` of the file into `target` from `start`. */
+  const readRange = (target: Buffer, start: number, length: number, offset: number): void => {
+    for (let at = start, from = offset; at < start + length; ) {
+      const n = readSync(fd, target, at, start + length - at, from);
+      if (n === 0) throw new Error(`the spill file ended at ${from} of ${size} bytes`);
+      at += n;
+      from += n;
+    }
+  };
   const check = (): void => {
     if (closed) throw new Error('the settlement spill is closed');
   };
@@ -49,15 +58,19 @@ export function openSpillFiles(directory: string = tmpdir()): SpillStore {
       const bytes = readBuffer.subarray(0, total);
       let at = 0;
       for (let i = 0; i < list.length; i += 2) {
-        const end = at + list[i + 1]!;
-        for (let offset = list[i]!; at < end; ) {
-          const n = readSync(fd, bytes, at, end - at, offset);
-          if (n === 0) throw new Error(`the spill file ended at ${offset} of ${size} bytes`);
-          at += n;
-          offset += n;
-        }
+        readRange(bytes, at, list[i + 1]!, list[i]!);
+        at += list[i + 1]!;
       }
       return bytes;
+    },
+    *readPieces(partition) {
+      const list = pieces[partition] ?? [];
+      for (let i = 0; i < list.length; i += 2) {
+        check();
+        const bytes = Buffer.allocUnsafe(list[i + 1]!);
+        readRange(bytes, 0, bytes.length, list[i]!);
+        yield bytes;
+      }
     },
     close() {
       if (closed) return;

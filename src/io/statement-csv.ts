@@ -1,5 +1,4 @@
-import type { SettlementStatement } from '../domain/settlement';
-import { statementSections, type StatementCell } from './statement-sections';
+import { statementSections, type PrintableStatement, type StatementCell } from './statement-sections';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -11,15 +10,19 @@ const CRLF = '\r\n';
  * thousands separators, no currency signs. Cells are written by {@link csvCell}: nothing a
  * spreadsheet would run as a formula, and `;` quoted as `,` is.
  */
-export function formatStatementCsv(statement: SettlementStatement): string {
-  const lines: string[] = [];
+export function formatStatementCsv(statement: PrintableStatement): string {
+  return [...statementCsvLines(statement)].join('');
+}
+
+/** {@link formatStatementCsv} line by line (each with its CRLF), for writing a statement of millions of discrepancies as a stream. */
+export function* statementCsvLines(statement: PrintableStatement): Generator<string> {
+  yield BOM;
   for (const section of statementSections(statement)) {
-    lines.push(csvRow([section.title]));
-    lines.push(csvRow(section.columns));
-    for (const row of section.rows) lines.push(row.map(csvCell).join(','));
-    lines.push('');
+    yield csvRow([section.title]) + CRLF;
+    yield csvRow(section.columns) + CRLF;
+    for (const row of section.rows) yield row.map(csvCell).join(',') + CRLF;
+    yield CRLF;
   }
-  return BOM + lines.join(CRLF) + CRLF;
 }
 
 /**

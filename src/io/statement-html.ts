@@ -1,5 +1,4 @@
-import type { SettlementStatement } from '../domain/settlement';
-import { statementSections } from './statement-sections';
+import { statementSections, type PrintableStatement } from './statement-sections';
 
 const STYLE = `
 body { font-family: system-ui, "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em; color: #111; }
@@ -15,36 +14,36 @@ p.empty { color: #555; font-style: italic; }
 `;
 
 /** A printable HTML statement: the figures, rebates, breaches, discrepancies and reconciliation, flagged cells highlighted. */
-export function formatStatementHtml(statement: SettlementStatement): string {
-  const parts: string[] = [
-    '<!doctype html>',
-    '<html lang="zh-CN">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<title>${escapeHtml(`结算单 ${statement.agreement} ${statement.period.from} – ${statement.period.to}`)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    `<h1>${escapeHtml(`结算单 Settlement statement: ${statement.agreement}, ${statement.period.from} – ${statement.period.to}`)}</h1>`,
-  ];
+export function formatStatementHtml(statement: PrintableStatement): string {
+  return [...statementHtmlLines(statement)].join('');
+}
+
+/** {@link formatStatementHtml} line by line (each with its newline), for writing a statement of millions of discrepancies as a stream. */
+export function* statementHtmlLines(statement: PrintableStatement): Generator<string> {
+  const title = `${statement.agreement} ${statement.period.from} – ${statement.period.to}`;
+  yield* lines('<!doctype html>', '<html lang="zh-CN">', '<head>', '<meta charset="utf-8">', `<title>${escapeHtml(`结算单 ${title}`)}</title>`, `<style>${STYLE}</style>`, '</head>', '<body>');
+  yield* lines(`<h1>${escapeHtml(`结算单 Settlement statement: ${statement.agreement}, ${statement.period.from} – ${statement.period.to}`)}</h1>`);
   for (const section of statementSections(statement)) {
-    parts.push(`<section id="${section.id}">`, `<h2>${escapeHtml(section.title)}</h2>`);
-    if (section.rows.length === 0) {
-      parts.push('<p class="empty">none 无</p>', '</section>');
+    yield* lines(`<section id="${section.id}">`, `<h2>${escapeHtml(section.title)}</h2>`);
+    if (section.rowCount === 0) {
+      yield* lines('<p class="empty">none 无</p>', '</section>');
       continue;
     }
-    parts.push('<table>', `<thead><tr>${section.columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('')}</tr></thead>`, '<tbody>');
+    yield* lines('<table>', `<thead><tr>${section.columns.map((column) => `<th>${escapeHtml(column)}</th>`).join('')}</tr></thead>`, '<tbody>');
     for (const row of section.rows) {
       const cells = row.map((cell) => {
         const classes = [cell.kind === 'number' ? 'number' : '', cell.flagged === true ? 'flagged' : ''].filter((c) => c !== '').join(' ');
         return `<td${classes === '' ? '' : ` class="${classes}"`}>${escapeHtml(cell.value)}</td>`;
       });
-      parts.push(`<tr>${cells.join('')}</tr>`);
+      yield `<tr>${cells.join('')}</tr>\n`;
     }
-    parts.push('</tbody>', '</table>', '</section>');
+    yield* lines('</tbody>', '</table>', '</section>');
   }
-  parts.push('</body>', '</html>', '');
-  return parts.join('\n');
+  yield* lines('</body>', '</html>');
+}
+
+function lines(...texts: string[]): string[] {
+  return texts.map((text) => `${text}\n`);
 }
 
 function escapeHtml(text: string): string {

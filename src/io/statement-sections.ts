@@ -1,4 +1,9 @@
-import type { SettlementStatement } from '../domain/settlement';
+import type { Discrepancy, SettlementStatement } from '../domain/settlement';
+
+/** A statement as the presenters read it: its discrepancies an array, or a list read back one at a time. */
+export interface PrintableStatement extends Omit<SettlementStatement, 'discrepancies'> {
+  readonly discrepancies: Iterable<Discrepancy> & { readonly length: number };
+}
 
 /** A cell of a printed statement: text, or a decimal / whole number (kept as its exact string). */
 export interface StatementCell {
@@ -8,12 +13,13 @@ export interface StatementCell {
   readonly flagged?: boolean;
 }
 
-/** One table of a printed statement. */
+/** One table of a printed statement: its rows are read once, as they are written (the discrepancies may be millions). */
 export interface StatementSection {
   readonly id: string;
   readonly title: string;
   readonly columns: readonly string[];
-  readonly rows: readonly (readonly StatementCell[])[];
+  readonly rowCount: number;
+  readonly rows: Iterable<readonly StatementCell[]>;
 }
 
 const text = (value: string, flagged = false): StatementCell => ({ value, kind: 'text', ...(flagged ? { flagged } : {}) });
@@ -25,9 +31,9 @@ const nonZero = (amount: string): boolean => !/^-?0(\.0+)?$/.test(amount);
  * price-guarantee breaches, discrepancies, the reconciliation (when claims were given) and the
  * counts. CSV and HTML both render these, so they always show the same figures.
  */
-export function statementSections(statement: SettlementStatement): StatementSection[] {
+export function statementSections(statement: PrintableStatement): StatementSection[] {
   const sections: StatementSection[] = [
-    {
+    table({
       id: 'statement',
       title: 'Settlement statement 结算单',
       columns: ['field', 'value'],
@@ -39,8 +45,8 @@ export function statementSections(statement: SettlementStatement): StatementSect
         [text('rulesetVersion'), text(statement.rulesetVersion)],
         [text('effectiveFrom'), text(statement.effectiveFrom)],
       ],
-    },
-    {
+    }),
+    table({
       id: 'figures',
       title: 'Figures 汇总',
       columns: ['figure', 'amount', 'label'],
@@ -52,49 +58,56 @@ export function statementSections(statement: SettlementStatement): StatementSect
         [text('giftsValue'), num(statement.giftsValue), text('赠品价值 gifts at list value')],
         [text('chamberPaysSupplier'), num(statement.chamberPaysSupplier), text('商会应付百益康 (负数: 百益康付商会) chamber pays supplier (negative: supplier pays chamber)')],
       ],
-    },
-    {
+    }),
+    table({
       id: 'rebates',
       title: 'Rebates 返点',
       columns: ['buyer', 'volume', 'accrued', 'rate', 'final', 'trueUp', 'ruleId'],
       rows: statement.rebates.map((r) => [text(r.buyer), num(r.volume), num(r.accrued), num(r.rate), num(r.final), num(r.trueUp, nonZero(r.trueUp)), text(r.ruleId)]),
-    },
-    {
+    }),
+    table({
       id: 'priceGuarantee',
       title: 'Price guarantee breaches 最低折扣保证',
       columns: ['sku', 'lowestFactor', 'lowestUnitPrice', 'institution', 'breach', 'compensation'],
       rows: statement.priceGuarantee.map((g) => [text(g.sku), num(g.lowestFactor), num(g.lowestUnitPrice), text(g.institution), text(String(g.breach), true), num(g.compensation)]),
-    },
+    }),
     {
       id: 'discrepancies',
       title: 'Invoice discrepancies 发票差异',
       columns: ['transaction', 'sku', 'quantity', 'invoicedUnitPrice', 'agreedUnitPrice', 'invoicedAmount', 'agreedAmount', 'difference'],
-      rows: statement.discrepancies.map((d) => [
-        text(d.transaction),
-        text(d.sku),
-        num(d.quantity),
-        num(d.invoicedUnitPrice),
-        num(d.agreedUnitPrice),
-        num(d.invoicedAmount),
-        num(d.agreedAmount),
-        num(d.difference, true),
-      ]),
+      rowCount: statement.discrepancies.length,
+      rows: discrepancyRows(statement.discrepancies),
     },
   ];
   if (statement.reconciliation !== undefined) {
-    sections.push({
-      id: 'reconciliation',
-      title: 'Reconciliation with the claimed figures 对账',
-      columns: ['figure', 'claimed', 'computed', 'difference'],
-      rows: statement.reconciliation.map((r) => [text(r.figure), num(r.claimed), num(r.computed), num(r.difference, nonZero(r.difference))]),
-    });
+    sections.push(
+      table({
+        id: 'reconciliation',
+        title: 'Reconciliation with the claimed figures 对账',
+        columns: ['figure', 'claimed', 'computed', 'difference'],
+        rows: statement.reconciliation.map((r) => [text(r.figure), num(r.claimed), num(r.computed), num(r.difference, nonZero(r.difference))]),
+      }),
+    );
   }
   const counts = statement.counts;
-  sections.push({
-    id: 'counts',
-    title: 'Input counted 输入计数',
-    columns: ['transactions', 'returns', 'lines', 'externalSales'],
-    rows: [[num(counts.transactions), num(counts.returns), num(counts.lines), num(counts.externalSales)]],
-  });
+  sections.push(
+    table({
+      id: 'counts',
+      title: 'Input counted 输入计数',
+      columns: ['transactions', 'returns', 'lines', 'externalSales'],
+      rows: [[num(counts.transactions), num(counts.returns), num(counts.lines), num(counts.externalSales)]],
+    }),
+  );
   return sections;
+}
+
+/** A section of the few rows an array holds. */
+function table(section: Omit<StatementSection, 'rowCount' | 'rows'> & { readonly rows: readonly (readonly StatementCell[])[] }): StatementSection {
+  return { ...section, rowCount: section.rows.length };
+}
+
+function* discrepancyRows(discrepancies: Iterable<Discrepancy>): Generator<readonly StatementCell[]> {
+  for (const d of discrepancies) {
+    yield [text(d.transaction), text(d.sku), num(d.quantity), num(d.invoicedUnitPrice), num(d.agreedUnitPrice), num(d.invoicedAmount), num(d.agreedAmount), num(d.difference, true)];
+  }
 }

@@ -1,5 +1,5 @@
 import type { AgreementVersion } from '../domain/agreement';
-import { DomainError } from '../domain/errors';
+import { DomainError, type FieldIssue } from '../domain/errors';
 import { checkSettlementPeriod, createSettlementAccumulator, type SettlementOptions } from '../domain/settle-period';
 import type {
   ClaimedFigures,
@@ -9,8 +9,10 @@ import type {
   SettlementPeriod,
   SettlementStatement,
   SettlementTransaction,
+  StreamedStatement,
   TransactionLocator,
 } from '../domain/settlement';
+import { collectStatement } from '../domain/settlement';
 import { openSpillFiles } from '../io/spill-files';
 import { FiredRulesCache } from './fired-rules-cache';
 import { timeSlicer } from './time-slicer';
@@ -40,7 +42,10 @@ export interface Settlement {
    * only when an asynchronous rule evaluator has to be awaited (await it before the next).
    */
   add(transaction: SettlementTransaction, at: TransactionLocator): Promise<void> | undefined;
-  addExternalSale(sale: ExternalSale, at: RecordLocator): void;
+  /** Checks and books an external sale; a `refused` one (see SettlementAccumulator.addExternalSale) is only checked. */
+  addExternalSale(sale: ExternalSale, at: RecordLocator, refused?: boolean): void;
+  /** Checks what can be read of a transaction refused for unreadable cells (see SettlementAccumulator.refuse). */
+  refuse(transaction: SettlementTransaction, at: TransactionLocator): void;
   /** Records problems found while reading the input, reported with all the others (see SettlementAccumulator.reject). */
   reject(issues: readonly SettlementIssue[], transactionId?: string): void;
   /**
@@ -49,6 +54,8 @@ export interface Settlement {
    * every few milliseconds (over 5M lines that matching takes ≈ 1.5 s).
    */
   finish(claimed?: ClaimedFigures): Promise<SettlementStatement>;
+  /** {@link finish}, the discrepancies read back as the statement is written (close them once written): flat memory however many. */
+  finishStreamed(claimed?: ClaimedFigures): Promise<StreamedStatement>;
   /** Gives up on an input that failed while read: removes the spill files, if any. */
   abort(): void;
 }
@@ -89,12 +96,16 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
       }
       return rules.fire(transaction.date, pending.facts).then((firedLater) => accumulator.bookSale(pending, firedLater));
     },
-    addExternalSale: (sale, at) => accumulator.addExternalSale(sale, at),
+    addExternalSale: (sale, at, refused) => accumulator.addExternalSale(sale, at, refused),
+    refuse: (transaction, at) => accumulator.refuse(transaction, at),
     reject: (issues, transactionId) => accumulator.reject(issues, transactionId),
     async finish(claimed) {
+      return collectStatement(await this.finishStreamed(claimed));
+    },
+    async finishStreamed(claimed) {
       const slicer = timeSlicer();
       for (const _ of accumulator.matchSpilled()) await slicer.maybeYield();
-      return accumulator.finish(claimed);
+      return accumulator.finishStreamed(claimed);
     },
     abort: () => accumulator.abort(),
   };
@@ -128,6 +139,85 @@ async function settleRequest(settlement: Settlement, request: SettlementRequest)
   }
   (request.externalSales ?? []).forEach((sale, i) => settlement.addExternalSale(sale, { field: (name) => `/externalSales/${i}/${name}` }));
   return settlement.finish(request.claimed);
+}
+
+/**
+ * The settlement problems of a JSON body that breaks the contract, found in what can be read
+ * of it: each transaction and external sale is checked as {@link calculateSettlement} checks it
+ * (the period, the agreement's channels and SKUs, returns against their originals), a field
+ * at one of `contractIssues`' pointers taken as unreadable (already reported), so a caller
+ * hears every problem in one answer. Empty when the agreement or the period cannot be read.
+ */
+export async function settlementIssuesBeyondContract(catalog: RuleCatalog, body: unknown, contractIssues: readonly FieldIssue[]): Promise<readonly SettlementIssue[]> {
+  const reported = new Set(contractIssues.map((issue) => issue.pointer));
+  const request = objectAt(body);
+  const period = objectAt(request?.['period']);
+  if (typeof request?.['agreement'] !== 'string' || typeof period?.['from'] !== 'string' || typeof period['to'] !== 'string') return [];
+  let settlement: Settlement;
+  try {
+    settlement = openSettlement(catalog, request['agreement'], { from: period['from'], to: period['to'] });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'INVALID_SETTLEMENT') return error.issues.filter((issue) => !reported.has(issue.pointer));
+    return [];
+  }
+  try {
+    await checkReadable(settlement, request, reported);
+    return [];
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'INVALID_SETTLEMENT') return error.issues.filter((issue) => !reported.has(issue.pointer));
+    throw error;
+  } finally {
+    settlement.abort();
+  }
+}
+
+/** Feeds what can be read of a body to the settlement: an item with a field at fault is refused (checked, not booked), with that field blank. */
+async function checkReadable(settlement: Settlement, request: Readonly<Record<string, unknown>>, reported: ReadonlySet<string>): Promise<void> {
+  const faultyItems = new Set([...reported].map((pointer) => /^\/(?:transactions|externalSales)\/\d+/.exec(pointer)?.[0]));
+  const faulty = (pointer: string): boolean => faultyItems.has(pointer);
+  const text = (value: unknown, pointer: string): string => (typeof value === 'string' && !reported.has(pointer) ? value : '');
+  const units = (value: unknown, pointer: string): number => (typeof value === 'number' && !reported.has(pointer) ? value : Number.NaN);
+  const transactions = Array.isArray(request['transactions']) ? (request['transactions'] as unknown[]) : [];
+  for (let i = 0; i < transactions.length; i++) {
+    const base = `/transactions/${i}`;
+    const tx = objectAt(transactions[i]) ?? {};
+    const buyer = objectAt(tx['buyer']) ?? {};
+    const returnOf = tx['returnOf'] === undefined ? undefined : text(tx['returnOf'], `${base}/returnOf`);
+    const lines = (Array.isArray(tx['lines']) ? (tx['lines'] as unknown[]) : []).map((item, j) => {
+      const line = objectAt(item) ?? {};
+      const unitPrice = line['unitPrice'] === undefined ? '' : text(line['unitPrice'], `${base}/lines/${j}/unitPrice`);
+      const read = { sku: text(line['sku'], `${base}/lines/${j}/sku`), quantity: units(line['quantity'], `${base}/lines/${j}/quantity`) };
+      return unitPrice === '' ? read : { ...read, unitPrice };
+    });
+    const transaction: SettlementTransaction = {
+      id: text(tx['id'], `${base}/id`),
+      date: text(tx['date'], `${base}/date`),
+      channel: text(tx['channel'], `${base}/channel`),
+      buyer: { id: text(buyer['id'], `${base}/buyer/id`), member: buyer['member'] === true, keyAccount: buyer['keyAccount'] === true },
+      ...(returnOf === undefined ? {} : { returnOf }),
+      lines,
+    };
+    if (faulty(base)) settlement.refuse(transaction, jsonTransactionLocator(base));
+    else await settlement.add(transaction, jsonTransactionLocator(base));
+  }
+  const externalSales = Array.isArray(request['externalSales']) ? (request['externalSales'] as unknown[]) : [];
+  externalSales.forEach((item, i) => {
+    const base = `/externalSales/${i}`;
+    const sale = objectAt(item) ?? {};
+    const read: ExternalSale = {
+      institution: text(sale['institution'], `${base}/institution`),
+      sku: text(sale['sku'], `${base}/sku`),
+      date: text(sale['date'], `${base}/date`),
+      quantity: units(sale['quantity'], `${base}/quantity`),
+      unitPrice: text(sale['unitPrice'], `${base}/unitPrice`),
+    };
+    settlement.addExternalSale(read, { field: (name) => `${base}/${name}` }, faulty(base));
+  });
+  await settlement.finish();
+}
+
+function objectAt(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** Pointers into a transaction of a JSON body. */

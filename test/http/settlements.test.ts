@@ -4,6 +4,9 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample, workedExampleRequest } from '../support/settlement-fixtures';
 import { contractIssues, testApp } from '../support/test-app';
+import type { SettlementStatement } from '../../src/domain/settlement';
+import { formatStatementCsv } from '../../src/io/statement-csv';
+import { formatStatementHtml } from '../../src/io/statement-html';
 
 const app = testApp();
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES_DIR, name));
@@ -45,6 +48,40 @@ describe('POST /v1/settlements with JSON', () => {
     expectContract('Problem', res.body);
     const pointers = (res.body.errors as { pointer: string }[]).map((e) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(['/transactions/0/lines/0/quantity', '/externalSales/0/sku', '/externalSales/0/unitPrice']));
+  });
+
+  it('answers 400 with the contract faults and, in the same answer, every settlement problem of what could be read', async () => {
+    const body = workedExampleRequest();
+    const tx = body.transactions;
+    const res = await request(app)
+      .post('/v1/settlements')
+      .send({
+        ...body,
+        transactions: [
+          // a quantity as text (the contract) and an unknown SKU on the other line of the same transaction
+          { ...tx[0]!, lines: [{ sku: 'BYK-H01', quantity: '30' }, { sku: 'BYK-X99', quantity: 7 }] },
+          { ...tx[1]!, channel: 'mail-order' },
+          { ...tx[3]!, returnOf: 'T404' },
+          // a date that is no day (the contract), and a return of a sale refused
+          { ...tx[3]!, id: 'R9', date: 'soon', returnOf: 'T1' },
+        ],
+        externalSales: [{ institution: '某医院', sku: 'BYK-X98', date: '2026-11-15', quantity: 0, unitPrice: '1030.40' }],
+      });
+    expect(res.status).toBe(400);
+    expectContract('Problem', res.body);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    const found = (res.body.errors as { pointer: string; code: string }[]).map(({ pointer, code }) => [pointer, code]);
+    expect(found).toEqual([
+      ['/transactions/0/lines/0/quantity', 'type'],
+      ['/transactions/3/date', 'format'],
+      ['/externalSales/0/quantity', 'minimum'],
+      ['/transactions/0/lines/1/sku', 'UNKNOWN_SKU'],
+      ['/transactions/1/channel', 'UNKNOWN_CHANNEL'],
+      ['/transactions/3/returnOf', 'ORIGINAL_REFUSED'],
+      ['/externalSales/0/sku', 'UNKNOWN_SKU'],
+      ['/transactions/2/returnOf', 'UNKNOWN_ORIGINAL'],
+    ]);
+    expect(res.body.detail).toMatch(/and 5 settlement problem\(s\): \/transactions\/0\/lines\/1\/sku UNKNOWN_SKU; /);
   });
 
   it('answers 422 with every inconsistency at once, each naming its transaction and line', async () => {
@@ -157,8 +194,57 @@ describe('POST /v1/settlements streamed from CSV and NDJSON', () => {
       { pointer: '/rows/3/sku', code: 'UNKNOWN_SKU', transaction: 'T1' },
       { pointer: '/rows/4/date', code: 'OUTSIDE_PERIOD', transaction: 'T2' },
       { pointer: '/rows/5/quantity', code: 'RETURN_QUANTITY_POSITIVE', transaction: 'T3' },
+      // a refused return is still checked against its original, here refused too
+      { pointer: '/rows/5/returnOf', code: 'ORIGINAL_REFUSED', transaction: 'T3' },
       { pointer: '/rows/6/unitPrice', code: 'INVALID_DECIMAL', transaction: 'T4' },
       { pointer: '/rows/9/quantity', code: 'INVALID_QUANTITY', transaction: undefined },
+      // T4, the table's last transaction, is checked when the file ends
+      { pointer: '/rows/6/returnOf', code: 'ORIGINAL_REFUSED', transaction: 'T4' },
+    ]);
+  });
+
+  it.each([
+    [
+      'text/csv',
+      [
+        'transaction,date,channel,buyer,member,keyAccount,returnOf,sku,quantity,unitPrice',
+        'T1,2026-11-03,mail-order,CHAMBER,,,,BYK-H01,thirty,1094.80',
+        'T1,2026-11-03,mail-order,CHAMBER,,,,BYK-X99,7,',
+        'R1,2026-11-04,chamber-supply,CHAMBER,maybe,,T404,BYK-X98,-1,',
+        '',
+        'institution,sku,date,quantity,unitPrice',
+        '某医院,BYK-X97,2026-12-15,fifty,1030.40',
+      ].join('\n'),
+      { t1: 2, t1b: 3, r1: 4, bad: undefined, external: 7 },
+    ],
+    [
+      'application/x-ndjson',
+      [
+        '{"transaction":"T1","date":"2026-11-03","channel":"mail-order","buyer":"CHAMBER","sku":"BYK-H01","quantity":"thirty","unitPrice":"1094.80"}',
+        '{"transaction":"T1","date":"2026-11-03","channel":"mail-order","buyer":"CHAMBER","sku":"BYK-X99","quantity":7}',
+        '{"transaction":"R1","date":"2026-11-04","channel":"chamber-supply","buyer":"CHAMBER","member":"maybe","returnOf":"T404","sku":"BYK-X98","quantity":-1}',
+        '{"transaction":"","date":"2026-11-04"}',
+        '{"institution":"某医院","sku":"BYK-X97","date":"2026-12-15","quantity":"fifty","unitPrice":"1030.40"}',
+      ].join('\n'),
+      { t1: 1, t1b: 2, r1: 3, bad: 4, external: 5 },
+    ],
+  ] as const)('%s: a transaction with an unreadable cell is still checked against the agreement and its original: every problem in one answer', async (type, body, row) => {
+    const res = await request(app).post(UPLOAD).set('Content-Type', type).send(body);
+    expect(res.status).toBe(422);
+    expectContract('Problem', res.body);
+    const found = (res.body.errors as { pointer: string; code: string }[]).map(({ pointer, code }) => [pointer, code]);
+    // each cell as its row is read; each transaction's readable fields when it ends (T1 at R1's row, R1 when the file ends)
+    expect(found).toEqual([
+      [`/rows/${row.t1}/quantity`, 'INVALID_QUANTITY'],
+      [`/rows/${row.t1}/channel`, 'UNKNOWN_CHANNEL'],
+      [`/rows/${row.t1b}/sku`, 'UNKNOWN_SKU'],
+      [`/rows/${row.r1}/member`, 'INVALID_FLAG'],
+      ...(row.bad === undefined ? [] : [[`/rows/${row.bad}/transaction`, 'MISSING']]),
+      [`/rows/${row.external}/quantity`, 'INVALID_QUANTITY'],
+      [`/rows/${row.external}/date`, 'OUTSIDE_PERIOD'],
+      [`/rows/${row.external}/sku`, 'UNKNOWN_SKU'],
+      [`/rows/${row.r1}/sku`, 'UNKNOWN_SKU'],
+      [`/rows/${row.r1}/returnOf`, 'UNKNOWN_ORIGINAL'],
     ]);
   });
 
@@ -231,5 +317,44 @@ describe('POST /v1/settlements answers in the representation Accept asks for', (
     const res = await request(app).post('/v1/settlements').set('Accept', 'image/png').send(workedExampleRequest());
     expect(res.status).toBe(406);
     expect(res.body.code).toBe('NOT_ACCEPTABLE');
+  });
+});
+
+describe('POST /v1/settlements streams its answer (issue 12: a million discrepancies are never one string)', () => {
+  /** `count` chamber-supply lines invoiced at 1.00: one discrepancy each, more than the accumulator keeps in memory. */
+  const mispriced = (count: number): string => {
+    const rows = ['transaction,date,channel,buyer,sku,quantity,unitPrice'];
+    for (let i = 0; i < count; i++) rows.push(`T${Math.floor(i / 2)},2026-11-0${1 + (Math.floor(i / 2) % 9)},chamber-supply,CHAMBER,${i % 2 === 0 ? 'BYK-H01' : 'BYK-L02'},${1 + (i % 50)},1.00`);
+    return rows.join('\n');
+  };
+  const COUNT = 12_001;
+  const csv = mispriced(COUNT);
+  let json: request.Response;
+
+  beforeAll(async () => {
+    json = await request(app).post(UPLOAD).set('Content-Type', 'text/csv').send(csv);
+  });
+
+  it('JSON: chunked, no Content-Length, every discrepancy in input order, exactly the JSON of the statement', async () => {
+    expect(json.status).toBe(200);
+    expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(json.headers['content-length']).toBeUndefined();
+    expect(json.headers['transfer-encoding']).toBe('chunked');
+    const body = json.body as { discrepancies: { transaction: string; sku: string; invoicedAmount: string }[] };
+    expect(body.discrepancies).toHaveLength(COUNT);
+    expect(body.discrepancies.map((d) => `${d.transaction}/${d.sku}`)).toEqual(Array.from({ length: COUNT }, (_, i) => `T${Math.floor(i / 2)}/${i % 2 === 0 ? 'BYK-H01' : 'BYK-L02'}`));
+    expect(body.discrepancies[COUNT - 1]!.invoicedAmount).toBe(`${1 + ((COUNT - 1) % 50)}.00`);
+    expect(json.text).toBe(JSON.stringify(json.body));
+    expectContract('SettlementStatement', json.body);
+  });
+
+  it.each([
+    ['text/csv', formatStatementCsv],
+    ['text/html', formatStatementHtml],
+  ] as const)('%s: chunked, exactly the statement formatted whole', async (accept, format) => {
+    const res = await request(app).post(UPLOAD).set('Content-Type', 'text/csv').set('Accept', accept).send(csv);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-length']).toBeUndefined();
+    expect(res.text).toBe(format(json.body as SettlementStatement));
   });
 });

@@ -22,6 +22,13 @@ export class MemorySpillStore implements SpillStore {
     return Buffer.concat(this.parts.get(partition) ?? []);
   }
 
+  *readPieces(partition: number): Iterable<Uint8Array> {
+    for (const piece of this.parts.get(partition) ?? []) {
+      if (this.closed) throw new Error('read after close');
+      yield piece.slice();
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

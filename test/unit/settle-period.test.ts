@@ -1,5 +1,6 @@
 import { cpSync } from 'node:fs';
 import path from 'node:path';
+import { DomainError } from '../../src/domain/errors';
 import { MAX_LISTED_ISSUES, checkSettlementPeriod, createSettlementAccumulator } from '../../src/domain/settle-period';
 import type { SettlementTransaction, TransactionLocator } from '../../src/domain/settlement';
 import { calculateSettlement, openSettlement, type SettlementRequest } from '../../src/rules/calculate-settlement';
@@ -139,5 +140,24 @@ describe('settlement figures', () => {
     const s = await settle([], { externalSales: [{ institution: 'A', sku: 'BYK-M01', date: '2026-11-02', quantity: 1, unitPrice: '200.00' }] });
     expect(s.priceGuarantee).toEqual([expect.objectContaining({ sku: 'BYK-M01', breach: true, compensation: '0.00' })]);
     expect(s.chamberPaysSupplier).toBe('0.00');
+  });
+});
+
+describe('settlement memory bounds (issue 12)', () => {
+  const keyAccount = (id: string): Tx['buyer'] => ({ id, member: true, keyAccount: true });
+  const groupBuy = (id: string, buyer: string): Tx => sale(id, [{ sku: 'BYK-H01', quantity: 40 }], { channel: 'group-buy', buyer: keyAccount(buyer) });
+
+  it('refuses, with the counts, a period with more key-account buyers than maxRebateAccounts', async () => {
+    const request: SettlementRequest = { agreement: 'chamber-baiyikang', period: PERIOD, transactions: [groupBuy('T1', 'ENT-001'), groupBuy('T2', 'ENT-002'), groupBuy('T3', 'ENT-003'), groupBuy('T4', 'ENT-002')] };
+    expect((await calculateSettlement(catalog, request, { maxRebateAccounts: 3 })).rebates.map((r) => r.buyer)).toEqual(['ENT-001', 'ENT-002', 'ENT-003']);
+    const error = await calculateSettlement(catalog, request, { maxRebateAccounts: 1 }).catch((e: DomainError) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).issues).toEqual([
+      {
+        pointer: '/',
+        code: 'REBATE_ACCOUNTS_OVER_LIMIT',
+        detail: 'more than 1 key-account buyers earn a settlement rebate in the period (the statement holds at most 1): 3 line(s) of the buyers past the limit were not counted; settle the period in parts',
+      },
+    ]);
   });
 });

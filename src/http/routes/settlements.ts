@@ -1,8 +1,11 @@
 import { Router } from 'express';
-import { settleFiles } from '../../io/read-settlement-file';
-import { calculateSettlement, openSettlement } from '../../rules/calculate-settlement';
+import { streamedStatement } from '../../domain/settlement';
+import { settleFilesStreamed } from '../../io/read-settlement-file';
+import { calculateSettlement, openSettlement, settlementIssuesBeyondContract, type SettlementRequest } from '../../rules/calculate-settlement';
 import type { AppContext } from '../context';
-import { sendStatement, statementFormat, toSettlementRequest, uploadEncoding, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
+import { HttpProblem } from '../problem';
+import { sendStatement } from '../send-statement';
+import { statementFormat, toSettlementRequest, uploadEncoding, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
 
 /** POST /v1/settlements: a JSON request, or a CSV / NDJSON upload streamed row by row. */
 export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Router {
@@ -11,19 +14,36 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     const format = statementFormat(req);
     const fileFormat = uploadFormat(req);
     if (fileFormat === undefined) {
-      const statement = await calculateSettlement(ctx.catalog(), toSettlementRequest(ctx.contract, req.body));
+      const statement = await calculateSettlement(ctx.catalog(), await readSettlementBody(ctx, req.body));
       ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
-      sendStatement(res, statement, format);
+      await sendStatement(res, streamedStatement(statement), format);
       return;
     }
     const encoding = uploadEncoding(req);
     const query = uploadQuery(req);
     const settlement = openSettlement(ctx.catalog(), query.agreement, { from: query.from, to: query.to });
-    const statement = await settleFiles(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat, ...(encoding === undefined ? {} : { encoding }) }]).catch((error: unknown) => {
+    const statement = await settleFilesStreamed(settlement, [{ stream: uploadStream(req, maxUploadBytes), format: fileFormat, ...(encoding === undefined ? {} : { encoding }) }]).catch((error: unknown) => {
       throw uploadProblem(error, req);
     });
     ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
-    sendStatement(res, statement, format);
+    await sendStatement(res, statement, format);
   });
   return router;
+}
+
+/**
+ * The JSON body as a settlement request; one that breaks the contract is a 400 listing its
+ * faults and, with them, every settlement problem found in what could be read (an unknown SKU,
+ * a return of an unknown transaction…): every problem in one answer.
+ */
+async function readSettlementBody(ctx: AppContext, body: unknown): Promise<SettlementRequest> {
+  try {
+    return toSettlementRequest(ctx.contract, body);
+  } catch (error) {
+    if (!(error instanceof HttpProblem) || error.code !== 'VALIDATION_FAILED') throw error;
+    const more = await settlementIssuesBeyondContract(ctx.catalog(), body, error.errors);
+    if (more.length === 0) throw error;
+    const listed = more.slice(0, 20).map((issue) => `${issue.pointer} ${issue.code}`).join('; ');
+    throw new HttpProblem('VALIDATION_FAILED', `${error.message}; and ${more.length} settlement problem(s): ${listed}`, [...error.errors, ...more], error.headers);
+  }
 }
