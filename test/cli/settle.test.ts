@@ -106,6 +106,26 @@ describe('npx suanpan settle (compiled, spawned)', () => {
     expectWorkedExample(JSON.parse(result.stdout));
   });
 
+  it('--help prints the usage on stdout and exits 0', () => {
+    for (const args of [['--help'], ['settle', '--help']]) {
+      const result = spawnSync(process.execPath, [path.join(build, 'bin/suanpan.js'), ...args], { encoding: 'utf8' });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^usage: suanpan/);
+    }
+  });
+
+  it('a missing input file, --out folder or --rules directory: one line, no stack, exit 3', () => {
+    const cases = [
+      [['--transactions', 'nope.csv', ...PERIOD], `suanpan: --transactions ${path.join(build, 'nope.csv')}: no such file or directory\n`],
+      [['--transactions', TX, ...PERIOD, '--out', 'missing/s.json'], `suanpan: --out ${path.join(build, 'missing/s.json')}: no such file or directory\n`],
+      [['--transactions', TX, ...PERIOD, '--rules', 'missing-rules'], `suanpan: --rules ${path.join(build, 'missing-rules')}: no such file or directory\n`],
+    ] as const;
+    for (const [args, message] of cases) {
+      const result = spawnSync(process.execPath, [path.join(build, 'bin/suanpan.js'), 'settle', ...args], { encoding: 'utf8', cwd: build });
+      expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 3, stderr: message, stdout: '' });
+    }
+  });
+
   it('without a command it prints the usage and exits 2', () => {
     const result = spawnSync(process.execPath, [path.join(build, 'bin/suanpan.js')], { encoding: 'utf8' });
     expect(result.status).toBe(2);

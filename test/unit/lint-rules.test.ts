@@ -124,7 +124,7 @@ describe('rules lint', () => {
   });
 
   describe('--update-lock', () => {
-    it('records a new version only when it lints clean, and never rewrites a published hash', async () => {
+    it('records a new version only when it lints clean and its golden cases pass, and never rewrites a published hash', async () => {
       const rules = copyRules();
       try {
         const draft = path.join(rules.dir, 'chamber-baiyikang', '2028-01-01');
@@ -148,6 +148,24 @@ describe('rules lint', () => {
         expect(JSON.parse(readFileSync(lockFile, 'utf8'))).not.toHaveProperty(['chamber-baiyikang/2028-01-01']);
 
         writeFileSync(lintedDraft, readFileSync(lintedDraft, 'utf8').replace('"group": "member-only"', '"group": "buyer-discount"'));
+        const uncovered = await lintRulesDir(rules.dir, { updateLock: true });
+        expect(uncovered.errors).toEqual([{ file: 'chamber-baiyikang/2028-01-01/', reason: 'version chamber-baiyikang/2028-01-01 has no golden case, so it is not recorded in rules.lock.json', hint: expect.stringContaining('rules/chamber-baiyikang/cases/') }]);
+        expect(uncovered.lockAdded).toEqual([]);
+
+        // a case of the new version: the 2027 member-direct case, a year later (the draft copies 2027's figures)
+        const caseFile = path.join(rules.dir, 'chamber-baiyikang', 'cases', 'v2028-member-direct.json');
+        const goldenCase = JSON.parse(readFileSync(path.join(rules.dir, 'chamber-baiyikang', 'cases', 'v2027-member-direct.json'), 'utf8'));
+        goldenCase.request.date = '2028-01-01';
+        goldenCase.expect.effectiveFrom = '2028-01-01';
+        goldenCase.expect.totals.net = '822.49';
+        writeFileSync(caseFile, JSON.stringify(goldenCase));
+        const failingCase = await lintRulesDir(rules.dir, { updateLock: true });
+        expect(failingCase.errors).toEqual([{ file: 'chamber-baiyikang/cases/v2028-member-direct.json', reason: expect.stringContaining('of version chamber-baiyikang/2028-01-01 fails (totals.net: expected "822.49", got "822.48"), so chamber-baiyikang/2028-01-01 is not recorded'), hint: expect.any(String) }]);
+        expect(failingCase.lockAdded).toEqual([]);
+        expect(JSON.parse(readFileSync(lockFile, 'utf8'))).not.toHaveProperty(['chamber-baiyikang/2028-01-01']);
+
+        goldenCase.expect.totals.net = '822.48';
+        writeFileSync(caseFile, JSON.stringify(goldenCase));
         const recorded = await lintRulesDir(rules.dir, { updateLock: true });
         expect(recorded.errors).toEqual([]);
         expect(recorded.lockAdded).toEqual(['chamber-baiyikang/2028-01-01']);
