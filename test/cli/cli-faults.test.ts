@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXIT } from '../../src/cli/cli-fault';
 import { runCli, type CliIo } from '../../src/cli/main';
-import { addRenamedAgreement } from '../support/agreement-fixture';
-import { copyRules } from '../support/rules-fixture';
+import { addRenamedAgreement, rulesWithOnly } from '../support/agreement-fixture';
 import { FIXTURES_DIR, expectWorkedExample } from '../support/settlement-fixtures';
+import { RULES_DIR } from '../support/test-app';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TX = path.join(FIXTURES_DIR, 'worked-example-transactions.csv');
@@ -67,9 +67,10 @@ describe('files that cannot be read or written: one line, exit 3', () => {
 });
 
 describe('many agreements: the CLI infers the one that fits, or says which to name', () => {
-  let rules: ReturnType<typeof copyRules>;
+  // exactly two agreements, whatever the bundle holds: the chamber's and a renamed copy of it
+  let rules: ReturnType<typeof rulesWithOnly>;
   beforeAll(() => {
-    rules = copyRules();
+    rules = rulesWithOnly(RULES_DIR, CHAMBER);
     addRenamedAgreement(rules.dir, CHAMBER, SECOND);
   });
   afterAll(() => rules.cleanup());
@@ -93,8 +94,14 @@ describe('many agreements: the CLI infers the one that fits, or says which to na
   });
 
   it('settle: with one agreement in the rules, --agreement may be left out', async () => {
-    const { code } = await cli(['settle', '--transactions', TX, ...PERIOD, '--no-progress']);
-    expect(code).toBe(0);
+    const one = rulesWithOnly(RULES_DIR, CHAMBER);
+    try {
+      const { code, out, err } = await cli(['settle', '--transactions', TX, '--external', EXT, ...PERIOD, '--rules', one.dir, '--no-progress']);
+      expect({ code, err }).toEqual({ code: 0, err: [] });
+      expectWorkedExample(JSON.parse(out));
+    } finally {
+      one.cleanup();
+    }
   });
 
   it('rules diff: a version two agreements have is ambiguous; the message says how to name it', async () => {

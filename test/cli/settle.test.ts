@@ -9,7 +9,8 @@ import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample } from '../support/se
 const ROOT = path.resolve(__dirname, '../..');
 const TX = path.join(FIXTURES_DIR, 'worked-example-transactions.csv');
 const EXT = path.join(FIXTURES_DIR, 'worked-example-external.csv');
-const PERIOD = ['--from', '2026-11-01', '--to', '2026-11-30'];
+/** The worked example's agreement and period. */
+const PERIOD = ['--agreement', 'chamber-baiyikang', '--from', '2026-11-01', '--to', '2026-11-30'];
 
 function captureIo(cwd?: string): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
