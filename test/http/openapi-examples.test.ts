@@ -310,7 +310,9 @@ describe('openapi.yaml examples', () => {
     const media = pathIn(doc, run.responseAt.path);
     const example = media?.['examples']?.[run.responseAt.name]?.value;
     expect(example).toBeDefined();
-    if (run.deterministic) expect(stable(example)).toEqual(stable(res.body));
+    // a changed answer (a new field, a new figure) is refreshed with the command in this file's header
+    const refresh = 'UPDATE_OPENAPI_EXAMPLES=1 npx jest test/http/openapi-examples.test.ts';
+    if (run.deterministic) expect({ refresh, example: stable(example) }).toEqual({ refresh, example: stable(res.body) });
     if (run.requestAt !== undefined) {
       const requestMediaType = pathIn(doc, run.requestAt.path);
       const requestExample = run.requestAt.single === true ? requestMediaType?.['example'] : requestMediaType?.['examples']?.[run.requestAt.name]?.value;
