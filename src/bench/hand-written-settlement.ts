@@ -50,59 +50,103 @@ interface Line {
   readonly invoiced: string;
 }
 
-/** Settles the bench CSV by hand, streaming. */
+/** A line's figures, in fen (integers: exact below 2^53), computed once per unit price and quantity. */
+interface LineFen {
+  readonly amount: number;
+  readonly commission: number;
+}
+
+const fen = (value: D): number => value.times(100).toNumber();
+const yuan = (units: number): string => new D(units).dividedBy(100).toFixed(2);
+
+/**
+ * Settles the bench CSV by hand, streaming, as a competent hand-written streamer would: the
+ * same caches as the product (a unit price per channel, discount and SKU; a line's amount and
+ * commission per unit price and quantity; whether an invoiced price agrees, per line pricing
+ * and invoiced text) and sums in integer fen, so the ratio compares like with like.
+ */
 export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
-  let supply = new D(0);
-  let commission = new D(0);
-  let gifts = new D(0);
-  const volume = new Map<string, D>([['chamber-supply', new D(0)], ['member-direct', new D(0)], ['group-buy', new D(0)]]);
+  let supply = 0;
+  let commission = 0;
+  let gifts = 0;
+  const volume = new Map<string, number>([['chamber-supply', 0], ['member-direct', 0], ['group-buy', 0]]);
   let discrepancies = 0;
-  const ka = new Map<string, D>();
-  const prices = new Map<string, Map<string, D>>();
+  const ka = new Map<string, number>();
+  const prices = new Map<string, Map<string, number>>();
   const supplyQuantities = new Map<string, Map<number, number>>();
   const lowest = new Map<string, D>();
+  // the caches: unit prices (numbered), line figures by price number and quantity, invoiced agreement
+  const unitPrices = new Map<string, number>();
+  const unitValues: D[] = [];
+  const lineFigures = new Map<number, Map<number, LineFen>>();
+  const invoicedAgrees = new Map<string, boolean>();
   let section: 'tx' | 'ext' = 'tx';
   let id = '';
   let lines: Line[] = [];
 
-  const book = (channel: string, buyer: string, keyAccount: boolean, sku: string, quantity: number, amount: D): void => {
-    commission = commission.plus(round(amount.times(COMMISSION)));
-    volume.set(channel, volume.get(channel)!.plus(amount));
+  const priceOf = (key: string, compute: () => D): number => {
+    let priceId = unitPrices.get(key);
+    if (priceId === undefined) {
+      priceId = unitValues.push(compute()) - 1;
+      unitPrices.set(key, priceId);
+    }
+    return priceId;
+  };
+  const figuresOf = (priceId: number, quantity: number): LineFen => {
+    let byQuantity = lineFigures.get(priceId);
+    if (byQuantity === undefined) lineFigures.set(priceId, (byQuantity = new Map()));
+    let figures = byQuantity.get(quantity);
+    if (figures === undefined) {
+      const amount = round(unitValues[priceId]!.times(quantity));
+      figures = { amount: fen(amount), commission: fen(round(amount.times(COMMISSION))) };
+      byQuantity.set(quantity, figures);
+    }
+    return figures;
+  };
+  const book = (channel: string, buyer: string, keyAccount: boolean, sku: string, quantity: number, figures: LineFen): void => {
+    commission += figures.commission;
+    volume.set(channel, volume.get(channel)! + figures.amount);
     if (channel === 'chamber-supply') {
-      supply = supply.plus(amount);
+      supply += figures.amount;
       const counts = supplyQuantities.get(sku) ?? new Map<number, number>();
       counts.set(quantity, (counts.get(quantity) ?? 0) + 1);
       supplyQuantities.set(sku, counts);
     }
-    if (keyAccount) ka.set(buyer, (ka.get(buyer) ?? new D(0)).plus(amount));
+    if (keyAccount) ka.set(buyer, (ka.get(buyer) ?? 0) + figures.amount);
   };
   const flush = (): void => {
     if (lines.length === 0) return;
     const first = lines[0]!;
     if (first.returnOf !== '') {
       const sold = prices.get(first.returnOf)!;
-      for (const line of lines) book(line.channel, line.buyer, line.keyAccount, line.sku, line.quantity, round(sold.get(line.sku)!.times(line.quantity)));
+      for (const line of lines) book(line.channel, line.buyer, line.keyAccount, line.sku, line.quantity, figuresOf(sold.get(line.sku)!, line.quantity));
     } else {
       const units = lines.reduce((total, line) => total + line.quantity, 0);
       const rate = first.channel === 'group-buy' ? Math.max(groupRate(units), first.member ? 0.05 : 0) : first.channel === 'member-direct' && first.member ? 0.05 : 0;
-      const unitPrices = new Map<string, D>();
+      const saleUnitPrices = new Map<string, number>();
       for (const line of lines) {
         const item = LIST.get(line.sku)!;
-        const unit = first.channel === 'chamber-supply' ? item.list.times(SUPPLY) : item.list.times(new D(1).minus(rate));
-        unitPrices.set(line.sku, unit);
-        const amount = round(unit.times(line.quantity));
-        book(line.channel, line.buyer, line.keyAccount, line.sku, line.quantity, amount);
-        if (line.invoiced !== '' && !round(new D(line.invoiced).times(line.quantity)).eq(amount)) discrepancies++;
-        if (first.channel === 'group-buy' && first.keyAccount && item.premium) gifts = gifts.plus(item.list.times(Math.floor(line.quantity / 20)));
+        const priceId = priceOf(`${first.channel === 'chamber-supply' ? 'supply' : rate}|${line.sku}`, () => (first.channel === 'chamber-supply' ? item.list.times(SUPPLY) : item.list.times(new D(1).minus(rate))));
+        saleUnitPrices.set(line.sku, priceId);
+        const figures = figuresOf(priceId, line.quantity);
+        book(line.channel, line.buyer, line.keyAccount, line.sku, line.quantity, figures);
+        if (line.invoiced !== '') {
+          const key = `${priceId}|${line.quantity}|${line.invoiced}`;
+          let agrees = invoicedAgrees.get(key);
+          if (agrees === undefined) invoicedAgrees.set(key, (agrees = fen(round(new D(line.invoiced).times(line.quantity))) === figures.amount));
+          if (!agrees) discrepancies++;
+        }
+        if (first.channel === 'group-buy' && first.keyAccount && item.premium) gifts += fen(item.list) * Math.floor(line.quantity / 20);
       }
-      prices.set(id, unitPrices);
+      prices.set(id, saleUnitPrices);
     }
     lines = [];
   };
 
   let pending = '';
+  const decoder = new TextDecoder();
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    pending += chunk.toString();
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let start = 0;
     for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
       const row = pending.slice(start, newline);
@@ -131,7 +175,10 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
   flush();
 
   let rebatesFinal = new D(0);
-  for (const volume of ka.values()) rebatesFinal = rebatesFinal.plus(round(volume.times(rebateRate(volume))));
+  for (const units of ka.values()) {
+    const buyerVolume = new D(units).dividedBy(100);
+    rebatesFinal = rebatesFinal.plus(round(buyerVolume.times(rebateRate(buyerVolume))));
+  }
   let compensation = new D(0);
   for (const [sku, price] of lowest) {
     const guaranteed = LIST.get(sku)!.list.times(SUPPLY);
@@ -139,12 +186,12 @@ export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
     for (const [quantity, count] of supplyQuantities.get(sku) ?? []) compensation = compensation.plus(round(guaranteed.minus(price).times(quantity)).times(count));
   }
   return {
-    volume: Object.fromEntries([...volume].map(([channel, amount]) => [channel, amount.toFixed(2)])),
+    volume: Object.fromEntries([...volume].map(([channel, units]) => [channel, yuan(units)])),
     discrepancies,
-    supplyPayable: supply.toFixed(2),
-    commission: commission.toFixed(2),
+    supplyPayable: yuan(supply),
+    commission: yuan(commission),
     rebatesFinal: rebatesFinal.toFixed(2),
     compensation: compensation.toFixed(2),
-    giftsValue: gifts.toFixed(2),
+    giftsValue: yuan(gifts),
   };
 }

@@ -1,14 +1,17 @@
 /**
- * Benchmark of the streamed settlement (issue 3): a month of 1,000,000 CSV lines generated on
- * the fly, settled by suanpan through the code path of POST /v1/settlements and `suanpan
- * settle`, beside a hand-written streaming settlement of the same bytes. Each runs in its own
- * child process, so peak RSS is its own. `--quick` settles 50,000 lines (CI). `--large-lines N`
+ * Benchmark of the streamed settlement (issue 3): a month of 1,000,000 CSV lines, generated
+ * once into a temporary file before anything is timed, settled by suanpan through the code path
+ * of POST /v1/settlements and `suanpan settle`, beside a hand-written streaming settlement of the
+ * same file (with the product's line caches, summing in fen). Both read the file as a stream,
+ * as `suanpan settle` does. Each runs in its own child process, so peak RSS is its own. `--quick` settles 50,000 lines (CI). `--large-lines N`
  * also settles N lines with suanpan alone (one round, no baseline) for the peak-RSS row "whatever
  * the input size" (the full `npm run bench` passes 3,000,000).
  *
  *   node dist/bench/settlement-stream.js [--quick] [--lines N] [--rounds N] [--large-lines N]
  */
 import { spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Dec, formatAmount, sum } from '../domain/money';
@@ -48,9 +51,15 @@ export async function settlementStreamSuite(options: { readonly quick: boolean; 
   // interleaved rounds, each contender's fastest time and highest peak: a busy neighbour on the shared cores slows one round, not the figure
   const productRuns: StreamRun[] = [];
   const baselineRuns: StreamRun[] = [];
-  for (let round = 0; round < (options.rounds ?? (options.quick ? 1 : 2)); round++) {
-    productRuns.push(await runChild('suanpan', lines));
-    baselineRuns.push(await runChild('baseline', lines));
+  const work = mkdtempSync(path.join(tmpdir(), 'suanpan-bench-'));
+  try {
+    const file = writeInput(work, lines);
+    for (let round = 0; round < (options.rounds ?? (options.quick ? 1 : 2)); round++) {
+      productRuns.push(await runChild('suanpan', lines, file));
+      baselineRuns.push(await runChild('baseline', lines, file));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
   const product = combine(productRuns);
   const baseline = combine(baselineRuns);
@@ -59,7 +68,7 @@ export async function settlementStreamSuite(options: { readonly quick: boolean; 
   const microsPerLine = (run: StreamRun): number => (run.seconds * 1e6) / run.lines;
   const costRatio = microsPerLine(product) / microsPerLine(baseline);
   // suanpan alone: the baseline keeps every sale in memory (over 1 GB at 3M lines) and adds nothing to this row
-  const large = options.largeLines === undefined ? undefined : await runChild('suanpan', options.largeLines);
+  const large = options.largeLines === undefined ? undefined : await runLarge(options.largeLines);
   const largeRows: BenchRow[] =
     large === undefined
       ? []
@@ -122,9 +131,30 @@ function combine(runs: readonly StreamRun[]): StreamRun {
   };
 }
 
-function runChild(contender: Contender, lines: number): Promise<StreamRun> {
+/** Writes the generated month to a file, before any timing: both contenders read the same bytes. */
+function writeInput(dir: string, lines: number): string {
+  const file = path.join(dir, `month-${lines}.csv`);
+  const fd = openSync(file, 'w');
+  try {
+    for (const chunk of settlementCsvChunks(lines)) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}
+
+async function runLarge(lines: number): Promise<StreamRun> {
+  const work = mkdtempSync(path.join(tmpdir(), 'suanpan-bench-'));
+  try {
+    return await runChild('suanpan', lines, writeInput(work, lines));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function runChild(contender: Contender, lines: number, file: string): Promise<StreamRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', contender, '--lines', String(lines)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', __filename, '--child', contender, '--lines', String(lines), '--input', file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
     child.on('error', reject);
@@ -135,8 +165,8 @@ function runChild(contender: Contender, lines: number): Promise<StreamRun> {
   });
 }
 
-/** In the child: settles the generated month, measuring time and memory. */
-async function measure(contender: Contender, lines: number): Promise<StreamRun> {
+/** In the child: settles the month in `file`, measuring time and memory. */
+async function measure(contender: Contender, lines: number, file: string): Promise<StreamRun> {
   const catalog = contender === 'suanpan' ? RuleCatalog.load(path.resolve(__dirname, '..', '..', 'rules')) : undefined;
   let gcNs = 0n;
   const liveHeap = (): number => {
@@ -149,14 +179,13 @@ async function measure(contender: Contender, lines: number): Promise<StreamRun> 
   };
   let halfHeap = 0;
   let endHeap = 0;
-  const chunks = settlementCsvChunks(lines);
-  let generated = 0;
+  let read = 0;
   const input = Readable.from(
-    (function* () {
-      for (const chunk of chunks) {
+    (async function* () {
+      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
         if (halfHeap === 0) {
-          for (let at = chunk.indexOf('\n'); at >= 0; at = chunk.indexOf('\n', at + 1)) generated++;
-          if (generated >= lines / 2) halfHeap = liveHeap();
+          for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) read++;
+          if (read >= lines / 2) halfHeap = liveHeap();
         }
         yield chunk;
       }
@@ -198,7 +227,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const largeLines = value('--large-lines') === undefined ? undefined : Number(value('--large-lines'));
   const child = value('--child');
   if (child === 'suanpan' || child === 'baseline') {
-    process.stdout.write(JSON.stringify(await measure(child, lines!)));
+    process.stdout.write(JSON.stringify(await measure(child, lines!, value('--input')!)));
     return;
   }
   const rows = await settlementStreamSuite({ quick: argv.includes('--quick') || process.env['BENCH_QUICK'] === '1', ...(lines === undefined ? {} : { lines }), ...(rounds === undefined ? {} : { rounds }), ...(largeLines === undefined ? {} : { largeLines }) });

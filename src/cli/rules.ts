@@ -1,29 +1,39 @@
 import path from 'node:path';
 import { loadApiContract } from '../http/api-contract';
-import { diffVersions, resolveVersion, type FigureChange, type VersionDiff } from '../rules/diff-versions';
+import { diffVersions, resolveVersion, type DiffOrderJson, type FigureChange, type VersionDiff } from '../rules/diff-versions';
 import { lintRulesDir } from '../rules/lint-rules-dir';
-import { RuleCatalog } from '../rules/rule-catalog';
+import { RuleCatalog, type RuleSet } from '../rules/rule-catalog';
 import { formatRuleProblem, RulesetError } from '../rules/ruleset-error';
 import { runAllGoldenCases } from '../rules/validate-rules';
-import type { CliIo } from './main';
+import { chooseAgreement } from './choose-agreement';
+import { assertReadableFile, assertRulesDir, CliFault, EXIT } from './cli-fault';
+import { EXIT_CODES_TEXT, type CliIo } from './main';
 import { readOrdersFile } from './read-orders';
 
 const USAGE = `usage:
   suanpan rules lint [dir] [--update-lock] [--json]   schema, semantics, lock, tiers, dead rules, price-guarantee floor
   suanpan rules test [dir]                            run the golden cases (rules/<agreement>/cases/*.json)
-  suanpan rules diff <versionA> <versionB> --orders <orders.json|orders.csv> [--dir dir] [--json]
-        versions: <agreement>/<effectiveFrom>, <effectiveFrom> or a rulesetVersion hash
-dir defaults to ./rules`;
+  suanpan rules diff <versionA> <versionB> --orders <orders.json|orders.csv> [--agreement id] [--dir dir] [--json]
+        versions: <agreement>/<effectiveFrom>, <effectiveFrom> or a rulesetVersion hash; the agreement
+        may be left out when only one fits (one agreement has that version, or the orders name one)
+dir defaults to ./rules
+--update-lock records new versions in rules.lock.json, only when nothing is wrong and each new
+version has golden cases dated in it (rules/<agreement>/cases/*.json) that all pass
+${EXIT_CODES_TEXT}`;
 
 /** `suanpan rules lint|test|diff`: exit 0 when all is well, 1 on problems, 2 on bad usage. */
 export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
   const [sub, ...rest] = args;
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs(rest, sub === 'diff' ? ['--orders', '--dir'] : [], ['--update-lock', '--json']);
+    parsed = parseArgs(rest, sub === 'diff' ? ['--orders', '--dir', '--agreement'] : [], ['--update-lock', '--json']);
   } catch (error) {
     io.err(`${(error as Error).message}\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
   switch (sub) {
     case 'lint':
@@ -34,7 +44,7 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
       return diff(parsed, io);
     default:
       io.err(USAGE);
-      return 2;
+      return EXIT.usage;
   }
 }
 
@@ -65,7 +75,9 @@ function parseArgs(args: readonly string[], valued: readonly string[], flags: re
 }
 
 function rulesDir(given: string | undefined, io: CliIo): string {
-  return path.resolve(io.cwd ?? process.cwd(), given ?? 'rules');
+  const dir = path.resolve(io.cwd ?? process.cwd(), given ?? 'rules');
+  assertRulesDir(given === undefined ? 'the rules directory (default ./rules)' : 'the rules directory', dir);
+  return dir;
 }
 
 async function lint(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -88,7 +100,7 @@ async function test(args: ParsedArgs, io: CliIo): Promise<number> {
   if (args.positional.length > 1) return usage(io, 'test takes at most one directory');
   const dir = rulesDir(args.positional[0], io);
   const catalog = loadOrReport(dir, io);
-  if (catalog === undefined) return 1;
+  if (catalog === undefined) return EXIT.problems;
   const outcomes = await runAllGoldenCases(catalog, dir);
   let failed = 0;
   for (const { caseFile, differences } of outcomes) {
@@ -111,19 +123,55 @@ async function test(args: ParsedArgs, io: CliIo): Promise<number> {
 async function diff(args: ParsedArgs, io: CliIo): Promise<number> {
   const orders = args.options.get('--orders');
   if (args.positional.length !== 2 || orders === undefined) return usage(io, 'diff needs two versions and --orders <file>');
+  const ordersFile = path.resolve(io.cwd ?? process.cwd(), orders);
+  assertReadableFile('--orders', ordersFile);
   const catalog = loadOrReport(rulesDir(args.options.get('--dir'), io), io);
-  if (catalog === undefined) return 1;
+  if (catalog === undefined) return EXIT.problems;
+  // every problem at once: the versions and the orders are both checked before answering
+  const problems: string[] = [];
+  let orderList: DiffOrderJson[] = [];
+  try {
+    orderList = readOrdersFile(ordersFile, loadApiContract());
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  let versions: [RuleSet, RuleSet] | undefined;
+  try {
+    const [refA, refB] = args.positional as [string, string];
+    const agreement = diffAgreement(catalog, refA, { named: args.options.get('--agreement'), fromInput: orderList.flatMap((order) => (order.agreement === undefined ? [] : [order.agreement])) });
+    const from = resolveVersion(catalog, refA, agreement);
+    versions = [from, resolveVersion(catalog, refB, from.version.agreement, '/to')];
+  } catch (error) {
+    if (error instanceof CliFault) throw error;
+    problems.unshift(error instanceof Error ? error.message : String(error));
+  }
+  if (versions === undefined || problems.length > 0) {
+    for (const problem of problems) io.err(problem);
+    return EXIT.problems;
+  }
   let result: VersionDiff;
   try {
-    const from = resolveVersion(catalog, args.positional[0]!);
-    const to = resolveVersion(catalog, args.positional[1]!, from.version.agreement, '/to');
-    result = await diffVersions(from, to, readOrdersFile(path.resolve(io.cwd ?? process.cwd(), orders), loadApiContract()));
+    result = await diffVersions(versions[0], versions[1], orderList);
   } catch (error) {
     io.err(error instanceof Error ? error.message : String(error));
-    return 1;
+    return EXIT.problems;
   }
   io.out(args.flags.has('--json') ? JSON.stringify(result, null, 2) : formatDiff(result));
-  return 0;
+  return EXIT.ok;
+}
+
+/**
+ * The agreement of a diff when the first version does not name it (`<agreement>/<effectiveFrom>`):
+ * --agreement, else the one the orders name, else the only agreement that has that version
+ * (undefined: resolveVersion then finds it, or says there is no such version). Several
+ * candidates are a usage fault that lists them.
+ */
+function diffAgreement(catalog: RuleCatalog, ref: string, hints: { named: string | undefined; fromInput: readonly string[] }): string | undefined {
+  if (ref.includes('/')) return undefined;
+  if (hints.named !== undefined || hints.fromInput.length > 0) return chooseAgreement(catalog, hints);
+  const having = catalog.agreementIds().filter((id) => catalog.versions(id).some(({ version }) => version.effectiveFrom === ref || version.rulesetVersion === ref));
+  if (having.length > 1) throw new CliFault(`${ref} is a version of several agreements (${having.sort().join(', ')}): name one with --agreement <id> or write <agreement>/${ref}`, EXIT.usage);
+  return undefined;
 }
 
 /** Loads a rules directory without the lock (drafts may be tested and diffed); reports problems. */
@@ -139,7 +187,7 @@ function loadOrReport(dir: string, io: CliIo): RuleCatalog | undefined {
 
 function usage(io: CliIo, message: string): number {
   io.err(`${message}\n${USAGE}`);
-  return 2;
+  return EXIT.usage;
 }
 
 /** A diff as text: rules and terms changed, then a table per order, per SKU and in total. */

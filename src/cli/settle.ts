@@ -10,7 +10,9 @@ import { formatStatementHtml } from '../io/statement-html';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { RulesetError, formatRuleProblem } from '../rules/ruleset-error';
-import type { CliIo } from './main';
+import { assertReadableFile, assertRulesDir, assertWritableFile, EXIT, fileFault } from './cli-fault';
+import { EXIT_CODES_TEXT, type CliIo } from './main';
+import { chooseAgreement } from './choose-agreement';
 
 const USAGE = `usage: suanpan settle --transactions <tx.csv|tx.ndjson> [--external <ext.csv>] [--claimed <claims.csv>]
                       --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--agreement <id>] [--format json|csv|html]
@@ -18,8 +20,8 @@ const USAGE = `usage: suanpan settle --transactions <tx.csv|tx.ndjson> [--extern
   Settles a period from files, streaming (a month of a million lines in flat memory).
   CSV: UTF-8 with or without BOM, one table per header row (see docs/settlement.md);
   .ndjson / .jsonl: one row per line as a JSON object.
-  --agreement defaults to the only agreement in the rules; --rules to $SUANPAN_RULES_DIR or the bundled rules.
-  Exit codes: 0 statement written, 1 the input has problems (listed on stderr), 2 bad usage.`;
+  --agreement may be left out when the rules hold one agreement; --rules defaults to $SUANPAN_RULES_DIR or the bundled rules.
+${EXIT_CODES_TEXT}`;
 
 const FORMATS = ['json', 'csv', 'html'] as const;
 type OutputFormat = (typeof FORMATS)[number];
@@ -35,26 +37,29 @@ export interface ProgressSink {
  * terminal, a progress line on stderr.
  */
 export async function run(args: readonly string[], io: CliIo, progressSink: ProgressSink | undefined = process.stderr.isTTY ? process.stderr : undefined): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
   let options: ReturnType<typeof readOptions>;
   try {
     options = readOptions(args, io.cwd ?? process.cwd());
   } catch (error) {
     io.err(`${(error as Error).message}\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
+  assertRulesDir('--rules', options.rulesDir);
+  for (const file of options.files) assertReadableFile(file.role, file.path);
+  if (options.out !== undefined) assertWritableFile('--out', options.out);
   let catalog: RuleCatalog;
   try {
     catalog = RuleCatalog.load(options.rulesDir);
   } catch (error) {
     if (!(error instanceof RulesetError)) throw error;
     io.err(`the rules in ${options.rulesDir} are refused:\n${error.problems.map(formatRuleProblem).join('\n')}`);
-    return 1;
+    return EXIT.problems;
   }
-  const agreement = options.agreement ?? onlyAgreement(catalog);
-  if (agreement === undefined) {
-    io.err(`name the agreement with --agreement (the rules hold ${catalog.agreementIds().join(', ')})\n${USAGE}`);
-    return 2;
-  }
+  const agreement = chooseAgreement(catalog, { named: options.agreement });
   const progress = progressSink === undefined || options.noProgress ? undefined : new ProgressLine(progressSink, totalBytes(options.files));
   let statement: SettlementStatement;
   try {
@@ -65,16 +70,25 @@ export async function run(args: readonly string[], io: CliIo, progressSink: Prog
     progress?.done();
     io.err(`${error.message}:`);
     for (const issue of error.issues) io.err(`  ${describeIssue(issue)}`);
-    return 1;
+    return EXIT.problems;
   }
   progress?.done();
   const text = render(statement, options.format);
-  if (options.out === undefined) io.out(text.replace(/\n$/, ''));
-  else writeFileSync(options.out, text);
-  return 0;
+  if (options.out === undefined) {
+    io.out(text.replace(/\n$/, ''));
+    return EXIT.ok;
+  }
+  try {
+    writeFileSync(options.out, text);
+  } catch (error) {
+    throw fileFault(error, '--out', options.out);
+  }
+  return EXIT.ok;
 }
 
 interface InputFile {
+  /** The option that named it: --transactions, --external or --claimed. */
+  readonly role: string;
   readonly path: string;
   readonly format: SettlementFileFormat;
 }
@@ -102,9 +116,12 @@ function readOptions(args: readonly string[], cwd: string) {
   if (values.from === undefined || values.to === undefined) throw new Error('--from and --to are required');
   const format = values.format as OutputFormat;
   if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
-  const files = [values.transactions, values.external, values.claimed]
-    .filter((file): file is string => file !== undefined)
-    .map((file): InputFile => ({ path: path.resolve(cwd, file), format: fileFormat(file) }));
+  const named: readonly (readonly [string, string | undefined])[] = [
+    ['--transactions', values.transactions],
+    ['--external', values.external],
+    ['--claimed', values.claimed],
+  ];
+  const files = named.flatMap(([role, file]): InputFile[] => (file === undefined ? [] : [{ role, path: path.resolve(cwd, file), format: fileFormat(file) }]));
   return {
     files,
     from: values.from,
@@ -122,11 +139,6 @@ function fileFormat(file: string): SettlementFileFormat {
   if (extension === '.csv') return 'csv';
   if (extension === '.ndjson' || extension === '.jsonl') return 'ndjson';
   throw new Error(`${file}: use a .csv, .ndjson or .jsonl file`);
-}
-
-function onlyAgreement(catalog: RuleCatalog): string | undefined {
-  const ids = catalog.agreementIds();
-  return ids.length === 1 ? ids[0] : undefined;
 }
 
 function totalBytes(files: readonly InputFile[]): number | undefined {

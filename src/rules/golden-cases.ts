@@ -5,6 +5,7 @@ import type { QuoteInput } from '../domain/quote';
 import { calculateQuote } from './calculate-quote';
 import { calculateSettlement, type SettlementRequest } from './calculate-settlement';
 import type { RuleCatalog } from './rule-catalog';
+import type { RuleProblem } from './ruleset-error';
 
 /** A golden case file: a request and the figures it must give (a subset of the response). */
 export interface GoldenCase {
@@ -93,4 +94,54 @@ export function compareSubset(expected: unknown, actual: unknown, at: string): C
     return Object.entries(expected).flatMap(([key, value]) => compareSubset(value, (actual as Record<string, unknown>)[key], at === '' ? key : `${at}.${key}`));
   }
   return Object.is(expected, actual) ? [] : [{ path: at, expected, actual }];
+}
+
+/**
+ * The version a case exercises, `<agreement>/<effectiveFrom>`: the version of the case's
+ * agreement in force on its date (a quote's `date`, a settlement's `period.from`). Undefined
+ * when the case has no date (a quote priced "today" pins no version) or no version is in force
+ * then (a case of the refusal before the first version).
+ */
+export function caseVersionKey(catalog: RuleCatalog, caseFile: GoldenCaseFile): string | undefined {
+  const request = (caseFile.goldenCase.request ?? {}) as { agreement?: unknown; date?: unknown; period?: { from?: unknown } };
+  const agreement = typeof request.agreement === 'string' ? request.agreement : caseFile.agreement;
+  const date = typeof request.date === 'string' ? request.date : typeof request.period?.from === 'string' ? request.period.from : undefined;
+  if (date === undefined || !catalog.agreementIds().includes(agreement)) return undefined;
+  const first = catalog.versions(agreement)[0];
+  if (first === undefined || date < first.version.effectiveFrom) return undefined;
+  return `${agreement}/${catalog.versionOn(agreement, date).version.effectiveFrom}`;
+}
+
+/**
+ * What stops versions from being recorded in rules.lock.json: a version with no golden case
+ * dated in it, or one of its cases failing. `keys` are `<agreement>/<effectiveFrom>`; an empty
+ * answer means every one of them may be recorded.
+ */
+export async function checkVersionCases(catalog: RuleCatalog, rulesDir: string, keys: readonly string[]): Promise<RuleProblem[]> {
+  if (keys.length === 0) return [];
+  const cases = listGoldenCases(rulesDir);
+  const problems: RuleProblem[] = [];
+  for (const key of keys) {
+    const own = cases.filter((caseFile) => caseVersionKey(catalog, caseFile) === key);
+    if (own.length === 0) {
+      const agreement = key.slice(0, key.indexOf('/'));
+      problems.push({
+        file: `${key}/`,
+        reason: `version ${key} has no golden case, so it is not recorded in rules.lock.json`,
+        hint: `add rules/${agreement}/cases/*.json whose request is dated while ${key} is in force, with the figures worked out by hand, and run the lint again`,
+      });
+      continue;
+    }
+    for (const caseFile of own) {
+      const differences = await runGoldenCase(catalog, caseFile.goldenCase);
+      if (differences.length === 0) continue;
+      const first = differences[0]!;
+      problems.push({
+        file: caseFile.file,
+        reason: `golden case "${caseFile.goldenCase.name}" of version ${key} fails (${first.path === '' ? '(result)' : first.path}: expected ${JSON.stringify(first.expected)}, got ${JSON.stringify(first.actual)}${differences.length > 1 ? `; and ${differences.length - 1} more` : ''}), so ${key} is not recorded in rules.lock.json`,
+        hint: '`npx suanpan rules test` shows every difference; fix the rules or, if the figures changed on purpose, the case',
+      });
+    }
+  }
+  return problems;
 }

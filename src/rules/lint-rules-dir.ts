@@ -1,3 +1,4 @@
+import { checkVersionCases } from './golden-cases';
 import { lintCatalog } from './lint-rules';
 import { hashedVersion, loadRules } from './load-rules';
 import { RuleCatalog } from './rule-catalog';
@@ -19,7 +20,8 @@ export interface LintReport {
  * Lints a rules directory: schema and load-time semantics, the lock (a published version's
  * hash must not change; a new version must be recorded), and {@link lintCatalog}. With
  * `updateLock`, versions missing from rules.lock.json are recorded — only when nothing else is
- * wrong, and never by changing the hash of a version already recorded.
+ * wrong and each has golden cases dated in it that pass, and never by changing the hash of a
+ * version already recorded.
  */
 export async function lintRulesDir(dir: string, options: { readonly updateLock?: boolean } = {}): Promise<LintReport> {
   let loaded: ReturnType<typeof loadRules>;
@@ -34,8 +36,10 @@ export async function lintRulesDir(dir: string, options: { readonly updateLock?:
   const lock = readRulesLock(dir, errors) ?? {};
   const candidate = options.updateLock === true ? addToLock(lock, versions) : { lock, added: [] };
   errors.push(...checkRulesLock(versions, candidate.lock));
-  const lint = await lintCatalog(RuleCatalog.fromLoaded(loaded));
+  const catalog = RuleCatalog.fromLoaded(loaded);
+  const lint = await lintCatalog(catalog);
   errors.push(...lint.errors);
+  errors.push(...(await checkVersionCases(catalog, dir, candidate.added)));
   const record = errors.length === 0 && candidate.added.length > 0;
   if (record) writeRulesLock(dir, candidate.lock);
   return {

@@ -9,7 +9,8 @@ import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample } from '../support/se
 const ROOT = path.resolve(__dirname, '../..');
 const TX = path.join(FIXTURES_DIR, 'worked-example-transactions.csv');
 const EXT = path.join(FIXTURES_DIR, 'worked-example-external.csv');
-const PERIOD = ['--from', '2026-11-01', '--to', '2026-11-30'];
+/** The worked example's agreement and period. */
+const PERIOD = ['--agreement', 'chamber-baiyikang', '--from', '2026-11-01', '--to', '2026-11-30'];
 
 function captureIo(cwd?: string): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -104,6 +105,26 @@ describe('npx suanpan settle (compiled, spawned)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expectWorkedExample(JSON.parse(result.stdout));
+  });
+
+  it('--help prints the usage on stdout and exits 0', () => {
+    for (const args of [['--help'], ['settle', '--help']]) {
+      const result = spawnSync(process.execPath, [path.join(build, 'bin/suanpan.js'), ...args], { encoding: 'utf8' });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^usage: suanpan/);
+    }
+  });
+
+  it('a missing input file, --out folder or --rules directory: one line, no stack, exit 3', () => {
+    const cases = [
+      [['--transactions', 'nope.csv', ...PERIOD], `suanpan: --transactions ${path.join(build, 'nope.csv')}: no such file or directory\n`],
+      [['--transactions', TX, ...PERIOD, '--out', 'missing/s.json'], `suanpan: --out ${path.join(build, 'missing/s.json')}: no such file or directory\n`],
+      [['--transactions', TX, ...PERIOD, '--rules', 'missing-rules'], `suanpan: --rules ${path.join(build, 'missing-rules')}: no such file or directory\n`],
+    ] as const;
+    for (const [args, message] of cases) {
+      const result = spawnSync(process.execPath, [path.join(build, 'bin/suanpan.js'), 'settle', ...args], { encoding: 'utf8', cwd: build });
+      expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 3, stderr: message, stdout: '' });
+    }
   });
 
   it('without a command it prints the usage and exits 2', () => {

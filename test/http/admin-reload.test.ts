@@ -9,13 +9,16 @@ import { loadRules } from '../../src/rules/load-rules';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import { copyRules, publishVersion } from '../support/rules-fixture';
-import { contract, recordingLogger } from '../support/test-app';
+import { dateAfterLastVersion } from '../support/agreement-fixture';
+import { contract, recordingLogger, RULES_DIR } from '../support/test-app';
 import { expectSchema, trustApp } from '../support/trust-app';
 
 const TOKEN = 's3cret-admin-token';
 const MEMBER_DIRECT_2027_07 = { agreement: 'chamber-baiyikang', channel: 'member-direct', date: '2027-07-01', buyer: { id: 'M-007', member: true }, lines: [{ sku: 'BYK-M01', quantity: 3 }] };
 // 3 × 298.00 at 0.92 (version 2027-01-01) = 822.48; at 0.90 (a version 2027-07-01 published during the test) = 804.60
 const NET_BY_EFFECTIVE_FROM: Record<string, string> = { '2027-01-01': '822.48', '2027-07-01': '804.60' };
+/** A date no bundled version has or follows, for a version that is never recorded. */
+const UNPUBLISHED = dateAfterLastVersion(RULES_DIR, 'chamber-baiyikang');
 
 describe('POST /admin/rules:reload', () => {
   let rules: ReturnType<typeof copyRules>;
@@ -39,10 +42,11 @@ describe('POST /admin/rules:reload', () => {
   it('loads a newly published version and serves it', async () => {
     const { app } = trustApp({ rulesDir: rules.dir, adminToken: TOKEN });
     expect((await request(app).post('/v1/quotes').send(MEMBER_DIRECT_2027_07).expect(200)).body.totals.net).toBe('822.48');
+    const served = Object.keys((await reload(app).expect(200)).body.rules.versions);
     publishVersion(rules.dir, '2027-01-01', '2027-07-01', '0.10');
     const res = await reload(app).expect(200);
     expectSchema('RulesReload', res.body);
-    expect(Object.keys(res.body.rules.versions)).toEqual(['chamber-baiyikang/2026-01-01', 'chamber-baiyikang/2027-01-01', 'chamber-baiyikang/2027-07-01']);
+    expect(Object.keys(res.body.rules.versions).sort()).toEqual([...served, 'chamber-baiyikang/2027-07-01'].sort());
     expect((await request(app).post('/v1/quotes').send(MEMBER_DIRECT_2027_07).expect(200)).body.totals.net).toBe('804.60');
   });
 
@@ -61,7 +65,7 @@ describe('POST /admin/rules:reload', () => {
       /price-guarantee floor broken on channel member-direct/,
     ],
     ['a failing golden case', (dir: string) => publishVersion(dir, '2027-01-01', '2027-03-01', '0.10'), 'chamber-baiyikang/cases/v2027-group-buy-member-beats-6-percent-tier.json', /golden case .* fails: .*lines\[0\]\.unitPrice: expected "1184.96", got "1159.20"/],
-    ['a version not recorded in the lock', (dir: string) => publishVersion(dir, '2027-01-01', '2028-01-01', '0.10', { record: false }), 'chamber-baiyikang/2028-01-01/', /is not in rules.lock.json.*--update-lock/],
+    ['a version not recorded in the lock', (dir: string) => publishVersion(dir, '2027-01-01', UNPUBLISHED, '0.10', { record: false }), `chamber-baiyikang/${UNPUBLISHED}/`, /is not in rules.lock.json.*--update-lock/],
   ])('refuses %s: nothing served changes, the answer, /readyz and the log name the file', async (_what, breakRules, file, reason) => {
     const logger = recordingLogger();
     const { app } = trustApp({ rulesDir: rules.dir, adminToken: TOKEN, logger });

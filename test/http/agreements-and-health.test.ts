@@ -1,17 +1,24 @@
 import request from 'supertest';
 import { parse } from 'yaml';
+import { loadRules } from '../../src/rules/load-rules';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import { RULES_DIR, contractIssues, testApp } from '../support/test-app';
 
 const app = testApp();
 
 describe('agreements', () => {
-  it('lists the bundled agreement with its versions', async () => {
+  it('lists every agreement of the rules directory with its versions', async () => {
     const res = await request(app).get('/v1/agreements');
     expect(res.status).toBe(200);
     expect(contractIssues('AgreementList', res.body)).toEqual([]);
-    expect(res.body.agreements[0]).toMatchObject({ agreement: 'chamber-baiyikang', currency: 'CNY' });
-    expect(res.body.agreements[0].versions[0]).toMatchObject({ effectiveFrom: '2026-01-01', rulesetVersion: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    const loaded = loadRules(RULES_DIR);
+    const listed = res.body.agreements as { agreement: string; versions: { effectiveFrom: string; rulesetVersion: string }[] }[];
+    expect(listed.map((a) => a.agreement).sort()).toEqual([...loaded.agreements.keys()].sort());
+    for (const { agreement, versions } of listed) {
+      expect(versions.map((v) => [v.effectiveFrom, v.rulesetVersion])).toEqual(loaded.agreements.get(agreement)!.map(({ version }) => [version.effectiveFrom, version.rulesetVersion]));
+    }
+    // the chamber agreement's first version, as its worked examples are dated
+    expect(listed.find((a) => a.agreement === 'chamber-baiyikang')).toMatchObject({ currency: 'CNY', versions: expect.arrayContaining([expect.objectContaining({ effectiveFrom: '2026-01-01' })]) });
   });
 
   it('shows terms, catalog and labelled rules of the version in force', async () => {

@@ -25,8 +25,9 @@ describe('POST /v1/rulesets:diff', () => {
   });
 
   it('takes versions by rulesetVersion hash too, and reports a reversed diff with the opposite change', async () => {
-    const list = (await request(app).get('/v1/agreements').expect(200)).body.agreements[0].versions as { rulesetVersion: string }[];
-    const res = await diff({ from: list[1]!.rulesetVersion, to: 'chamber-baiyikang/2026-01-01', orders: [T3] }).expect(200);
+    const agreements = (await request(app).get('/v1/agreements').expect(200)).body.agreements as { agreement: string; versions: { effectiveFrom: string; rulesetVersion: string }[] }[];
+    const v2027 = agreements.find((a) => a.agreement === 'chamber-baiyikang')!.versions.find((v) => v.effectiveFrom === '2027-01-01')!;
+    const res = await diff({ from: v2027.rulesetVersion, to: 'chamber-baiyikang/2026-01-01', orders: [T3] }).expect(200);
     expect(res.body.totals.change).toEqual({ net: '26.82', commission: '2.68', rebate: '0.00' });
   });
 

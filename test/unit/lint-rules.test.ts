@@ -1,8 +1,9 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lintRulesDir } from '../../src/rules/lint-rules-dir';
-import { loadRules } from '../../src/rules/load-rules';
+import { hashedVersion, loadRules } from '../../src/rules/load-rules';
 import { LOCK_FILE } from '../../src/rules/rules-lock';
+import { dateAfterLastVersion, rulesWithOnly } from '../support/agreement-fixture';
 import { copyRules } from '../support/rules-fixture';
 import { RULES_DIR } from '../support/test-app';
 
@@ -23,13 +24,23 @@ const newRule = (id: string, conditions: unknown, event: unknown, extra: object 
   JSON.stringify({ id, clause: 'test', label: { zh: id, en: id }, priority: 50, conditions, event, ...extra });
 
 describe('rules lint', () => {
-  it('passes the bundled rules, checking every combination of both versions', async () => {
+  it('passes the bundled rules, every version of every agreement', async () => {
     const report = await lintRulesDir(RULES_DIR);
     expect(report.errors).toEqual([]);
     expect(report.warnings).toEqual([]);
-    expect(report.versions.map((v) => v.key)).toEqual(['chamber-baiyikang/2026-01-01', 'chamber-baiyikang/2027-01-01']);
-    // 4 channels × 4 buyer flag pairs × 6 SKUs × 15 quantity/total/line-count shapes, per version
-    expect(report.combinations).toBe(2 * 4 * 4 * 6 * 15);
+    expect(report.versions.map((v) => v.key).sort()).toEqual([...loadRules(RULES_DIR).agreements.values()].flat().map(hashedVersion).map((v) => v.key).sort());
+  });
+
+  it('checks every combination of the chamber agreement: channels × 4 buyer flag pairs × SKUs × 15 quantity/total/line-count shapes, per version', async () => {
+    const chamber = rulesWithOnly(RULES_DIR, 'chamber-baiyikang');
+    try {
+      const versions = loadRules(chamber.dir).agreements.get('chamber-baiyikang')!;
+      const report = await lintRulesDir(chamber.dir);
+      expect(report.errors).toEqual([]);
+      expect(report.combinations).toBe(versions.reduce((sum, { version }) => sum + version.channels.size * 4 * version.catalog.size * 15, 0));
+    } finally {
+      chamber.cleanup();
+    }
   });
 
   it('finds a price below the guarantee floor, with the file, the rule, an example and a fix', async () => {
@@ -124,38 +135,59 @@ describe('rules lint', () => {
   });
 
   describe('--update-lock', () => {
-    it('records a new version only when it lints clean, and never rewrites a published hash', async () => {
+    it('records a new version only when it lints clean and its golden cases pass, and never rewrites a published hash', async () => {
       const rules = copyRules();
+      // a version after every bundled one, with the 2027 version's rules (its figures are known)
+      const draftDate = dateAfterLastVersion(rules.dir, 'chamber-baiyikang');
+      const draftKey = `chamber-baiyikang/${draftDate}`;
       try {
-        const draft = path.join(rules.dir, 'chamber-baiyikang', '2028-01-01');
+        const draft = path.join(rules.dir, draftKey);
         cpSync(path.join(rules.dir, 'chamber-baiyikang', '2027-01-01'), draft, { recursive: true });
         const agreementFile = path.join(draft, 'agreement.json');
-        rules.write('chamber-baiyikang/2028-01-01/agreement.json', readFileSync(agreementFile, 'utf8').replace('"effectiveFrom": "2027-01-01"', '"effectiveFrom": "2028-01-01"'));
+        rules.write(`${draftKey}/agreement.json`, readFileSync(agreementFile, 'utf8').replace('"effectiveFrom": "2027-01-01"', `"effectiveFrom": "${draftDate}"`));
         // the fixture re-records edits; a new version must go through lint, so drop it from the lock again
         const lockFile = path.join(rules.dir, LOCK_FILE);
         const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as Record<string, string>;
-        delete lock['chamber-baiyikang/2028-01-01'];
+        delete lock[draftKey];
         writeFileSync(lockFile, JSON.stringify(lock));
 
         const unrecorded = await lintRulesDir(rules.dir);
-        expect(unrecorded.errors).toEqual([{ file: 'chamber-baiyikang/2028-01-01/', reason: expect.stringContaining('is not in rules.lock.json') }]);
+        expect(unrecorded.errors).toEqual([{ file: `${draftKey}/`, reason: expect.stringContaining('is not in rules.lock.json') }]);
 
         const lintedDraft = path.join(draft, 'rules', 'member-discount.json');
         writeFileSync(lintedDraft, readFileSync(lintedDraft, 'utf8').replace('"group": "buyer-discount"', '"group": "member-only"'));
         const failing = await lintRulesDir(rules.dir, { updateLock: true });
         expect(failing.errors.length).toBeGreaterThan(0);
         expect(failing.lockAdded).toEqual([]);
-        expect(JSON.parse(readFileSync(lockFile, 'utf8'))).not.toHaveProperty(['chamber-baiyikang/2028-01-01']);
+        expect(JSON.parse(readFileSync(lockFile, 'utf8'))).not.toHaveProperty([draftKey]);
 
         writeFileSync(lintedDraft, readFileSync(lintedDraft, 'utf8').replace('"group": "member-only"', '"group": "buyer-discount"'));
+        const uncovered = await lintRulesDir(rules.dir, { updateLock: true });
+        expect(uncovered.errors).toEqual([{ file: `${draftKey}/`, reason: `version ${draftKey} has no golden case, so it is not recorded in rules.lock.json`, hint: expect.stringContaining('rules/chamber-baiyikang/cases/') }]);
+        expect(uncovered.lockAdded).toEqual([]);
+
+        // a case of the new version: the 2027 member-direct case, a year later (the draft copies 2027's figures)
+        const caseFile = path.join(rules.dir, 'chamber-baiyikang', 'cases', `v${draftDate}-member-direct.json`);
+        const goldenCase = JSON.parse(readFileSync(path.join(rules.dir, 'chamber-baiyikang', 'cases', 'v2027-member-direct.json'), 'utf8'));
+        goldenCase.request.date = draftDate;
+        goldenCase.expect.effectiveFrom = draftDate;
+        goldenCase.expect.totals.net = '822.49';
+        writeFileSync(caseFile, JSON.stringify(goldenCase));
+        const failingCase = await lintRulesDir(rules.dir, { updateLock: true });
+        expect(failingCase.errors).toEqual([{ file: `chamber-baiyikang/cases/v${draftDate}-member-direct.json`, reason: expect.stringContaining(`of version ${draftKey} fails (totals.net: expected "822.49", got "822.48"), so ${draftKey} is not recorded`), hint: expect.any(String) }]);
+        expect(failingCase.lockAdded).toEqual([]);
+        expect(JSON.parse(readFileSync(lockFile, 'utf8'))).not.toHaveProperty([draftKey]);
+
+        goldenCase.expect.totals.net = '822.48';
+        writeFileSync(caseFile, JSON.stringify(goldenCase));
         const recorded = await lintRulesDir(rules.dir, { updateLock: true });
         expect(recorded.errors).toEqual([]);
-        expect(recorded.lockAdded).toEqual(['chamber-baiyikang/2028-01-01']);
+        expect(recorded.lockAdded).toEqual([draftKey]);
         expect(() => loadRules(rules.dir, { lock: 'required' })).not.toThrow();
 
         writeFileSync(lintedDraft, readFileSync(lintedDraft, 'utf8').replace('"rate": "0.08"', '"rate": "0.09"'));
         const edited = await lintRulesDir(rules.dir, { updateLock: true });
-        expect(edited.errors).toEqual([{ file: 'chamber-baiyikang/2028-01-01/', reason: expect.stringContaining('was modified') }]);
+        expect(edited.errors).toEqual([{ file: `${draftKey}/`, reason: expect.stringContaining('was modified') }]);
       } finally {
         rules.cleanup();
       }
