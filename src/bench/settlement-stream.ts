@@ -1,3 +1,4 @@
+import { figureAmount } from '../domain/settlement';
 /**
  * Benchmark of the streamed settlement (issue 3): a month of 1,000,000 CSV lines, generated
  * once into a temporary file before anything is timed, settled by suanpan through the code path
@@ -209,7 +210,7 @@ async function settleWithSuanpan(catalog: RuleCatalog, input: Readable): Promise
   return {
     volume: statement.volume,
     discrepancies: statement.discrepancies.length,
-    supplyPayable: statement.supplyPayable,
+    supplyPayable: figureAmount(statement, 'supplyPayable') ?? '',
     commission: statement.commission,
     rebatesFinal: formatAmount(sum(statement.rebates.map((rebate) => new Dec(rebate.final)))),
     compensation: statement.compensation,

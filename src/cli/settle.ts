@@ -1,3 +1,4 @@
+import { wireStatement } from '../domain/settlement';
 import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -168,7 +169,7 @@ function openFile(file: InputFile, progress: ProgressLine | undefined): Settleme
 function render(statement: SettlementStatement, format: OutputFormat): string {
   if (format === 'csv') return formatStatementCsv(statement);
   if (format === 'html') return formatStatementHtml(statement);
-  return `${JSON.stringify(statement, null, 2)}\n`;
+  return `${JSON.stringify(wireStatement(statement), null, 2)}\n`;
 }
 
 /** One issue as a line of the terminal: file and row or pointer, transaction, what is wrong. */

@@ -1,5 +1,5 @@
-import { type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
-import { tierRate } from './apply-tiers';
+import { isRuleInForce, type AgreementVersion, type PricingRule, type Tier, type TierMode } from './agreement';
+import { findTier, tierRate } from './apply-tiers';
 import { IdNumbers } from './id-numbers';
 import { BookedSales, type BookedLine, type BookedSale, type SaleLineToBook } from './booked-sales';
 import { DiscrepancyLog } from './discrepancy-log';
@@ -12,9 +12,15 @@ import { MoneySum, minorUnits } from './money-sum';
 import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, isUnitPriceText, roundMoney, sum } from './money';
 import { orderGifts, priceQuote, type FiredRules } from './price-quote';
 import type { QuoteInput } from './quote';
+import { FigureBook, payeeSource } from './statement-figures';
+import type { RebateSettlement } from './terms/rebate-settlement';
+import { graduatedAmount } from './terms/tiered-discount';
+import type { LinePricing, OrderPricing } from './terms/term';
 import type {
   ClaimedFigures,
+  ClawbackLine,
   Discrepancy,
+  ProgrammeLine,
   ExternalSale,
   StreamedStatement,
   PriceGuaranteeLine,
@@ -27,14 +33,8 @@ import type {
   SettlementTransaction,
   TransactionLocator,
 } from './settlement';
-import { collectStatement } from './settlement';
+import { collectStatement, figureAmount } from './settlement';
 
-/**
- * The channel whose volume is supplyPayable: AGREEMENT.md, Settlement — "supplyPayable: Σ
- * chamber-supply line amounts (what the chamber owes for stock)". A name of the statement's
- * own vocabulary, like its field names; no rate or threshold lives here.
- */
-export const SUPPLY_CHANNEL = 'chamber-supply';
 
 /** Why a unit price is refused (see {@link isUnitPriceText}: every product with a quantity stays exact). */
 const UNIT_PRICE_RULE = 'is not a decimal ≥ 0 with at most 12 digits before the point and 8 after';
@@ -50,6 +50,8 @@ export interface PendingSale {
   readonly facts: readonly Facts[];
   /** Its place in the order of calls, which a spilled settlement records it under. */
   readonly seq: number;
+  /** A sale before the period: registered (its returns may come now) and counted in programme volumes, not in the period's figures. */
+  readonly prior?: boolean;
 }
 
 /**
@@ -71,6 +73,12 @@ export interface SettlementAccumulator {
    * before the next call.
    */
   add(transaction: SettlementTransaction, at: TransactionLocator): PendingSale | undefined;
+  /**
+   * A sale dated before the period (add them first): registered, so its returns in the period
+   * are priced at its prices, and counted in the volume to date of programmes (a quarter's
+   * rebate), never in the period's own figures. Returned for rule evaluation like a sale.
+   */
+  addPrior(transaction: SettlementTransaction, at: TransactionLocator): PendingSale | undefined;
   /**
    * A transaction refused for cells that could not be read (already reported): its readable
    * fields are checked as {@link add} checks them — the period, the channel, the SKUs, the
@@ -146,6 +154,8 @@ interface FiredEntry {
   readonly readsOrderQuantity: boolean;
   /** A tier table on the line's units. */
   readonly readsLineQuantity: boolean;
+  /** A term reads the rest of the order (an order amount allocated, a cap): the line is priced with its order, never from the cache. */
+  readonly readsOrderLines: boolean;
   readonly givesGoods: boolean;
   /** Unit prices under these rules by SKU, then the order's units (0 unless read), then the line's (0 unless read). */
   readonly unitPrices: Map<string, Map<number, Map<number, SharedPrice>>>;
@@ -240,6 +250,14 @@ interface GuaranteedLines {
   readonly countByQuantity: Map<number, number>;
 }
 
+/** A programme rebate's volume to date (a quarter, a year), summed over the pieces its rule fired on. */
+interface ProgrammeAccount {
+  readonly rule: PricingRule;
+  readonly action: RebateSettlement;
+  readonly period: SettlementPeriod;
+  readonly volume: MoneySum;
+}
+
 interface LowestExternal {
   readonly unitPrice: Dec;
   readonly institution: string;
@@ -249,6 +267,10 @@ interface LowestExternal {
 interface PricedPiece extends LineFigures {
   readonly channel: string;
   readonly buyerId: string;
+  /** The day of the transaction (a return's own day, not its sale's). */
+  readonly date: string;
+  /** The value of the statement's `per` fact for the transaction (undefined when the statement is not split). */
+  readonly group: string | undefined;
   readonly sku: string;
   readonly quantity: number;
   readonly fired: FiredRules;
@@ -309,6 +331,25 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   /** Lines of buyers past maxRebateAccounts (the statement is refused). */
   let linesPastRebateLimit = 0;
   const counts = { transactions: 0, returns: 0, lines: 0, externalSales: 0 };
+  const figureBook = version.statement === undefined ? undefined : new FigureBook(version.statement, policy.scale);
+  const perFact = version.statement?.per?.fact;
+  const programmes = new Map<string, ProgrammeAccount>();
+  const clawbackRules = version.rules.filter((rule) => rule.action.type === 'clawback');
+  const clawbacks: ClawbackLine[] = [];
+  /** The value of the statement's `per` fact for a transaction (the affiliate of its order). */
+  const groupOf = (tx: SettlementTransaction): string | undefined => {
+    if (perFact === undefined) return undefined;
+    if (perFact === 'buyer.id') return tx.buyer.id;
+    const value = tx.attributes?.[perFact.slice('order.'.length)];
+    return value === undefined || value === null ? '' : String(value);
+  };
+  /** What a figure term of a returned line reads of its order: the attributes that name payees. */
+  const orderContextOf = (tx: SettlementTransaction): OrderPricing => ({
+    input: { agreement: version.agreement, channel: tx.channel, date: tx.date, buyer: tx.buyer, ...(tx.attributes === undefined ? {} : { attributes: tx.attributes }), lines: [] },
+    lines: [],
+    policy,
+    totalQuantity: 0,
+  });
 
   const record = (issue: SettlementIssue): void => {
     if (foundAt !== undefined) {
@@ -330,9 +371,11 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       entry = {
         id: firedByIds.size,
         rules: fired,
-        readsOrderQuantity: fired.some((rule) => rule.action.type === 'tiered-discount' && rule.action.basis === 'order.totalQuantity'),
-        readsLineQuantity: fired.some((rule) => rule.action.type === 'tiered-discount' && rule.action.basis === 'line.quantity'),
-        givesGoods: fired.some((rule) => rule.action.type === 'free-goods'),
+        // what the line's figures depend on, as each term declares it: the cache keys on these
+        readsOrderQuantity: fired.some((rule) => rule.term.dependsOn(rule.action as never).includes('order.totalQuantity')),
+        readsLineQuantity: fired.some((rule) => rule.term.dependsOn(rule.action as never).includes('line.quantity')),
+        readsOrderLines: fired.some((rule) => rule.term.dependsOn(rule.action as never).includes('order.lines')),
+        givesGoods: fired.some((rule) => rule.term.stage === 'gifts'),
         unitPrices: new Map(),
         figures: new Map(),
       };
@@ -364,7 +407,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     let totalQuantity = 0;
     for (const line of lines) totalQuantity += line.quantity;
     const figures: LineFigures[] = [];
-    for (let j = 0; j < lines.length; j++) {
+    const cacheable = !entries.some((entry) => entry.readsOrderLines);
+    for (let j = 0; cacheable && j < lines.length; j++) {
       const line = lines[j]!;
       const entry = entries[j]!;
       const price = entry.unitPrices
@@ -400,7 +444,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         rebateUnits: minorUnits(rebate, policy.scale),
         invoicedAgrees: new Map(),
       };
-      if (maxPricings > 0) {
+      if (maxPricings > 0 && cacheable) {
         const bySku = inner(entry.unitPrices, line.sku, () => new Map<number, Map<number, SharedPrice>>());
         inner(bySku, entry.readsOrderQuantity ? totalQuantity : 0, () => new Map<number, SharedPrice>()).set(entry.readsLineQuantity ? line.quantity : 0, price);
         inner(entry.figures, price.id, () => new Map<number, LineFigures>()).set(line.quantity, priced);
@@ -412,13 +456,14 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
   /** Adds one priced piece to every figure it feeds. */
   const book = (piece: PricedPiece): void => {
+    bookProgrammes(piece);
     let channelVolume = volume.get(piece.channel);
     if (channelVolume === undefined) volume.set(piece.channel, (channelVolume = new MoneySum(policy.scale)));
     channelVolume.add(piece.amount, piece.amountUnits);
     commission.add(piece.commission, piece.commissionUnits);
     for (const rule of piece.fired) {
       const action = rule.action;
-      if (action.type === 'rebate-settlement') {
+      if (action.type === 'rebate-settlement' && action.period === 'statement') {
         const key = `${piece.buyerId}\u0000${rule.id}`;
         let account = rebates.get(key);
         if (account === undefined) {
@@ -439,6 +484,81 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         lines.countByQuantity.set(piece.quantity, (lines.countByQuantity.get(piece.quantity) ?? 0) + 1);
       }
     }
+  };
+
+  /** Adds a piece to the programmes (rebates over a quarter, a year) whose rule fired on it and whose period holds its day. */
+  const bookProgrammes = (piece: PricedPiece): void => {
+    for (const rule of piece.fired) {
+      const action = rule.action;
+      if (action.type !== 'rebate-settlement' || action.period === 'statement') continue;
+      const programme = programmePeriod(action.period, period.to);
+      if (piece.date < programme.from || piece.date > programme.to) continue;
+      let account = programmes.get(rule.id);
+      if (account === undefined) programmes.set(rule.id, (account = { rule, action, period: programme, volume: new MoneySum(policy.scale) }));
+      account.volume.add(piece.amount, piece.amountUnits);
+    }
+  };
+
+  /** Adds a sale piece to the declared figures: its amount by channel, its commissions by payee. */
+  const bookFigures = (piece: PricedPiece, input: QuoteInput): void => {
+    if (figureBook === undefined) return;
+    figureBook.addAmount(piece.group, piece.channel, piece.amount);
+    addCommissions(piece, input.attributes);
+  };
+
+  /**
+   * A piece's commission by payee source: all of it to the one payee its commission terms
+   * name, or, when they name several, each term's own figure (the first takes the rounding rest).
+   */
+  const addCommissions = (piece: PricedPiece, attributes: QuoteInput['attributes']): void => {
+    const sources: { source: string; figure: Dec }[] = [];
+    for (const rule of piece.fired) {
+      const action = rule.action;
+      if (action.type !== 'commission') continue;
+      sources.push({ source: payeeSource(action.payee), figure: roundMoney(piece.amount.times(action.rate), policy) });
+    }
+    if (sources.length === 0 || figureBook === undefined) return;
+    void attributes;
+    if (sources.every((entry) => entry.source === sources[0]!.source)) {
+      figureBook.addCommission(piece.group, sources[0]!.source, piece.commission);
+      return;
+    }
+    let rest = piece.commission;
+    for (const entry of sources.slice(1)) {
+      figureBook.addCommission(piece.group, entry.source, entry.figure);
+      rest = rest.minus(entry.figure);
+    }
+    figureBook.addCommission(piece.group, sources[0]!.source, rest);
+  };
+
+  /**
+   * A returned piece in the declared figures: its (negative) amount; its commission taken back
+   * in the commission figure, or — under a clawback term — shown as a clawback when the return
+   * came within the term's days of its sale, and not taken back at all when later.
+   */
+  const bookReturnFigures = (piece: PricedPiece, tx: SettlementTransaction, sale: BookedSale): void => {
+    const clawbackRule = clawbackRules.find((rule) => isRuleInForce(rule, tx.date));
+    if (clawbackRule === undefined) {
+      bookFigures(piece, { agreement: version.agreement, channel: tx.channel, date: tx.date, buyer: tx.buyer, ...(tx.attributes === undefined ? {} : { attributes: tx.attributes }), lines: [] });
+      return;
+    }
+    figureBook?.addAmount(piece.group, piece.channel, piece.amount);
+    const days = daysBetween(sale.date, tx.date);
+    const within = clawbackRule.action.type === 'clawback' && days <= clawbackRule.action.withinDays;
+    const taken = within ? piece.commission.neg() : ZERO;
+    figureBook?.addClawback(piece.group, taken);
+    const rate = piece.fired.find((rule) => rule.action.type === 'commission');
+    clawbacks.push({
+      transaction: tx.id,
+      returnOf: tx.returnOf ?? '',
+      ...(piece.group === undefined ? {} : { group: piece.group }),
+      sku: piece.sku,
+      quantity: piece.quantity,
+      amount: money(piece.amount),
+      daysAfterSale: days,
+      rate: rate === undefined || rate.action.type !== 'commission' ? '0' : formatRate(rate.action.rate),
+      clawback: money(taken),
+    });
   };
 
   const noteDiscrepancy = (transaction: string, piece: PricedPiece, invoiced: string | undefined): void => {
@@ -596,23 +716,45 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         sold.remaining -= take;
         sale.setRemaining(sold);
         toReturn -= take;
-        const piece = priceReturnedPiece(sale, sold, -take);
+        const piece = priceReturnedPiece(sale, sold, -take, tx);
         book(piece);
+        bookReturnFigures(piece, tx, sale);
         noteDiscrepancy(tx.id, piece, line.unitPrice);
       }
     });
   };
 
   /** A returned part of a sale line: its unit price, and the commission and rebate rules that applied to the sale. */
-  const priceReturnedPiece = (sale: BookedSale, sold: BookedLine, quantity: number): PricedPiece => {
+  /**
+   * A returned part of a sale line: at the sale's unit price, its commission and rebate by the
+   * figure terms that applied to the sale, computed by their own modules as for a quote line.
+   */
+  const priceReturnedPiece = (sale: BookedSale, sold: BookedLine, quantity: number, tx: SettlementTransaction): PricedPiece => {
     const amount = roundMoney(sold.unitPrice.times(quantity), policy);
     let pieceCommission = ZERO;
     let pieceRebate = ZERO;
+    const line = { amount } as LinePricing;
+    const order = orderContextOf(tx);
     for (const rule of sold.fired) {
-      if (rule.action.type === 'commission') pieceCommission = pieceCommission.plus(roundMoney(amount.times(rule.action.rate), policy));
-      else if (rule.action.type === 'rebate-accrual') pieceRebate = pieceRebate.plus(roundMoney(amount.times(rule.action.rate), policy));
+      const term = rule.term;
+      if (term.stage !== 'figure') continue;
+      const figure = term.figure(rule.action as never, line, order);
+      if (term.effect === 'commission') pieceCommission = pieceCommission.plus(figure.amount);
+      else pieceRebate = pieceRebate.plus(figure.amount);
     }
-    return { channel: sale.channel, buyerId: sale.buyerId, sku: sold.sku, quantity, unitPrice: sold.unitPrice, amount, commission: pieceCommission, rebate: pieceRebate, fired: sold.fired };
+    return {
+      channel: sale.channel,
+      buyerId: sale.buyerId,
+      date: tx.date,
+      group: groupOf(tx),
+      sku: sold.sku,
+      quantity,
+      unitPrice: sold.unitPrice,
+      amount,
+      commission: pieceCommission,
+      rebate: pieceRebate,
+      fired: sold.fired,
+    };
   };
 
   const flushWaiting = (saleId: string): void => {
@@ -676,6 +818,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       channel: tx.channel,
       date: tx.date,
       buyer: tx.buyer,
+      ...(tx.attributes === undefined ? {} : { attributes: tx.attributes }),
+      ...(tx.coupon === undefined ? {} : { coupon: tx.coupon }),
       lines: tx.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
     };
     return { transaction: tx, at, input, facts: buildLineFacts(version, input), seq };
@@ -741,6 +885,25 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       return admit(tx, at, found, found.length > 0);
     },
 
+    addPrior(tx, at) {
+      nextCall();
+      if (spill !== undefined) throw new Error('prior transactions are added before the period\'s own');
+      const found = checkAlone(tx, at, false).filter((issue) => issue.code !== 'OUTSIDE_PERIOD');
+      const problem = (code: string, detail: string): void => {
+        found.push({ pointer: at.field(code === 'PRIOR_RETURN' ? 'returnOf' : 'date'), code, detail: `transaction ${tx.id}: ${detail}`, transaction: tx.id, ...sourceOf(at) });
+      };
+      if (isIsoDate(tx.date) && tx.date >= period.from) problem('PRIOR_NOT_BEFORE_PERIOD', `a prior transaction must be dated before the period (${period.from}), not ${tx.date}`);
+      if (tx.returnOf !== undefined) problem('PRIOR_RETURN', 'a prior transaction is a sale; give its returns netted in its lines');
+      if (registry.has(tx.id)) problem('DUPLICATE_TRANSACTION', `id ${tx.id} is given twice`);
+      if (found.length > 0) {
+        found.forEach(record);
+        registry.set(tx.id, REFUSED);
+        return undefined;
+      }
+      registry.set(tx.id, PENDING);
+      return { ...pendingSale(tx, at), prior: true };
+    },
+
     refuse(tx, at) {
       nextCall();
       countTransaction(tx);
@@ -755,6 +918,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       const lines = pending.input.lines;
       const entries = lines.map((_, j) => firedEntry(firedPerLine[j] ?? []));
       const figures = priceLines(pending, firedPerLine, entries);
+      const group = groupOf(tx);
       const booked: SaleLineToBook[] = [];
       for (let j = 0; j < lines.length; j++) {
         const line = lines[j]!;
@@ -764,6 +928,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         const piece: PricedPiece = {
           channel: tx.channel,
           buyerId: tx.buyer.id,
+          date: tx.date,
+          group,
           sku: line.sku,
           quantity: line.quantity,
           unitPrice: priced.unitPrice,
@@ -776,11 +942,16 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
           invoicedAgrees: priced.invoicedAgrees,
           fired,
         };
-        book(piece);
-        noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
+        if (pending.prior === true) {
+          bookProgrammes(piece);
+        } else {
+          book(piece);
+          bookFigures(piece, pending.input);
+          noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
+        }
         booked.push(piece);
       }
-      if (entries.some((entry) => entry.givesGoods)) {
+      if (pending.prior !== true && entries.some((entry) => entry.givesGoods)) {
         for (const gift of orderGifts(version, lines, firedPerLine)) giftsValue = giftsValue.plus(gift.value);
       }
       if (spill !== undefined) {
@@ -824,7 +995,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
           for (const _ of (matching ??= matchSteps(spill)));
           mergeFound();
         }
-        checkClaims(claimed, policy.scale).forEach(record);
+        checkClaims(claimed, policy.scale, claimableFigures(version)).forEach(record);
         if (linesPastRebateLimit > 0) {
           record({
             pointer: '/',
@@ -861,15 +1032,14 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       const amount = volume.get(channel.id);
       if (amount !== undefined) volumeByChannel[channel.id] = money(amount.value);
     }
-    const supply = volume.get(SUPPLY_CHANNEL)?.value ?? ZERO;
     const commissionTotal = commission.value;
     const rebateLines: RebateLine[] = [...rebates.values()]
       .sort((a, b) => compareText(a.buyer, b.buyer) || compareText(a.rule.id, b.rule.id))
       .map((account) => {
         const accountVolume = account.volume.value;
         const accrued = account.accrued.value;
-        const rate = tierRate(account.tiers, accountVolume, account.mode);
-        const final = roundMoney(accountVolume.times(rate), policy);
+        const { rate, rebate } = volumeRebate(account.tiers, account.mode, accountVolume);
+        const final = roundMoney(rebate, policy);
         return {
           buyer: account.buyer,
           volume: money(accountVolume),
@@ -882,6 +1052,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       });
     const guaranteeLines = priceGuaranteeLines();
     const compensation = sum(guaranteeLines.map((line) => new Dec(line.compensation)));
+    const programmeLines = programmeRebates();
+    const rebatePaid = sum(programmeLines.map((line) => new Dec(line.rebate)));
+    bookAccelerators();
+    const totals = { compensation, giftsValue, rebatePaid };
     const statement: StreamedStatement = {
       agreement: version.agreement,
       period: { from: period.from, to: period.to },
@@ -889,17 +1063,61 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       effectiveFrom: version.effectiveFrom,
       currency: version.currency,
       volume: volumeByChannel,
-      supplyPayable: money(supply),
       commission: money(commissionTotal),
       rebates: rebateLines,
       priceGuarantee: guaranteeLines,
       compensation: money(compensation),
       giftsValue: money(giftsValue),
       discrepancies: discrepancies.list(),
-      chamberPaysSupplier: money(supply.minus(commissionTotal).minus(compensation)),
+      figures: figureBook?.figures('', totals) ?? [],
+      ...(figureBook === undefined || version.statement?.per === undefined
+        ? {}
+        : {
+            groups: {
+              section: version.statement.per.section,
+              key: version.statement.per.key,
+              rows: figureBook.groupKeys().map((key) => ({ key, figures: figureBook.figures(key, totals) })),
+            },
+          }),
+      ...(programmeLines.length === 0 ? {} : { programmes: programmeLines }),
+      ...(clawbackRules.length === 0 ? {} : { clawbacks }),
       counts: { ...counts },
     };
-    return claimed === undefined ? statement : { ...statement, reconciliation: reconcile(statement, claimed, policy.scale) };
+    return claimed === undefined ? statement : { ...statement, reconciliation: reconcile(statement, claimed, policy.scale, claimableFigures(version)) };
+  }
+
+  /** Each programme rebate (a quarter's, a year's): its volume to date, the tier reached, the rebate when this statement closes it. */
+  function programmeRebates(): ProgrammeLine[] {
+    return [...programmes.values()]
+      .sort((a, b) => compareText(a.rule.id, b.rule.id))
+      .map((account) => {
+        const volumeToDate = account.volume.value;
+        const closes = account.period.to === period.to;
+        const tier = findTier(account.action.tiers, volumeToDate) ?? account.action.tiers[0]!;
+        const { rebate } = volumeRebate(account.action.tiers, account.action.mode, volumeToDate);
+        return {
+          ruleId: account.rule.id,
+          period: account.period,
+          volumeToDate: money(volumeToDate),
+          tier: { from: money(tier.from), ...(tier.to === undefined ? {} : { to: money(tier.to) }), rate: formatRate(tier.rate) },
+          closes,
+          rebate: money(closes ? roundMoney(rebate, policy) : ZERO),
+        };
+      });
+  }
+
+  /** Accelerators: per group (the statement's `per`), its volume over business channels; at the threshold, the extra rate on all of it. */
+  function bookAccelerators(): void {
+    if (figureBook === undefined) return;
+    const business = [...version.channels.values()].filter((channel) => channel.business).map((channel) => channel.id);
+    for (const rule of version.rules) {
+      const action = rule.action;
+      if (action.type !== 'accelerator' || !inForceDuring(rule, period)) continue;
+      for (const group of figureBook.groupKeys()) {
+        const groupVolume = figureBook.groupAmount(group, business);
+        if (groupVolume.gte(action.threshold)) figureBook.addAccelerator(group, roundMoney(groupVolume.times(action.rate), policy));
+      }
+    }
   }
 
   /** Term 7b: per SKU sold to another institution below the guaranteed factor, the breach and Σ round(quantity × (list × factor − lowest price)). */
@@ -930,6 +1148,33 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   }
 }
 
+/**
+ * A volume rebate from a tier table: range — the rate of the tier reached on the whole volume;
+ * graduated — each slice of the volume at its band's rate. Unrounded.
+ */
+function volumeRebate(tiers: readonly Tier[], mode: TierMode, volume: Dec): { rate: Dec; rebate: Dec } {
+  if (mode === 'range') {
+    const rate = tierRate(tiers, volume, 'range');
+    return { rate, rebate: volume.times(rate) };
+  }
+  return { rate: findTier(tiers, volume)?.rate ?? ZERO, rebate: graduatedAmount(tiers, volume).amount };
+}
+
+/** The calendar month, quarter or year that holds `day` (yyyy-mm-dd). */
+export function programmePeriod(kind: 'month' | 'quarter' | 'year' | 'statement', day: string): SettlementPeriod {
+  const year = Number(day.slice(0, 4));
+  const month = Number(day.slice(5, 7));
+  const [first, last] = kind === 'year' ? [1, 12] : kind === 'quarter' ? [month - ((month - 1) % 3), month - ((month - 1) % 3) + 2] : [month, month];
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const lastDay = new Date(Date.UTC(year, last, 0)).getUTCDate();
+  return { from: `${year}-${pad(first)}-01`, to: `${year}-${pad(last)}-${pad(lastDay)}` };
+}
+
+/** Whole days from one yyyy-mm-dd to another. */
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 /** A value a refused transaction could not read: '' for a text, NaN for a quantity (see SettlementAccumulator.refuse). */
 function unreadable(value: string | number): boolean {
   return value === '' || Number.isNaN(value);
@@ -958,36 +1203,45 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const CLAIM_FIGURES = ['supplyPayable', 'commission', 'compensation', 'chamberPaysSupplier'] as const;
+/** The built-in totals a claim may name besides the declared figures. */
+const BUILT_IN_CLAIMS = ['commission', 'compensation'] as const;
 
 function isClaimAmount(text: string, scale: number): boolean {
   return isDecimalText(text) && new Dec(text).decimalPlaces() <= scale;
 }
 
-function checkClaims(claimed: ClaimedFigures | undefined, scale: number): SettlementIssue[] {
+/** The figures a claim may name: the declared ones (their net included) and the built-in totals. */
+function claimableFigures(version: AgreementVersion): string[] {
+  const declared = version.statement === undefined ? [] : [...version.statement.figures.map((figure) => figure.id), ...(version.statement.net === undefined ? [] : [version.statement.net.id])];
+  return [...new Set([...declared, ...BUILT_IN_CLAIMS])];
+}
+
+function checkClaims(claimed: ClaimedFigures | undefined, scale: number, claimable: readonly string[]): SettlementIssue[] {
   if (claimed === undefined) return [];
   const issues: SettlementIssue[] = [];
-  const check = (pointer: string, value: string): void => {
-    if (!isClaimAmount(value, scale)) issues.push({ pointer, code: 'INVALID_AMOUNT', detail: `claimed ${JSON.stringify(value)} is not an amount with at most ${scale} decimals` });
+  const check = (pointer: string, value: unknown): void => {
+    if (typeof value !== 'string' || !isClaimAmount(value, scale)) issues.push({ pointer, code: 'INVALID_AMOUNT', detail: `claimed ${JSON.stringify(value)} is not an amount with at most ${scale} decimals` });
   };
-  for (const figure of CLAIM_FIGURES) {
-    const value = claimed[figure];
-    if (value !== undefined) check(`/claimed/${figure}`, value);
+  for (const [figure, value] of Object.entries(claimed)) {
+    if (figure === 'rebates' || value === undefined) continue;
+    if (!claimable.includes(figure)) issues.push({ pointer: `/claimed/${figure}`, code: 'UNKNOWN_FIGURE', detail: `figure ${JSON.stringify(figure)} is not one of ${claimable.join(', ')}, rebates/<buyer>` });
+    else check(`/claimed/${figure}`, value);
   }
   for (const [buyer, value] of Object.entries(claimed.rebates ?? {})) check(`/claimed/rebates/${buyer}`, value);
   return issues;
 }
 
-/** Each claimed figure beside the computed one (a buyer without a rebate computes 0). */
-function reconcile(statement: Omit<SettlementStatement, 'discrepancies'>, claimed: ClaimedFigures, scale: number): ReconciliationLine[] {
+/** Each claimed figure beside the computed one, in the statement's order (a buyer without a rebate computes 0). */
+function reconcile(statement: Omit<SettlementStatement, 'discrepancies'>, claimed: ClaimedFigures, scale: number, claimable: readonly string[]): ReconciliationLine[] {
   const line = (figure: string, claimedText: string, computedText: string): ReconciliationLine => {
     const claimedAmount = new Dec(claimedText);
     return { figure, claimed: formatAmount(claimedAmount, scale), computed: computedText, difference: formatAmount(claimedAmount.minus(computedText), scale) };
   };
+  const computed = (figure: string): string => figureAmount(statement, figure) ?? (figure === 'commission' ? statement.commission : statement.compensation);
   const lines: ReconciliationLine[] = [];
-  for (const figure of CLAIM_FIGURES) {
+  for (const figure of claimable) {
     const value = claimed[figure];
-    if (value !== undefined) lines.push(line(figure, value, statement[figure]));
+    if (typeof value === 'string') lines.push(line(figure, value, computed(figure)));
   }
   const finals = new Map<string, Dec>();
   for (const rebate of statement.rebates) finals.set(rebate.buyer, (finals.get(rebate.buyer) ?? ZERO).plus(rebate.final));

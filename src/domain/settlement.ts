@@ -1,5 +1,6 @@
 import type { FieldIssue } from './errors';
-import type { Buyer } from './quote';
+import type { AttributeValue, Buyer } from './quote';
+import type { StatementFigure } from './statement-figures';
 
 /** The days a settlement covers, both inclusive (ISO yyyy-mm-dd). */
 export interface SettlementPeriod {
@@ -23,6 +24,10 @@ export interface SettlementTransaction {
   readonly buyer: Buyer;
   /** The id of the transaction this one returns (its lines then have negative quantities). */
   readonly returnOf?: string;
+  /** The order attributes the agreement declares (e.g. the affiliate that brought the order). */
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  /** The order's coupon code, if any. */
+  readonly coupon?: string | null;
   readonly lines: readonly SettlementLineInput[];
 }
 
@@ -35,14 +40,20 @@ export interface ExternalSale {
   readonly unitPrice: string;
 }
 
-/** The other party's figures, each reconciled with the computed one. */
+/**
+ * The other party's figures, each reconciled with the computed one: any figure the statement
+ * declares (agreement.json `statement`, e.g. supplyPayable, chamberPaysSupplier), or its
+ * commission and compensation totals, by id; and the final rebate per buyer.
+ */
 export interface ClaimedFigures {
-  readonly supplyPayable?: string;
-  readonly commission?: string;
-  readonly compensation?: string;
-  readonly chamberPaysSupplier?: string;
+  readonly [figure: string]: string | Readonly<Record<string, string>> | undefined;
   /** Final rebate per key-account buyer id. */
   readonly rebates?: Readonly<Record<string, string>>;
+}
+
+/** The amount of a declared figure of a statement (undefined when it declares none by that id). */
+export function figureAmount(statement: Pick<SettlementStatement, 'figures'>, id: string): string | undefined {
+  return statement.figures.find((figure) => figure.id === id)?.amount;
 }
 
 /** A settlement input problem, located by pointer and naming the transaction it belongs to. */
@@ -113,6 +124,42 @@ export interface ReconciliationLine {
   readonly difference: string;
 }
 
+/**
+ * A volume rebate over a programme period longer than the statement (a quarter, a year): the
+ * volume to date, the tier it reaches, and the rebate, paid on the statement that closes it.
+ */
+export interface ProgrammeLine {
+  readonly ruleId: string;
+  readonly period: SettlementPeriod;
+  readonly volumeToDate: string;
+  readonly tier: { readonly from: string; readonly to?: string; readonly rate: string };
+  /** True when this statement's period ends the programme period: the rebate is paid now. */
+  readonly closes: boolean;
+  readonly rebate: string;
+}
+
+/** A return's commission taken back (clawback term), or not when the return came too late. */
+export interface ClawbackLine {
+  readonly transaction: string;
+  readonly returnOf: string;
+  /** The value of the statement's `per` attribute (the affiliate), when it has one. */
+  readonly group?: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly amount: string;
+  readonly daysAfterSale: number;
+  readonly rate: string;
+  readonly clawback: string;
+}
+
+/** The declared figures once per value of the statement's `per` attribute (each affiliate). */
+export interface StatementGroups {
+  /** The statement's name for the rows (e.g. affiliates) and for their key (e.g. affiliate). */
+  readonly section: string;
+  readonly key: string;
+  readonly rows: readonly { readonly key: string; readonly figures: readonly StatementFigure[] }[];
+}
+
 /** How much input the statement was computed from: nothing is dropped silently. */
 export interface SettlementCounts {
   readonly transactions: number;
@@ -130,15 +177,19 @@ export interface SettlementStatement {
   readonly currency: string;
   /** Σ line amounts per channel, returns subtracted, in the agreement's channel order. */
   readonly volume: Readonly<Record<string, string>>;
-  readonly supplyPayable: string;
+  /** Σ commissions of the period, returns subtracted (clawed back) unless a clawback term shows them apart. */
   readonly commission: string;
   readonly rebates: readonly RebateLine[];
   readonly priceGuarantee: readonly PriceGuaranteeLine[];
   readonly compensation: string;
   readonly giftsValue: string;
   readonly discrepancies: readonly Discrepancy[];
-  /** supplyPayable − commission − compensation; negative when the supplier pays the chamber. */
-  readonly chamberPaysSupplier: string;
+  /** The figures the agreement declares (agreement.json `statement`), its net last. */
+  readonly figures: readonly StatementFigure[];
+  /** The same figures per value of the statement's `per` attribute, when it declares one. */
+  readonly groups?: StatementGroups;
+  readonly programmes?: readonly ProgrammeLine[];
+  readonly clawbacks?: readonly ClawbackLine[];
   readonly reconciliation?: readonly ReconciliationLine[];
   readonly counts: SettlementCounts;
 }
@@ -173,4 +224,39 @@ export function collectStatement(statement: StreamedStatement): SettlementStatem
   } finally {
     statement.discrepancies.close();
   }
+}
+
+/** Members of the statement that a declared figure's id does not replace at the top level. */
+const STRUCTURAL_MEMBERS: ReadonlySet<string> = new Set([
+  'agreement', 'period', 'rulesetVersion', 'effectiveFrom', 'currency', 'volume', 'rebates', 'priceGuarantee',
+  'discrepancies', 'figures', 'groups', 'programmes', 'clawbacks', 'reconciliation', 'counts', 'totals',
+]);
+
+/**
+ * The statement as the API answers it: every member of the statement, and each declared figure
+ * once more under its own id at the top level (`"chamberPaysSupplier": "-1428.86"`, unless the
+ * id names a structural member such as `volume`); a split statement's rows under the section
+ * name it declares (`"affiliates": [{"affiliate": "AFF-001", "volume": …, "payable": …}]`) with
+ * their `totals`.
+ */
+export function wireStatement<S extends Omit<SettlementStatement, 'discrepancies'>>(statement: S): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(statement)) {
+    if (name === 'groups') continue;
+    if (name === 'commission') {
+      // the declared figures come right after the volumes, before the built-in totals
+      for (const figure of statement.figures) if (!STRUCTURAL_MEMBERS.has(figure.id)) wire[figure.id] = figure.amount;
+    }
+    if (!(name in wire)) wire[name] = value;
+  }
+  const groups = statement.groups;
+  if (groups !== undefined && statement.clawbacks !== undefined) {
+    // a clawback names its group by the statement's key (the affiliate)
+    wire['clawbacks'] = statement.clawbacks.map(({ transaction, returnOf, group, ...line }) => ({ transaction, returnOf, [groups.key]: group ?? '', ...line }));
+  }
+  if (groups !== undefined) {
+    wire[groups.section] = groups.rows.map((row) => ({ [groups.key]: row.key, ...Object.fromEntries(row.figures.map((figure) => [figure.id, figure.amount])) }));
+    wire['totals'] = Object.fromEntries(statement.figures.map((figure) => [figure.id, figure.amount]));
+  }
+  return wire;
 }

@@ -1,3 +1,4 @@
+import { wireStatement } from '../domain/settlement';
 import type { PrintableStatement } from './statement-sections';
 
 /**
@@ -7,7 +8,7 @@ import type { PrintableStatement } from './statement-sections';
  */
 export function* statementJsonPieces(statement: PrintableStatement): Generator<string> {
   let separator = '{';
-  for (const [name, value] of Object.entries(statement)) {
+  for (const [name, value] of Object.entries(wireStatement(statement))) {
     if (value === undefined || typeof value === 'function') continue;
     yield `${separator}${JSON.stringify(name)}:`;
     separator = ',';
@@ -17,7 +18,7 @@ export function* statementJsonPieces(statement: PrintableStatement): Generator<s
     }
     let comma = '';
     yield '[';
-    for (const discrepancy of statement.discrepancies) {
+    for (const discrepancy of statement.discrepancies as Iterable<unknown>) {
       yield comma + JSON.stringify(discrepancy);
       comma = ',';
     }

@@ -1,3 +1,4 @@
+import type { StatementFigure } from '../domain/statement-figures';
 import type { Discrepancy, SettlementStatement } from '../domain/settlement';
 
 /** A statement as the presenters read it: its discrepancies an array, or a list read back one at a time. */
@@ -52,13 +53,34 @@ export function statementSections(statement: PrintableStatement): StatementSecti
       columns: ['figure', 'amount', 'label'],
       rows: [
         ...Object.entries(statement.volume).map(([channel, amount]) => [text(`volume/${channel}`), num(amount), text(`业务额 volume, ${channel}`)]),
-        [text('supplyPayable'), num(statement.supplyPayable), text('商会应付进货款 supply payable')],
-        [text('commission'), num(statement.commission), text('提成 commission')],
+        [text('commission'), num(statement.commission), text('佣金合计 commission, all payees')],
         [text('compensation'), num(statement.compensation, nonZero(statement.compensation)), text('差价赔偿 price-guarantee compensation')],
         [text('giftsValue'), num(statement.giftsValue), text('赠品价值 gifts at list value')],
-        [text('chamberPaysSupplier'), num(statement.chamberPaysSupplier), text('商会应付百益康 (负数: 百益康付商会) chamber pays supplier (negative: supplier pays chamber)')],
+        // the figures the agreement declares, with its own labels and who pays whom; the net last
+        ...statement.figures.map((figure) => [text(figure.id), num(figure.amount), text(figureLabel(figure))]),
       ],
     }),
+    ...groupSections(statement),
+    ...(statement.programmes === undefined
+      ? []
+      : [
+          table({
+            id: 'programmes',
+            title: 'Programme rebates 周期返利',
+            columns: ['ruleId', 'periodFrom', 'periodTo', 'volumeToDate', 'tierFrom', 'tierTo', 'rate', 'closes', 'rebate'],
+            rows: statement.programmes.map((p) => [text(p.ruleId), text(p.period.from), text(p.period.to), num(p.volumeToDate), num(p.tier.from), text(p.tier.to ?? ''), num(p.tier.rate), text(String(p.closes)), num(p.rebate)]),
+          }),
+        ]),
+    ...(statement.clawbacks === undefined
+      ? []
+      : [
+          table({
+            id: 'clawbacks',
+            title: 'Clawbacks 佣金追回',
+            columns: ['transaction', 'returnOf', 'group', 'sku', 'quantity', 'amount', 'daysAfterSale', 'rate', 'clawback'],
+            rows: statement.clawbacks.map((c) => [text(c.transaction), text(c.returnOf), text(c.group ?? ''), text(c.sku), num(c.quantity), num(c.amount), num(c.daysAfterSale), num(c.rate), num(c.clawback)]),
+          }),
+        ]),
     table({
       id: 'rebates',
       title: 'Rebates 返点',
@@ -110,4 +132,25 @@ function* discrepancyRows(discrepancies: Iterable<Discrepancy>): Generator<reado
   for (const d of discrepancies) {
     yield [text(d.transaction), text(d.sku), num(d.quantity), num(d.invoicedUnitPrice), num(d.agreedUnitPrice), num(d.invoicedAmount), num(d.agreedAmount), num(d.difference, true)];
   }
+}
+
+/** A declared figure's label in both languages, with who pays whom when it is money owed. */
+function figureLabel(figure: StatementFigure): string {
+  const owed = figure.payer === undefined || figure.payee === undefined ? '' : ` (${figure.payer} → ${figure.payee})`;
+  return `${figure.label.zh} ${figure.label.en}${owed}`;
+}
+
+/** The declared figures per group (each affiliate), one row each, when the statement is split. */
+function groupSections(statement: PrintableStatement): StatementSection[] {
+  const groups = statement.groups;
+  if (groups === undefined) return [];
+  const ids = groups.rows[0]?.figures.map((figure) => figure.id) ?? statement.figures.map((figure) => figure.id);
+  return [
+    table({
+      id: groups.section,
+      title: `${groups.section} 分组`,
+      columns: [groups.key, ...ids],
+      rows: groups.rows.map((row) => [text(row.key), ...row.figures.map((figure) => num(figure.amount))]),
+    }),
+  ];
 }

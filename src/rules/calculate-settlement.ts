@@ -1,6 +1,6 @@
 import type { AgreementVersion } from '../domain/agreement';
 import { DomainError, type FieldIssue } from '../domain/errors';
-import { checkSettlementPeriod, createSettlementAccumulator, type SettlementOptions } from '../domain/settle-period';
+import { checkSettlementPeriod, createSettlementAccumulator, type PendingSale, type SettlementOptions } from '../domain/settle-period';
 import type {
   ClaimedFigures,
   ExternalSale,
@@ -22,14 +22,9 @@ import type { RuleCatalog, RuleSet } from './rule-catalog';
 export interface SettlementRequest {
   readonly agreement: string;
   readonly period: SettlementPeriod;
-  readonly transactions: readonly {
-    readonly id: string;
-    readonly date: string;
-    readonly channel: string;
-    readonly buyer: { readonly id: string; readonly member?: boolean; readonly keyAccount?: boolean };
-    readonly returnOf?: string;
-    readonly lines: readonly { readonly sku: string; readonly quantity: number; readonly unitPrice?: string }[];
-  }[];
+  readonly transactions: readonly SettlementTransaction[];
+  /** Sales before the period: originals of the period's returns, and volume to date of programmes (a quarter's rebate). */
+  readonly priorTransactions?: readonly SettlementTransaction[];
   readonly externalSales?: readonly ExternalSale[];
   readonly claimed?: ClaimedFigures;
 }
@@ -42,6 +37,8 @@ export interface Settlement {
    * only when an asynchronous rule evaluator has to be awaited (await it before the next).
    */
   add(transaction: SettlementTransaction, at: TransactionLocator): Promise<void> | undefined;
+  /** A sale before the period (see SettlementAccumulator.addPrior): add them first. */
+  addPrior(transaction: SettlementTransaction, at: TransactionLocator): Promise<void> | undefined;
   /** Checks and books an external sale; a `refused` one (see SettlementAccumulator.addExternalSale) is only checked. */
   addExternalSale(sale: ExternalSale, at: RecordLocator, refused?: boolean): void;
   /** Checks what can be read of a transaction refused for unreadable cells (see SettlementAccumulator.refuse). */
@@ -84,18 +81,20 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
   const { spillDirectory, ...accumulatorOptions } = options;
   const accumulator = createSettlementAccumulator(last.version, period, { ...accumulatorOptions, openSpill: () => openSpillFiles(spillDirectory) });
   const rules = new FiredRulesCache(last);
+  /** Evaluates a checked sale's rules and books it; a promise only when the evaluator is asynchronous. */
+  const book = (pending: PendingSale | undefined): Promise<void> | undefined => {
+    if (pending === undefined) return undefined;
+    const fired = rules.fireNow(pending.transaction.date, pending.facts);
+    if (fired !== undefined) {
+      accumulator.bookSale(pending, fired);
+      return undefined;
+    }
+    return rules.fire(pending.transaction.date, pending.facts).then((firedLater) => accumulator.bookSale(pending, firedLater));
+  };
   return {
     version: last.version,
-    add(transaction, at) {
-      const pending = accumulator.add(transaction, at);
-      if (pending === undefined) return undefined;
-      const fired = rules.fireNow(transaction.date, pending.facts);
-      if (fired !== undefined) {
-        accumulator.bookSale(pending, fired);
-        return undefined;
-      }
-      return rules.fire(transaction.date, pending.facts).then((firedLater) => accumulator.bookSale(pending, firedLater));
-    },
+    add: (transaction, at) => book(accumulator.add(transaction, at)),
+    addPrior: (transaction, at) => book(accumulator.addPrior(transaction, at)),
     addExternalSale: (sale, at, refused) => accumulator.addExternalSale(sale, at, refused),
     refuse: (transaction, at) => accumulator.refuse(transaction, at),
     reject: (issues, transactionId) => accumulator.reject(issues, transactionId),
@@ -125,17 +124,10 @@ export async function calculateSettlement(catalog: RuleCatalog, request: Settlem
 }
 
 async function settleRequest(settlement: Settlement, request: SettlementRequest): Promise<SettlementStatement> {
+  const prior = request.priorTransactions ?? [];
+  for (let i = 0; i < prior.length; i++) await settlement.addPrior(prior[i]!, jsonTransactionLocator(`/priorTransactions/${i}`));
   for (let i = 0; i < request.transactions.length; i++) {
-    const tx = request.transactions[i]!;
-    const transaction: SettlementTransaction = {
-      id: tx.id,
-      date: tx.date,
-      channel: tx.channel,
-      buyer: { id: tx.buyer.id, member: tx.buyer.member ?? false, keyAccount: tx.buyer.keyAccount ?? false },
-      ...(tx.returnOf === undefined ? {} : { returnOf: tx.returnOf }),
-      lines: tx.lines,
-    };
-    await settlement.add(transaction, jsonTransactionLocator(`/transactions/${i}`));
+    await settlement.add(request.transactions[i]!, jsonTransactionLocator(`/transactions/${i}`));
   }
   (request.externalSales ?? []).forEach((sale, i) => settlement.addExternalSale(sale, { field: (name) => `/externalSales/${i}/${name}` }));
   return settlement.finish(request.claimed);

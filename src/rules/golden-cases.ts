@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError, OrderRefused } from '../domain/errors';
+import { wireStatement } from '../domain/settlement';
 import type { QuoteInput } from '../domain/quote';
 import { calculateQuote } from './calculate-quote';
 import { calculateSettlement, type SettlementRequest } from './calculate-settlement';
@@ -34,7 +35,7 @@ export type CaseRunner = (catalog: RuleCatalog, request: unknown) => Promise<unk
 
 const runners = new Map<string, CaseRunner>([
   ['quote', (catalog, request) => calculateQuote(catalog, request as QuoteInput)],
-  ['settlement', (catalog, request) => calculateSettlement(catalog, request as SettlementRequest)],
+  ['settlement', async (catalog, request) => wireStatement(await calculateSettlement(catalog, request as SettlementRequest))],
 ]);
 
 /** Lets another capability (settlement, …) run golden cases of its kind. */

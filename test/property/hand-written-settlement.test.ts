@@ -1,3 +1,4 @@
+import { figureAmount } from '../../src/domain/settlement';
 import { Readable } from 'node:stream';
 import { settleByHand } from '../../src/bench/hand-written-settlement';
 import { settlementCsvChunks } from '../../src/bench/settlement-input';
@@ -18,7 +19,7 @@ describe('the hand-written settlement baseline of the bench', () => {
     expect(byHand).toEqual({
       volume: statement.volume,
       discrepancies: statement.discrepancies.length,
-      supplyPayable: statement.supplyPayable,
+      supplyPayable: figureAmount(statement, 'supplyPayable') ?? '',
       commission: statement.commission,
       rebatesFinal: formatAmount(sum(statement.rebates.map((rebate) => new Dec(rebate.final)))),
       compensation: statement.compensation,

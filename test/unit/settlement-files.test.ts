@@ -1,3 +1,4 @@
+import { figureAmount } from '../../src/domain/settlement';
 import { Readable } from 'node:stream';
 import { DomainError } from '../../src/domain/errors';
 import type { SettlementStatement } from '../../src/domain/settlement';
@@ -41,7 +42,7 @@ describe('settlement CSV input', () => {
       'BYK-L02,7,T1,2026-11-03,chamber-supply,CHAMBER',
     ].join('\r\n');
     const s = await settleText(csv, 'csv');
-    expect(s.supplyPayable).toBe('33081.41');
+    expect(figureAmount(s, 'supplyPayable')).toBe('33081.41');
     expect(s.counts).toEqual({ transactions: 1, returns: 0, lines: 2, externalSales: 0 });
   });
 

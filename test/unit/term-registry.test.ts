@@ -25,7 +25,7 @@ const pricePoint: PriceTerm<PricePoint> = {
   paramsSchema: { type: 'object', additionalProperties: false, required: ['step'], properties: { step: { $ref: 'rule.schema.json#/$defs/nonNegativeDecimal' } } },
   parse: (params) => ({ type: 'price-point', step: new Dec(params['step'] as string) }),
   rateText: (action) => action.step.toFixed(),
-  dependsOn: [],
+  dependsOn: () => [],
   outcomes: (action, lines) =>
     lines.map((line) => ({ kind: 'unit-price', unitPrice: line.unitPrice.div(action.step).floor().times(action.step), rate: action.step.toFixed() })),
 };

@@ -32,5 +32,5 @@ export const accelerator: SettlementTerm<Accelerator> = {
   }),
   check: (action, context) => (action.per === 'buyer.id' || context.orderAttributes.has(action.per.slice('order.'.length)) ? [] : [`per ${action.per} is not a declared order attribute`]),
   rateText: (action) => formatRate(action.rate),
-  dependsOn: [],
+  dependsOn: () => [],
 };

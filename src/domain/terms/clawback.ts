@@ -14,5 +14,5 @@ export const clawback: SettlementTerm<Clawback> = {
   paramsSchema: paramsObject({ withinDays: { type: 'integer', minimum: 0, maximum: 3660 } }, ['withinDays']),
   parse: (params) => ({ type: 'clawback', withinDays: params['withinDays'] as number }),
   rateText: () => '',
-  dependsOn: [],
+  dependsOn: () => [],
 };

@@ -22,7 +22,7 @@ export const commissionCap: OrderFigureTerm<CommissionCap> = {
   parse: (params) => ({ type: 'commission-cap', perOrder: new Dec(params['perOrder'] as string), payee: (params['payee'] as PayeeJson | undefined) ?? 'partner' }),
   check: (action, context) => checkPayee(action.payee, context),
   rateText: (action) => action.perOrder.toFixed(),
-  dependsOn: ['order.lines'],
+  dependsOn: () => ['order.lines'],
   payee: (action, order) => resolvePayee(action.payee, order),
   limit: (action) => action.perOrder,
 };

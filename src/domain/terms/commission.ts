@@ -38,7 +38,7 @@ export const commission: LineFigureTerm<Commission> = {
     warnings: action.rate.isZero() ? [{ reason: 'rate 0 has no effect', hint: 'set the intended rate or remove the rule' }] : [],
   }),
   rateText: (action) => action.text,
-  dependsOn: [],
+  dependsOn: () => [],
   figure: (action, line, order) => {
     const uncapped = roundMoney(line.amount.times(action.rate), order.policy);
     const capped = action.capPerLine !== undefined && uncapped.gt(action.capPerLine);

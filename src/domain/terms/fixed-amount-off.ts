@@ -46,7 +46,7 @@ export const fixedAmountOff: PriceTerm<FixedAmountOff> = {
   },
   lint: (action) => ({ errors: [], warnings: action.amount.isZero() ? [{ reason: 'amount 0 has no effect', hint: 'set the intended amount or remove the rule' }] : [] }),
   rateText: (action) => action.text,
-  dependsOn: ['line.quantity', 'order.lines'],
+  dependsOn: (action) => (action.minimum !== undefined || action.per === 'order' ? ['order.lines'] : []),
   outcomes: (action, lines, order) => {
     const short = shortOfMinimum(action, order);
     if (short !== undefined) return lines.map(() => short);

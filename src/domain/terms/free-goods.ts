@@ -26,6 +26,6 @@ export const freeGoods: GiftTerm<FreeGoods> = {
     warnings: [],
   }),
   rateText: () => '',
-  dependsOn: ['order.lines'],
+  dependsOn: () => [],
   gift: (action, lineSku) => ({ sku: action.sku ?? lineSku, per: action.per, quantity: action.quantity }),
 };

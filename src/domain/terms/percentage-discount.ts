@@ -28,7 +28,7 @@ export const percentageDiscount: PriceTerm<PercentageDiscount> = {
     warnings: action.rate.isZero() ? [{ reason: 'rate 0 has no effect', hint: 'set the intended rate or remove the rule' }] : [],
   }),
   rateText: (action) => action.text,
-  dependsOn: [],
+  dependsOn: () => [],
   outcomes: (action, lines) =>
     lines.map((line) => ({ kind: 'unit-price', unitPrice: (action.on === 'list' ? line.item.listPrice : line.unitPrice).times(action.keep), rate: action.text })),
 };

@@ -25,6 +25,6 @@ export const priceFactor: PriceTerm<PriceFactor> = {
     warnings: action.factor.eq(1) ? [{ reason: 'factor 1 has no effect (list price)', hint: 'set the intended factor or remove the rule' }] : [],
   }),
   rateText: (action) => action.text,
-  dependsOn: [],
+  dependsOn: () => [],
   outcomes: (action, lines) => lines.map((line) => ({ kind: 'unit-price', unitPrice: factorPrice(action, line.item), rate: action.text })),
 };

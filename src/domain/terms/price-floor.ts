@@ -24,7 +24,7 @@ export const priceFloor: PriceTerm<PriceFloor> = {
   },
   lint: (action) => ({ errors: action.factor.isZero() ? [{ reason: 'factor 0 is out of range: a floor at 0 holds nothing', hint: 'e.g. "0.85" keeps every unit price at 85 % of list or more' }] : [], warnings: [] }),
   rateText: (action) => action.text,
-  dependsOn: [],
+  dependsOn: () => [],
   outcomes: (action, lines) =>
     lines.map((line) => {
       const floor = factorPrice(action, line.item);

@@ -19,5 +19,5 @@ export const priceGuarantee: SettlementTerm<PriceGuarantee> = {
   parse: (params) => ({ type: 'price-guarantee', factor: new Dec(params['factor'] as string) }),
   lint: (action) => ({ errors: action.factor.isZero() ? [{ reason: 'factor 0 is out of range: nobody can pay less than 0', hint: 'e.g. "0.85" guarantees 85 % of list is the lowest price' }] : [], warnings: [] }),
   rateText: (action) => formatRate(action.factor),
-  dependsOn: [],
+  dependsOn: () => [],
 };

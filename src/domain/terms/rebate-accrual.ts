@@ -24,6 +24,6 @@ export const rebateAccrual: LineFigureTerm<RebateAccrual> = {
     warnings: action.rate.isZero() ? [{ reason: 'rate 0 has no effect', hint: 'set the intended rate or remove the rule' }] : [],
   }),
   rateText: (action) => action.text,
-  dependsOn: [],
+  dependsOn: () => [],
   figure: (action, line, order) => ({ amount: roundMoney(line.amount.times(action.rate), order.policy), rate: action.text, payee: 'buyer' }),
 };

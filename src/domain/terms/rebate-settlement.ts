@@ -46,5 +46,5 @@ export const rebateSettlement: SettlementTerm<RebateSettlement> = {
   check: (action) => checkTierTable(action.tiers, false),
   lint: (action) => lintTierRates(action.tiers),
   rateText: (action) => formatRate(action.tiers[0]!.rate),
-  dependsOn: [],
+  dependsOn: () => [],
 };

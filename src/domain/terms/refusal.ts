@@ -18,6 +18,6 @@ export const refusal: RefusalTerm<Refusal> = {
   paramsSchema: paramsObject({ code: { type: 'string', pattern: '^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$', maxLength: 64, description: 'The stable code of the refusal, e.g. MINIMUM_ORDER' } }, ['code']),
   parse: (params) => ({ type: 'refusal', code: params['code'] as string }),
   rateText: () => '',
-  dependsOn: [],
+  dependsOn: () => [],
   code: (action) => action.code,
 };

@@ -25,9 +25,10 @@ export interface TermBase<A extends TermAction> {
   rateText(action: A): string;
   /**
    * What a line's figures under this term depend on besides the line's SKU, its unit-price
-   * history and the rules that fired: a cache of line prices must key on these.
+   * history and the rules that fired: a cache of line prices keys on these, and does not
+   * cache a line whose terms read the rest of the order ('order.lines').
    */
-  readonly dependsOn: readonly PriceInput[];
+  dependsOn(action: A): readonly PriceInput[];
 }
 
 /** A term's parsed params: its type and whatever the term needs. */
@@ -36,7 +37,7 @@ export interface TermAction {
 }
 
 /** Inputs a priced line can depend on beyond its SKU and the rules that fired on it. */
-export type PriceInput = 'line.quantity' | 'order.totalQuantity' | 'order.lines' | 'order.coupon';
+export type PriceInput = 'line.quantity' | 'order.totalQuantity' | 'order.lines';
 
 export interface LintFinding {
   readonly reason: string;

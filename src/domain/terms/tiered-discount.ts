@@ -68,7 +68,19 @@ export const tieredDiscount: PriceTerm<TieredDiscount> = {
   },
   lint: (action) => lintTierRates(action.tiers),
   rateText: (action) => formatRate(action.tiers[action.tiers.length - 1]!.rate),
-  dependsOn: ['line.quantity', 'order.lines'],
+  dependsOn: (action) => {
+    switch (action.basis) {
+      case 'line.quantity':
+        return ['line.quantity'];
+      case 'order.totalQuantity':
+      case 'order.quantity':
+        return ['order.totalQuantity'];
+      case 'line.amount':
+        return ['line.quantity'];
+      default:
+        return ['order.lines'];
+    }
+  },
   outcomes: (action, lines, order) => {
     if (action.basis === 'line.quantity' || action.basis === 'line.amount') return lines.map((line) => lineOutcome(action, line, order));
     const basis = orderBasis(action, order);
