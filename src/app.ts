@@ -24,6 +24,7 @@ import { trustRoutes } from './http/routes/trust';
 import { adminRoutes } from './http/routes/admin';
 import { rulesetRoutes } from './http/routes/rulesets';
 import { keepRawBody } from './http/raw-body';
+import { parseJsonBodies } from './http/json-bodies';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
 
@@ -163,8 +164,9 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? 10_000;
   const bodyLimitBytes = deps.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(bodyTimeout(bodyTimeoutMs));
-  // a quote document to verify is kept as sent too: a repeated member name is refused, not silently resolved
-  app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody((url) => url.startsWith('/v1/quotes:verify')) }));
+  // only the operations that take a JSON body read one (an admin call or an unknown path never
+  // does); a quote document to verify is kept as sent too: a repeated member name is refused, not silently resolved
+  app.use(parseJsonBodies(contract.document, express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody((url) => /^\/v1\/quotes:verify\/?(\?|$)/i.test(url)) })));
 
   app.use(healthRoutes(ctx, isShuttingDown));
   app.get('/metrics', metrics.serve);

@@ -21,6 +21,10 @@ describe('POST /v1/quotes:verify limits', () => {
     expect(contract.validate('Problem', res.body)).toEqual([]);
     expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ code: 'maxDepth' }] });
     expect(res.body.errors[0].pointer).toMatch(/^\/totals(\/(0|a))+$/);
+    // Express routes paths case-insensitively, with a trailing slash: the check holds there too
+    for (const path of ['/V1/QUOTES:VERIFY', '/v1/quotes:verify/?x=1']) {
+      expect((await request(app).post(path).set('Content-Type', 'application/json').send(text)).status).toBe(400);
+    }
   });
 
   it('judges a document nested as deep as the limit', async () => {
