@@ -184,7 +184,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   app.use((req, _res, next) => {
     next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, metrics));
 
   const lane = quoteLane({
     ctx,

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { FieldIssue } from '../domain/errors';
 import type { SettlementStatement } from '../domain/settlement';
 import { countBytes, InputTooLargeError, type SettlementFileFormat } from '../io/read-settlement-file';
+import { SpillFailedError } from '../io/spill-files';
 import { formatStatementCsv } from '../io/statement-csv';
 import { formatStatementHtml } from '../io/statement-html';
 import type { SettlementRequest } from '../rules/calculate-settlement';
@@ -77,9 +78,10 @@ export function uploadStream(req: Request, maxBytes: number): Readable {
   return req.pipe(counted);
 }
 
-/** Maps a failure while reading an upload to its problem: too large (413) or cut short (400). */
+/** Maps a failure while reading an upload to its problem: too large (413) or cut short (400); a failed spill stays the server's fault. */
 export function uploadProblem(error: unknown, req: Request): unknown {
   if (error instanceof InputTooLargeError) return new HttpProblem('PAYLOAD_TOO_LARGE', `The upload is larger than ${error.limit} bytes`, [], { Connection: 'close' });
+  if (error instanceof SpillFailedError) return error;
   if (!req.complete) return new HttpProblem('VALIDATION_FAILED', 'The upload ended before it was complete');
   return error;
 }

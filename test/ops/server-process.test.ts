@@ -1,8 +1,8 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { copyRules, VERSION_DIR } from '../support/rules-fixture';
+import { compileServer, get, startProcess, until, type CompiledServer, type Running } from '../support/server-process';
 import { RULES_DIR, exampleTwoRequest } from '../support/test-app';
 
 /**
@@ -10,42 +10,15 @@ import { RULES_DIR, exampleTwoRequest } from '../support/test-app';
  * a corrupted rule file at start, SIGHUP reloads that keep the old rules when the new ones are bad,
  * and a clear exit on bad configuration.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const OUT = path.join(ROOT, 'dist-test');
-const SERVER = path.join(OUT, 'server.js');
-
+let build: CompiledServer;
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', OUT], { stdio: 'inherit' });
-}, 60_000);
-afterAll(() => rmSync(OUT, { recursive: true, force: true }));
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly logs: Record<string, unknown>[];
-  readonly exited: Promise<{ code: number | null; output: string }>;
-}
+  build = compileServer('server-process');
+});
+afterAll(() => build.remove());
 
 /** Runs the compiled server on a free port; resolves once it listens (or rejects with its output if it exits). */
 function startServer(env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const logs: Record<string, unknown>[] = [];
-  const exited = new Promise<{ code: number | null; output: string }>((resolve) => child.once('exit', (code) => setImmediate(() => resolve({ code, output }))));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (typeof entry['port'] === 'number' && String(entry['msg']).startsWith('suanpan listening')) resolve({ child, port: entry['port'], logs, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(({ code, output: out }) => reject(Object.assign(new Error(`server exited ${code}`), { code, output: out })));
-  });
+  return startProcess(build.server, env);
 }
 
 /** Runs the compiled server expecting it to refuse to start; resolves with its exit code and output. */
@@ -57,18 +30,6 @@ async function failedStart(env: Record<string, string>): Promise<{ code: number 
   } catch (error) {
     return error as { code: number | null; output: string };
   }
-}
-
-function get(port: number, urlPath: string, agent: http.Agent | false = false): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      })
-      .on('error', reject);
-  });
 }
 
 /** A POST /v1/quotes whose body is only half sent: in flight until `finish()`. */
@@ -85,15 +46,6 @@ function halfSentQuote(port: number): { finish(): void; response: Promise<{ stat
   });
   req.write(body.subarray(0, body.length >> 1));
   return { finish: () => req.end(body.subarray(body.length >> 1)), response };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, attempts = 400): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 function inFlight(port: number): Promise<number> {
