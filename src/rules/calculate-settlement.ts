@@ -114,7 +114,9 @@ export async function calculateSettlement(catalog: RuleCatalog, request: Settlem
 }
 
 async function settleRequest(settlement: Settlement, request: SettlementRequest): Promise<SettlementStatement> {
+  const slicer = timeSlicer(); // up to 100,000 transactions: let health probes and other requests in
   for (let i = 0; i < request.transactions.length; i++) {
+    await slicer.maybeYield();
     const tx = request.transactions[i]!;
     const transaction: SettlementTransaction = {
       id: tx.id,
