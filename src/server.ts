@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { createApp } from './app';
@@ -10,6 +11,7 @@ import { TokenBuckets } from './http/rate-limit';
 import { routeTemplates } from './http/route-template';
 import { loadApiContract } from './http/api-contract';
 import { reloadAndLog, RulesHolder } from './rules/rules-holder';
+import { joinClusterRules, RULES_SNAPSHOT_VARIABLE } from './cluster-rules';
 import { formatRuleProblem } from './rules/ruleset-error';
 import { readTrustConfig } from './trust/trust-config';
 
@@ -40,7 +42,9 @@ async function main(): Promise<void> {
   // Start-up checks schema, semantics and the lock: a locked version passed the full lint when it
   // was recorded and its hash proves its files are unchanged, so re-running the exhaustive lint
   // and the golden cases here would only delay readiness (CI runs them; every reload runs them).
-  const loaded = rules.load();
+  // a worker of src/cluster.ts loads the copy of the rules its primary serves, and reloads through it
+  const snapshot = cluster.isWorker ? process.env[RULES_SNAPSHOT_VARIABLE] : undefined;
+  const loaded = snapshot === undefined ? rules.load() : joinClusterRules(rules, snapshot, (level, message, fields = {}) => logger[level](fields, message));
   if (!loaded.ok) {
     logger.error({ rulesDir: config.rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
     process.exitCode = 1;
