@@ -109,7 +109,6 @@ if (require.main === module) {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { loadConfig } = require('./config') as typeof import('./config');
     const { ClusterRules } = require('./cluster-rules') as typeof import('./cluster-rules');
-    const { RulesHolder } = require('./rules/rules-holder') as typeof import('./rules/rules-holder');
     /* eslint-enable @typescript-eslint/no-require-imports */
     let rulesDir: string;
     try {
@@ -119,6 +118,9 @@ if (require.main === module) {
       process.exit(1);
     }
     const validate = async (snapshot: string): Promise<readonly import('./rules/ruleset-error').RuleProblem[]> => {
+      // loaded on the first reload: the rules engine is not needed to start the workers
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { RulesHolder } = require('./rules/rules-holder') as typeof import('./rules/rules-holder');
       const outcome = await new RulesHolder(snapshot).reload();
       return outcome.ok ? [] : outcome.problems;
     };
