@@ -99,7 +99,7 @@ export class ClusterRules {
     }
     const previous = this.served;
     this.served = snapshot; // workers forked from now on start on it
-    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined && worker.isConnected());
+    const workers = connectedWorkers();
     const id = ++this.generation;
     const adopted = new Promise<RuleProblem[]>((resolve) => {
       const wait = { pending: new Set(workers.map((worker) => worker.id)), problems: [] as RuleProblem[], done: () => (this.waiting.delete(id), clearTimeout(timer), resolve(wait.problems)) };
@@ -122,7 +122,7 @@ export class ClusterRules {
   }
 
   private refused(trigger: string, problems: readonly RuleProblem[]): ClusterReloadOutcome {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.send({ type: 'suanpan:rules-refused', problems } satisfies Message);
+    for (const worker of connectedWorkers()) worker.send({ type: 'suanpan:rules-refused', problems } satisfies Message);
     this.log('error', `rules reload refused (${trigger}); still serving the previous rules`, { rulesDir: this.rulesDir, problems });
     return { ok: false, problems };
   }
@@ -145,6 +145,11 @@ export class ClusterRules {
     cpSync(this.rulesDir, snapshot, { recursive: true, dereference: true });
     return snapshot;
   }
+}
+
+/** The workers a message can be sent to (a dying worker's channel is closed: sending to it fails). */
+function connectedWorkers(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined && worker.isConnected());
 }
 
 /**
