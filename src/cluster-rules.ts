@@ -110,7 +110,7 @@ export class ClusterRules {
       this.waiting.set(id, wait);
       if (wait.pending.size === 0) wait.done();
     });
-    for (const worker of workers) worker.send({ type: 'suanpan:rules-adopt', id, dir: snapshot } satisfies Message);
+    for (const worker of workers) sendTo(worker, { type: 'suanpan:rules-adopt', id, dir: snapshot });
     const failures = await adopted;
     rmSync(previous, { recursive: true, force: true });
     if (failures.length > 0) {
@@ -122,7 +122,7 @@ export class ClusterRules {
   }
 
   private refused(trigger: string, problems: readonly RuleProblem[]): ClusterReloadOutcome {
-    for (const worker of connectedWorkers()) worker.send({ type: 'suanpan:rules-refused', problems } satisfies Message);
+    for (const worker of connectedWorkers()) sendTo(worker, { type: 'suanpan:rules-refused', problems });
     this.log('error', `rules reload refused (${trigger}); still serving the previous rules`, { rulesDir: this.rulesDir, problems });
     return { ok: false, problems };
   }
@@ -130,7 +130,7 @@ export class ClusterRules {
   private onMessage(worker: Worker, message: Message): void {
     if (message.type === 'suanpan:rules-reload') {
       void this.reload(`worker ${worker.process.pid}`).then((outcome) => {
-        if (worker.isConnected()) worker.send({ type: 'suanpan:rules-reloaded', id: message.id, outcome } satisfies Message);
+        if (worker.isConnected()) sendTo(worker, { type: 'suanpan:rules-reloaded', id: message.id, outcome });
       });
     } else if (message.type === 'suanpan:rules-adopted') {
       const wait = this.waiting.get(message.id);
@@ -145,6 +145,11 @@ export class ClusterRules {
     cpSync(this.rulesDir, snapshot, { recursive: true, dereference: true });
     return snapshot;
   }
+}
+
+/** Sends to a worker; one that died meanwhile is left out (its exit ends any wait for it). */
+function sendTo(worker: Worker, message: Message): void {
+  worker.send(message, () => undefined);
 }
 
 /** The workers a message can be sent to (a dying worker's channel is closed: sending to it fails). */
