@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import ts from 'typescript';
@@ -42,7 +42,15 @@ export function compileServer(tag: string): CompiledServer {
   transpile(path.join(ROOT, 'src'), path.join(base, 'dist'));
   cpSync(path.join(ROOT, 'openapi.yaml'), path.join(base, 'openapi.yaml'));
   cpSync(path.join(ROOT, 'rules'), path.join(base, 'rules'), { recursive: true });
-  return { server: path.join(base, 'dist', 'server.js'), cluster: path.join(base, 'dist', 'cluster.js'), remove: () => rmSync(base, { recursive: true, force: true }) };
+  return { server: path.join(base, 'dist', 'server.js'), cluster: path.join(base, 'dist', 'cluster.js'), remove: () => {
+      rmSync(base, { recursive: true, force: true });
+      try {
+        rmdirSync(path.dirname(base)); // dist-test/ itself, once no other test file's build is in it
+      } catch {
+        // another build is still there
+      }
+    },
+  };
 }
 
 export interface Running {
