@@ -24,6 +24,7 @@ import { trustRoutes } from './http/routes/trust';
 import { adminRoutes } from './http/routes/admin';
 import { rulesetRoutes } from './http/routes/rulesets';
 import { keepRawBody, keepsRawBody, refuseRepeatedMemberNames } from './http/raw-body';
+import { parseJsonBodies } from './http/json-bodies';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
 import { DEFAULT_TIME_ZONE } from './rules/load-rules';
@@ -175,8 +176,10 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   const bodyTimeoutMs = deps.bodyTimeoutMs ?? 10_000;
   const bodyLimitBytes = deps.bodyLimitBytes ?? 5 * 1024 * 1024;
   app.use(bodyTimeout(bodyTimeoutMs));
-  // quote, settlement, diff and quote-document bodies are kept as sent too: a repeated member name is refused, not silently resolved
-  app.use(express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody(keepsRawBody) }));
+  // only the operations that take a JSON body read one (an admin call or an unknown path never
+  // does); quote, settlement, diff and quote-document bodies are kept as sent too: a repeated
+  // member name is refused, not silently resolved
+  app.use(parseJsonBodies(contract.document, express.json({ limit: bodyLimitBytes, strict: true, verify: keepRawBody(keepsRawBody) })));
   app.use(refuseRepeatedMemberNames());
   if (apiKeys !== undefined) app.use('/v1', bodyAgreementScope());
 
@@ -196,7 +199,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   app.use((req, _res, next) => {
     next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, metrics));
 
   const lane = quoteLane({
     ctx,

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { createApp } from './app';
@@ -5,10 +6,12 @@ import { limitHeapGrowth } from './limit-heap-growth';
 import { ConfigError, loadConfig, type Config } from './config';
 import type { Logger } from './http/error-handler';
 import { createMetrics } from './http/metrics';
+import { UploadsInFlight } from './http/draining';
 import { TokenBuckets } from './http/rate-limit';
 import { routeTemplates } from './http/route-template';
 import { loadApiContract } from './http/api-contract';
 import { reloadAndLog, RulesHolder } from './rules/rules-holder';
+import { joinClusterRules, RULES_SNAPSHOT_VARIABLE } from './cluster-rules';
 import { formatRuleProblem } from './rules/ruleset-error';
 import { readTrustConfig } from './trust/trust-config';
 
@@ -39,7 +42,9 @@ async function main(): Promise<void> {
   // Start-up checks schema, semantics and the lock: a locked version passed the full lint when it
   // was recorded and its hash proves its files are unchanged, so re-running the exhaustive lint
   // and the golden cases here would only delay readiness (CI runs them; every reload runs them).
-  const loaded = rules.load();
+  // a worker of src/cluster.ts loads the copy of the rules its primary serves, and reloads through it
+  const snapshot = cluster.isWorker ? process.env[RULES_SNAPSHOT_VARIABLE] : undefined;
+  const loaded = snapshot === undefined ? rules.load() : joinClusterRules(rules, snapshot, (level, message, fields = {}) => logger[level](fields, message));
   if (!loaded.ok) {
     logger.error({ rulesDir: config.rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
     process.exitCode = 1;
@@ -59,7 +64,10 @@ async function main(): Promise<void> {
     ...trust,
     ...(config.rateLimit === undefined ? {} : { rateLimiter: new TokenBuckets(config.rateLimit.ratePerSecond, config.rateLimit.burst) }),
   });
-  const server = createServer(app).listen(config.port, config.host, () => {
+  const server = createServer(app);
+  const uploads = new UploadsInFlight();
+  server.on('request', (req, res) => uploads.track(req, res));
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     logger.info({ host: config.host, port, auth: config.apiKeys.size > 0 ? `${config.apiKeys.size} API keys` : 'off', rateLimit: config.rateLimit ?? 'off' }, `suanpan listening on http://${config.host}:${port} (docs at /docs/)`);
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
     shuttingDown = true;
-    drainAndExit(server, config, logger, signal);
+    drainAndExit(server, uploads, config, logger, signal);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -82,14 +90,20 @@ async function main(): Promise<void> {
  * Graceful shutdown: /readyz already answers 503 (the caller set the flag); after the drain
  * delay the listener closes (new connections are refused), idle keep-alive connections close,
  * requests in flight complete (their responses say Connection: close), then the process exits 0.
- * Past SUANPAN_SHUTDOWN_TIMEOUT_MS it exits 1 whatever is still open.
+ * An upload still arriving shortly before the bound (see uploadDeadlineMs) is no longer read: it
+ * is answered 503 SHUTTING_DOWN with Retry-After and Connection: close, rather than reset without
+ * an answer when the process exits. Past SUANPAN_SHUTDOWN_TIMEOUT_MS it exits 1 whatever is still open.
  */
-function drainAndExit(server: Server, config: Config, logger: Logger, signal: string): void {
+function drainAndExit(server: Server, uploads: UploadsInFlight, config: Config, logger: Logger, signal: string): void {
   logger.info({ signal, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: readiness is 503, finishing requests in flight');
   setTimeout(() => {
     logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting with requests still open');
     process.exit(1);
   }, config.shutdownTimeoutMs).unref();
+  setTimeout(() => {
+    const answered = uploads.answerShuttingDown();
+    if (answered > 0) logger.warn({ uploads: answered }, 'shutting down: uploads still arriving were answered 503 and their connections closed');
+  }, uploadDeadlineMs(config)).unref();
   setTimeout(() => {
     server.close(() => {
       logger.info({}, 'all connections closed; exiting');
@@ -100,6 +114,15 @@ function drainAndExit(server: Server, config: Config, logger: Logger, signal: st
     // response: close such connections as they turn idle, so none holds the exit back.
     setInterval(() => server.closeIdleConnections(), 100).unref();
   }, config.shutdownDrainMs);
+}
+
+/**
+ * When, after the signal, uploads still arriving are answered 503: a second before the shutdown
+ * bound (a quarter of it when it is shorter than 4 s), so an upload that can finish in time
+ * does, and one that cannot still hears why — but never before the drain delay is over.
+ */
+function uploadDeadlineMs(config: Pick<Config, 'shutdownDrainMs' | 'shutdownTimeoutMs'>): number {
+  return Math.max(config.shutdownDrainMs, config.shutdownTimeoutMs - Math.min(1000, config.shutdownTimeoutMs / 4));
 }
 
 main()

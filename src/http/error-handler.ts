@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { DomainError, OrderRefused } from '../domain/errors';
+import { SpillFailedError } from '../io/spill-files';
+import type { Metrics } from './metrics';
 import { buildProblem, HttpProblem, sendProblem, type Problem } from './problem';
 
 /** A logger with pino's call shape (pino satisfies it; tests pass a silent one). */
@@ -43,17 +45,28 @@ export function problemFromError(error: unknown, req: { readonly originalUrl: st
   if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
     return buildProblem('VALIDATION_FAILED', 'The request could not be read', extras);
   }
+  if (error instanceof SpillFailedError) {
+    logger.error({ err: error, requestId: req.requestId }, 'settlement spill failed (is the temporary directory there, writable, and not full?)');
+    return buildProblem('INTERNAL_ERROR', undefined, extras);
+  }
   logger.error({ err: error, requestId: req.requestId }, 'unhandled error');
   return buildProblem('INTERNAL_ERROR', undefined, extras);
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * The Express error handler: answers the problem of `error` and counts each internal error in
+ * `suanpan_server_faults_total` (kind `spill`, or `unhandled`). An answer given before the body
+ * was read to its end closes the connection (the rest of the body is not waited for).
+ */
+export function errorHandler(logger: Logger, metrics?: Pick<Metrics, 'recordServerFault'>): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const headers = error instanceof HttpProblem ? error.headers : {};
-    sendProblem(res, problemFromError(error, req, logger), headers);
+    const problem = problemFromError(error, req, logger);
+    if (problem.code === 'INTERNAL_ERROR') metrics?.recordServerFault(error instanceof SpillFailedError ? 'spill' : 'unhandled');
+    const headers = { ...(req.complete ? {} : { Connection: 'close' }), ...(error instanceof HttpProblem ? error.headers : {}) };
+    sendProblem(res, problem, headers);
   };
 }

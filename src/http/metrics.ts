@@ -23,7 +23,12 @@ export interface Metrics {
   recordPriced(req: Caller, kind: PricedKind, count: number): void;
   /** Counts a rules (re)load; the composition root subscribes it to RulesHolder.onLoad. */
   recordRulesLoad(outcome: 'success' | 'failure'): void;
+  /** Counts an internal error answered 500: a failed settlement spill, or an unhandled error. */
+  recordServerFault(kind: ServerFaultKind): void;
 }
+
+/** What kind of server fault an answer 500 was. */
+export type ServerFaultKind = 'spill' | 'unhandled';
 
 export interface MetricsOptions {
   readonly registry?: Registry;
@@ -46,7 +51,7 @@ export function partnerOf(req: Caller): string {
 
 /**
  * Creates the metrics: `suanpan_http_request_duration_seconds` (histogram), `suanpan_http_requests_in_flight`,
- * `suanpan_quotes_priced_total`, `suanpan_settlement_lines_priced_total`, `suanpan_ruleset_info`
+ * `suanpan_quotes_priced_total`, `suanpan_settlement_lines_priced_total`, `suanpan_server_faults_total{kind}`, `suanpan_ruleset_info`
  * (one series per agreement version loaded), `suanpan_rules_reloads_total{outcome}` and
  * `suanpan_rules_last_reload_success_timestamp_seconds`. Subscribing `recordRulesLoad` to the
  * holder's load events counts every way of reloading.
@@ -68,6 +73,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     'settlement-line': new Counter({ name: 'suanpan_settlement_lines_priced_total', help: 'Settlement lines priced', labelNames: ['partner'] as const, registers: [registry] }),
   } satisfies Record<PricedKind, Counter<'partner'>>;
   const reloads = new Counter({ name: 'suanpan_rules_reloads_total', help: 'Rule loads (the first one included) by outcome', labelNames: ['outcome'] as const, registers: [registry] });
+  const faults = new Counter({ name: 'suanpan_server_faults_total', help: 'Internal errors answered 500, by kind (spill: a settlement spill file could not be written)', labelNames: ['kind'] as const, registers: [registry] });
+  for (const kind of ['spill', 'unhandled'] as const) faults.inc({ kind }, 0); // a series from the start, for alerts on its rate
   const lastSuccess = new Gauge({ name: 'suanpan_rules_last_reload_success_timestamp_seconds', help: 'When the rules last loaded successfully', registers: [registry] });
   const rules = options.rules;
   new Gauge({
@@ -117,6 +124,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     recordPriced(req, kind, count) {
       if (count > 0) priced[kind].inc({ partner: partnerOf(req) }, count);
+    },
+    recordServerFault(kind) {
+      faults.inc({ kind });
     },
     recordRulesLoad(outcome) {
       reloads.inc({ outcome });

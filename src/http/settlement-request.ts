@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { FieldIssue } from '../domain/errors';
 import { countBytes, InputTooLargeError, type SettlementFileFormat } from '../io/read-settlement-file';
 import type { TextEncodingName } from '../io/text-decoding';
+import { SpillFailedError } from '../io/spill-files';
 import type { SettlementRequest } from '../rules/calculate-settlement';
 import type { ApiContract } from './api-contract';
 import { HttpProblem } from './problem';
@@ -75,9 +76,10 @@ export function uploadStream(req: Request, maxBytes: number): Readable {
   return req.pipe(counted);
 }
 
-/** Maps a failure while reading an upload to its problem: too large (413) or cut short (400). */
+/** Maps a failure while reading an upload to its problem: too large (413) or cut short (400); a failed spill stays the server's fault. */
 export function uploadProblem(error: unknown, req: Request): unknown {
   if (error instanceof InputTooLargeError) return new HttpProblem('PAYLOAD_TOO_LARGE', `The upload is larger than ${error.limit} bytes`, [], { Connection: 'close' });
+  if (error instanceof SpillFailedError) return error;
   if (!req.complete) return new HttpProblem('VALIDATION_FAILED', 'The upload ended before it was complete');
   return error;
 }

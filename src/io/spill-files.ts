@@ -3,6 +3,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SpillStore } from '../domain/spill-store';
 
+/**
+ * A spill file could not be created, written or read (the temporary directory is missing or
+ * not writable, the disk is full): the server's fault, whatever the input.
+ */
+export class SpillFailedError extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`the settlement spill failed: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'SpillFailedError';
+  }
+}
+
+/** Runs a file system call of the spill; its failure is a SpillFailedError saying what was being done. */
+function spillCall<T>(what: () => string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new SpillFailedError(what(), error);
+  }
+}
+
 /** The prefix of a spill's directory (tests look for leftovers by it). */
 export const SPILL_DIRECTORY_PREFIX = 'suanpan-spill-';
 
@@ -13,12 +33,23 @@ export const SPILL_DIRECTORY_PREFIX = 'suanpan-spill-';
  * read back piece by piece. One file descriptor however many partitions; synchronous calls on
  * large buffers (the accumulator is synchronous, and a partition is read whole at finish). The
  * file is unlinked as soon as it is open where the system allows it (POSIX), so even a killed
- * process leaves no data behind; close() closes it and removes the directory.
+ * process leaves no data behind; close() closes it and removes the directory. Every failure
+ * of the file system is a {@link SpillFailedError}.
  */
 export function openSpillFiles(directory: string = tmpdir()): SpillStore {
-  const folder = mkdtempSync(path.join(directory, SPILL_DIRECTORY_PREFIX));
+  const folder = spillCall(() => `cannot create a directory in ${directory}`, () => mkdtempSync(path.join(directory, SPILL_DIRECTORY_PREFIX)));
   const name = path.join(folder, 'spill');
-  const fd = openSync(name, 'w+');
+  const fd = spillCall(
+    () => `cannot create ${name}`,
+    () => {
+      try {
+        return openSync(name, 'w+');
+      } catch (error) {
+        rmSync(folder, { recursive: true, force: true });
+        throw error;
+      }
+    },
+  );
   try {
     unlinkSync(name);
   } catch {
@@ -45,7 +76,12 @@ export function openSpillFiles(directory: string = tmpdir()): SpillStore {
   return {
     append(partition, bytes) {
       check();
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written, size + written);
+      spillCall(
+        () => `cannot write ${bytes.length} bytes at ${size}`,
+        () => {
+          for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written, size + written);
+        },
+      );
       (pieces[partition] ??= []).push(size, bytes.length);
       size += bytes.length;
     },
@@ -58,7 +94,7 @@ export function openSpillFiles(directory: string = tmpdir()): SpillStore {
       const bytes = readBuffer.subarray(0, total);
       let at = 0;
       for (let i = 0; i < list.length; i += 2) {
-        readRange(bytes, at, list[i + 1]!, list[i]!);
+        spillCall(() => `cannot read at ${list[i]!}`, () => readRange(bytes, at, list[i + 1]!, list[i]!));
         at += list[i + 1]!;
       }
       return bytes;
@@ -68,7 +104,7 @@ export function openSpillFiles(directory: string = tmpdir()): SpillStore {
       for (let i = 0; i < list.length; i += 2) {
         check();
         const bytes = Buffer.allocUnsafe(list[i + 1]!);
-        readRange(bytes, 0, bytes.length, list[i]!);
+        spillCall(() => `cannot read at ${list[i]!}`, () => readRange(bytes, 0, bytes.length, list[i]!));
         yield bytes;
       }
     },

@@ -124,9 +124,11 @@ export async function calculateSettlement(catalog: RuleCatalog, request: Settlem
 }
 
 async function settleRequest(settlement: Settlement, request: SettlementRequest): Promise<SettlementStatement> {
+  const slicer = timeSlicer(); // up to 100,000 transactions: let health probes and other requests in
   const prior = request.priorTransactions ?? [];
   for (let i = 0; i < prior.length; i++) await settlement.addPrior(prior[i]!, jsonTransactionLocator(`/priorTransactions/${i}`));
   for (let i = 0; i < request.transactions.length; i++) {
+    await slicer.maybeYield();
     await settlement.add(request.transactions[i]!, jsonTransactionLocator(`/transactions/${i}`));
   }
   (request.externalSales ?? []).forEach((sale, i) => settlement.addExternalSale(sale, { field: (name) => `/externalSales/${i}/${name}` }));

@@ -5,6 +5,7 @@ import type { QuoteInput } from '../domain/quote';
 import { calculateQuoteUnder, type ExplainedQuote } from './calculate-quote';
 import { diffJson } from './json-diff';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
+import { timeSlicer } from './time-slicer';
 
 /** An order as a diff file or request gives it (openapi.yaml DiffOrder): a quote request with an optional id. */
 export interface DiffOrderJson {
@@ -79,8 +80,10 @@ export function resolveVersion(catalog: RuleCatalog, ref: string, agreement?: st
  * one each version's effectiveFrom, decides which rules are in force) and reports, per order
  * and per SKU, net, commission and rebate under each and the change, plus the rules added,
  * removed or changed and the changed terms. Sums are of the rounded line figures, exactly.
+ * Hands the event loop back every `sliceMs` of pricing (between two orders), so a long diff
+ * holds other requests, health probes first, up for one slice at most.
  */
-export async function diffVersions(from: RuleSet, to: RuleSet, orders: readonly DiffOrderJson[]): Promise<VersionDiff> {
+export async function diffVersions(from: RuleSet, to: RuleSet, orders: readonly DiffOrderJson[], sliceMs = 5): Promise<VersionDiff> {
   if (from.version.agreement !== to.version.agreement) {
     throw new DomainError('UNKNOWN_RULESET_VERSION', `versions of different agreements cannot be compared (${from.version.agreement}, ${to.version.agreement})`, [
       { pointer: '/to', detail: `not a version of ${from.version.agreement}`, code: 'UNKNOWN_RULESET_VERSION' },
@@ -89,7 +92,9 @@ export async function diffVersions(from: RuleSet, to: RuleSet, orders: readonly 
   const orderDiffs: OrderDiff[] = [];
   const skus = new Map<string, { quantity: number; from: Sums; to: Sums }>();
   const totals = { from: zeroSums(), to: zeroSums() };
+  const slicer = timeSlicer(sliceMs);
   for (const [i, order] of orders.entries()) {
+    await slicer.maybeYield();
     const id = order.id ?? `#${i + 1}`;
     const [a, b] = [await priceOrTell(from, order), await priceOrTell(to, order)];
     if ('code' in a || 'code' in b) {

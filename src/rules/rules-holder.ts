@@ -12,8 +12,8 @@ export interface RulesStatus {
   readonly lastError?: { readonly at: string; readonly problems: readonly RuleProblem[] };
 }
 
-/** The outcome of a load or reload. */
-export type LoadOutcome = { ok: true; catalog: RuleCatalog } | { ok: false; problems: readonly RuleProblem[] };
+/** The outcome of a load or reload; `workers`: in a cluster, how many processes now serve the catalog. */
+export type LoadOutcome = { ok: true; catalog: RuleCatalog; workers?: number } | { ok: false; problems: readonly RuleProblem[] };
 
 /** A logger with pino's call shape. */
 export interface ReloadLogger {
@@ -31,6 +31,7 @@ export class RulesHolder {
   private lastError: RulesStatus['lastError'];
   private reloading: Promise<unknown> = Promise.resolve();
   private readonly listeners: ((outcome: 'success' | 'failure') => void)[] = [];
+  private delegate: (() => Promise<LoadOutcome>) | undefined;
 
   /**
    * @param build loads a directory into a catalog (default: with rules.lock.json required)
@@ -55,8 +56,29 @@ export class RulesHolder {
 
   /** Loads the directory (schema, semantics, lock); on failure keeps the previous catalog and records the problems. */
   load(): LoadOutcome {
-    const built = this.tryBuild();
+    return this.loadFrom(this.dir);
+  }
+
+  /**
+   * Loads `dir` as load() does the holder's own directory: a cluster worker loads the copy of
+   * the rules its primary validated (src/cluster-rules.ts).
+   */
+  loadFrom(dir: string): LoadOutcome {
+    const built = this.tryBuild(dir);
     return built instanceof RuleCatalog ? this.swap(built) : built;
+  }
+
+  /**
+   * Hands every reload() to `reload` from now on: in a cluster the primary reloads once for all
+   * workers, and this holder swaps when told to (loadFrom).
+   */
+  delegateReloads(reload: () => Promise<LoadOutcome>): void {
+    this.delegate = reload;
+  }
+
+  /** Records a reload refused elsewhere (by a cluster's primary): /readyz and the metrics show it; nothing served changes. */
+  recordRefusal(problems: readonly RuleProblem[]): void {
+    this.refuse(problems);
   }
 
   /**
@@ -65,6 +87,7 @@ export class RulesHolder {
    * nothing that is served; it is recorded for /readyz. Reloads run one at a time.
    */
   reload(): Promise<LoadOutcome> {
+    if (this.delegate !== undefined) return this.delegate();
     const run = this.reloading.then(async (): Promise<LoadOutcome> => {
       const catalog = this.tryBuild();
       if (!(catalog instanceof RuleCatalog)) return catalog;
@@ -88,11 +111,11 @@ export class RulesHolder {
     };
   }
 
-  private tryBuild(): RuleCatalog | LoadOutcome {
+  private tryBuild(dir = this.dir): RuleCatalog | LoadOutcome {
     try {
-      return this.build(this.dir);
+      return this.build(dir);
     } catch (error) {
-      return this.refuse(error instanceof RulesetError ? error.problems : [{ file: this.dir, reason: error instanceof Error ? error.message : String(error) }]);
+      return this.refuse(error instanceof RulesetError ? error.problems : [{ file: dir, reason: error instanceof Error ? error.message : String(error) }]);
     }
   }
 
@@ -121,7 +144,7 @@ export function versionsOf(catalog: RuleCatalog): Record<string, string> {
 export async function reloadAndLog(rules: RulesHolder, logger: ReloadLogger, trigger: string): Promise<LoadOutcome> {
   const outcome = await rules.reload();
   if (outcome.ok) {
-    logger.info({ trigger, rulesDir: rules.dir, versions: versionsOf(outcome.catalog) }, `rules reloaded (${trigger})`);
+    logger.info({ trigger, rulesDir: rules.dir, versions: versionsOf(outcome.catalog), ...(outcome.workers === undefined ? {} : { workers: outcome.workers }) }, `rules reloaded (${trigger})`);
   } else {
     logger.error({ trigger, rulesDir: rules.dir, problems: outcome.problems }, `rules reload refused (${trigger}); still serving the previous rules:\n${outcome.problems.map(formatRuleProblem).join('\n')}`);
   }

@@ -1,3 +1,10 @@
+/** What {@link firstMemberProblem} finds first: a member name its object already has, or a value nested too deep. */
+export interface MemberProblem {
+  readonly kind: 'duplicate' | 'too-deep';
+  /** JSON pointer of the repeated member, or of the first array or object past the depth limit. */
+  readonly pointer: string;
+}
+
 /**
  * The JSON pointer of the first member whose name its object already has, in JSON text that
  * JSON.parse accepts; undefined when every object's names are unique. JSON.parse keeps the last
@@ -7,6 +14,16 @@
  * (`"a"` and `"\u0061"` are the same name).
  */
 export function firstDuplicateMember(json: string): string | undefined {
+  return firstMemberProblem(json)?.pointer;
+}
+
+/**
+ * Scans JSON text that JSON.parse accepts, in one pass and without recursion, for the first
+ * repeated member name (see {@link firstDuplicateMember}) or array or object nested deeper than
+ * `maxDepth` (the top-level value is depth 1): code that walks a parsed value recursively
+ * (canonical JSON, a diff) overflows the stack on a value nested a hundred thousand deep.
+ */
+export function firstMemberProblem(json: string, maxDepth = Number.POSITIVE_INFINITY): MemberProblem | undefined {
   const stack: Frame[] = [];
   let expectingName = false;
   for (let i = 0; i < json.length; i++) {
@@ -16,18 +33,16 @@ export function firstDuplicateMember(json: string): string | undefined {
       const top = stack[stack.length - 1];
       if (expectingName && top?.kind === 'object') {
         const name = JSON.parse(json.slice(i, end + 1)) as string;
-        if (top.names.has(name)) return pointerOf(stack.slice(0, -1), name);
+        if (top.names.has(name)) return { kind: 'duplicate', pointer: pointerOf([...stack.slice(0, -1).map(tokenOf), name]) };
         top.names.add(name);
         top.name = name;
         expectingName = false;
       }
       i = end;
-    } else if (code === OPEN_BRACE) {
-      stack.push({ kind: 'object', names: new Set(), name: '' });
-      expectingName = true;
-    } else if (code === OPEN_BRACKET) {
-      stack.push({ kind: 'array', index: 0 });
-      expectingName = false;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (stack.length >= maxDepth) return { kind: 'too-deep', pointer: pointerOf(stack.map(tokenOf)) };
+      stack.push(code === OPEN_BRACE ? { kind: 'object', names: new Set(), name: '' } : { kind: 'array', index: 0 });
+      expectingName = code === OPEN_BRACE;
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       stack.pop();
       expectingName = false;
@@ -60,10 +75,13 @@ function endOfString(json: string, start: number): number {
   return json.length;
 }
 
-/** RFC 6901: the members and indexes leading to `name`, `~` and `/` escaped. */
-function pointerOf(parents: readonly Frame[], name: string): string {
-  const tokens = parents.map((frame) => (frame.kind === 'object' ? frame.name : String(frame.index)));
-  return [...tokens, name].map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+function tokenOf(frame: Frame): string {
+  return frame.kind === 'object' ? frame.name : String(frame.index);
+}
+
+/** RFC 6901: a pointer of `tokens`, `~` and `/` escaped. */
+function pointerOf(tokens: readonly string[]): string {
+  return tokens.map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 /**

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { contractIssues, testApp } from '../support/test-app';
+import { MAX_LINES_PER_DIFF } from '../../src/http/routes/rulesets';
+import { contract, contractIssues, testApp } from '../support/test-app';
 
 const app = testApp();
 const T3 = { id: 'T3', channel: 'member-direct', date: '2026-11-12', buyer: { id: 'M-007', member: true }, lines: [{ sku: 'BYK-M01', quantity: 3 }] };
@@ -44,5 +45,23 @@ describe('POST /v1/rulesets:diff', () => {
     expect((await diff({ from: '2026-01-01', to: '2027-01-01', orders: [] }).expect(400)).body).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect((await diff({ from: '2026-01-01', to: '2027-01-01', orders: [{ ...T3, lines: [{ sku: 'BYK-M01', quantity: -1 }] }] }).expect(400)).body.errors[0].pointer).toBe('/orders/0/lines/0/quantity');
     expect((await diff({ agreement: 'nope', from: '2026-01-01', to: '2027-01-01', orders: [T3] }).expect(422)).body).toMatchObject({ code: 'UNKNOWN_RULESET_VERSION' });
+  });
+});
+
+describe('POST /v1/rulesets:diff limits', () => {
+  const fullOrder = { ...T3, lines: Array.from({ length: 500 }, (_, i) => ({ sku: i % 2 === 0 ? 'BYK-M01' : 'BYK-M02', quantity: i + 1 })) };
+  const atLimit = Array.from({ length: MAX_LINES_PER_DIFF / 500 }, (_, i) => ({ ...fullOrder, id: `O${i}` }));
+
+  it('are stated in openapi.yaml', () => {
+    expect(MAX_LINES_PER_DIFF).toBe(10_000);
+    expect(contract.yamlText).toMatch(/up to 1000 orders per ruleset diff and 10000 lines in all its orders/);
+  });
+
+  it('prices the most lines allowed and refuses one line more with 400 naming /orders, before pricing anything', async () => {
+    const ok = await diff({ agreement: 'chamber-baiyikang', from: '2026-01-01', to: '2027-01-01', orders: atLimit }).expect(200);
+    expect(ok.body.totals).toMatchObject({ orders: 20, failed: 0 });
+    const over = await diff({ agreement: 'chamber-baiyikang', from: '2026-01-01', to: '2027-01-01', orders: [...atLimit, { ...T3, id: 'one-more' }] }).expect(400);
+    expect(contractIssues('Problem', over.body)).toEqual([]);
+    expect(over.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/orders', code: 'maxLinesPerDiff' }] });
   });
 });

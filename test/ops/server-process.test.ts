@@ -1,8 +1,8 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { copyRules, VERSION_DIR } from '../support/rules-fixture';
+import { compileServer, get, startProcess, until, type CompiledServer, type Running } from '../support/server-process';
 import { RULES_DIR, exampleTwoRequest } from '../support/test-app';
 
 /**
@@ -10,42 +10,15 @@ import { RULES_DIR, exampleTwoRequest } from '../support/test-app';
  * a corrupted rule file at start, SIGHUP reloads that keep the old rules when the new ones are bad,
  * and a clear exit on bad configuration.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const OUT = path.join(ROOT, 'dist-test');
-const SERVER = path.join(OUT, 'server.js');
-
+let build: CompiledServer;
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', OUT], { stdio: 'inherit' });
-}, 60_000);
-afterAll(() => rmSync(OUT, { recursive: true, force: true }));
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly logs: Record<string, unknown>[];
-  readonly exited: Promise<{ code: number | null; output: string }>;
-}
+  build = compileServer('server-process');
+});
+afterAll(() => build.remove());
 
 /** Runs the compiled server on a free port; resolves once it listens (or rejects with its output if it exits). */
 function startServer(env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [SERVER], { env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const logs: Record<string, unknown>[] = [];
-  const exited = new Promise<{ code: number | null; output: string }>((resolve) => child.once('exit', (code) => setImmediate(() => resolve({ code, output }))));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (typeof entry['port'] === 'number' && String(entry['msg']).startsWith('suanpan listening')) resolve({ child, port: entry['port'], logs, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(({ code, output: out }) => reject(Object.assign(new Error(`server exited ${code}`), { code, output: out })));
-  });
+  return startProcess(build.server, env);
 }
 
 /** Runs the compiled server expecting it to refuse to start; resolves with its exit code and output. */
@@ -57,18 +30,6 @@ async function failedStart(env: Record<string, string>): Promise<{ code: number 
   } catch (error) {
     return error as { code: number | null; output: string };
   }
-}
-
-function get(port: number, urlPath: string, agent: http.Agent | false = false): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      })
-      .on('error', reject);
-  });
 }
 
 /** A POST /v1/quotes whose body is only half sent: in flight until `finish()`. */
@@ -85,15 +46,6 @@ function halfSentQuote(port: number): { finish(): void; response: Promise<{ stat
   });
   req.write(body.subarray(0, body.length >> 1));
   return { finish: () => req.end(body.subarray(body.length >> 1)), response };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, attempts = 400): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 function inFlight(port: number): Promise<number> {
@@ -129,17 +81,62 @@ describe('graceful shutdown (SIGTERM)', () => {
     expect(server.logs.map((l) => l['msg'])).toEqual(expect.arrayContaining(['shutting down: readiness is 503, finishing requests in flight', 'all connections closed; exiting']));
   });
 
-  it('exits 1 at SUANPAN_SHUTDOWN_TIMEOUT_MS when a request never completes', async () => {
-    const server = await startServer({ SUANPAN_SHUTDOWN_TIMEOUT_MS: '1000', SUANPAN_BODY_TIMEOUT_MS: '20000' });
-    const stuck = halfSentQuote(server.port);
-    stuck.response.catch(() => undefined);
-    await until('1 request in flight', async () => ((await inFlight(server.port)) >= 2 ? true : undefined));
+  it('answers an upload still arriving near the bound 503 with Retry-After and Connection: close, stops reading it, and exits 0', async () => {
+    const server = await startServer({ SUANPAN_SHUTDOWN_TIMEOUT_MS: '3000', SUANPAN_BODY_TIMEOUT_MS: '20000' });
+    const upload = trickledUpload(server.port);
+    await until('the upload in flight', async () => ((await inFlight(server.port)) >= 2 ? true : undefined));
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    const answer = await upload.response;
+    upload.stop();
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('5');
+    expect(answer.headers['connection']).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'SHUTTING_DOWN', status: 503, instance: '/v1/settlements?agreement=chamber-baiyikang&from=2026-11-01&to=2026-11-30' });
+    const { code } = await server.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(3000);
+    expect(server.logs.map((l) => l['msg'])).toContain('shutting down: uploads still arriving were answered 503 and their connections closed');
+  });
+
+  it('exits 1 at SUANPAN_SHUTDOWN_TIMEOUT_MS when a request is still being priced', async () => {
+    const server = await startServer({ SUANPAN_SHUTDOWN_TIMEOUT_MS: '100' });
+    // a 10,000-line diff takes far longer than 100 ms to price, and yields, so the bound's timer runs
+    const orders = Array.from({ length: 1000 }, (_, i) => ({ id: `O${i}`, channel: 'member-direct', date: '2026-11-12', buyer: { id: 'M-007', member: true }, lines: Array.from({ length: 10 }, (_, j) => ({ sku: 'BYK-M01', quantity: 1 + ((i + j) % 40) })) }));
+    const body = JSON.stringify({ agreement: 'chamber-baiyikang', from: '2026-01-01', to: '2027-01-01', orders });
+    const req = http.request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/v1/rulesets:diff', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } });
+    req.on('error', () => undefined);
+    req.end(body);
+    await until('the diff in flight', async () => ((await inFlight(server.port)) >= 2 ? true : undefined));
     server.child.kill('SIGTERM');
     const { code, output } = await server.exited;
     expect(code).toBe(1);
     expect(output).toContain('shutdown timed out');
   });
 });
+
+/** A CSV settlement upload that sends a row every 50 ms (never stalling) until `stop()`. */
+function trickledUpload(port: number): { stop(): void; response: Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> } {
+  const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/settlements?agreement=chamber-baiyikang&from=2026-11-01&to=2026-11-30', agent: false, headers: { 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' } });
+  req.write('transaction,date,channel,buyer,member,keyAccount,returnOf,sku,quantity,unitPrice\n');
+  let row = 0;
+  const timer = setInterval(() => req.write(`T${row++},2026-11-12,member-direct,M-1,true,false,,BYK-M01,1,\n`), 50);
+  const response = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+  });
+  return {
+    stop: () => {
+      clearInterval(timer);
+      req.destroy();
+    },
+    response,
+  };
+}
 
 describe('rules on disk', () => {
   it('refuses to start on a corrupted rule file, naming the file and the reason', async () => {

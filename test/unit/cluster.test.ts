@@ -1,4 +1,4 @@
-import { workerCount } from '../../src/cluster';
+import { replacementDelayMs, workerCount } from '../../src/cluster';
 
 describe('SUANPAN_WORKERS', () => {
   it.each([
@@ -12,5 +12,11 @@ describe('SUANPAN_WORKERS', () => {
 
   it.each(['0', '-1', '1.5', 'two', '1000'])('refuses %j', (text) => {
     expect(() => workerCount({ SUANPAN_WORKERS: text }, 2)).toThrow(/SUANPAN_WORKERS/);
+  });
+});
+
+describe('replacing workers that keep dying', () => {
+  it('replaces the first death at once, then backs off doubling from 0.25 s up to 30 s', () => {
+    expect([1, 2, 3, 4, 5, 8, 9, 20].map(replacementDelayMs)).toEqual([0, 250, 500, 1000, 2000, 16_000, 30_000, 30_000]);
   });
 });

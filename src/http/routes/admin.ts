@@ -18,7 +18,8 @@ export function adminRoutes(ctx: AppContext): Router {
       }));
       throw new HttpProblem('RULESET_INVALID', `The rules were not reloaded (${errors.length} problem(s)); the previous rules are still served`, errors);
     }
-    res.json({ status: 'reloaded', rules: ctx.rules.status() });
+    // in a cluster, the answer comes once every worker serves the new rules, and says how many do
+    res.json({ status: 'reloaded', ...(outcome.workers === undefined ? {} : { workers: outcome.workers }), rules: ctx.rules.status() });
   });
   return router;
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { firstDuplicateMember } from '../../trust/duplicate-members';
+import { firstMemberProblem } from '../../trust/duplicate-members';
 import { jwksOf } from '../../trust/signing-keys';
-import { verifyQuote } from '../../trust/verify-quote';
+import { MAX_DOCUMENT_DEPTH, verifyQuote } from '../../trust/verify-quote';
 import type { AppContext } from '../context';
 import { HttpProblem } from '../problem';
 import { rawBodyOf } from '../raw-body';
@@ -19,10 +19,15 @@ export function trustRoutes(ctx: AppContext): Router {
     const issues = ctx.contract.validate('QuoteDocument', req.body);
     if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', 'Send the quote document (a JSON object) as it was issued', issues);
     const raw = rawBodyOf(req);
-    const duplicate = raw === undefined ? undefined : firstDuplicateMember(raw.toString('utf8'));
-    if (duplicate !== undefined) {
+    const problem = raw === undefined ? undefined : firstMemberProblem(raw.toString('utf8'), MAX_DOCUMENT_DEPTH);
+    if (problem?.kind === 'duplicate') {
       throw new HttpProblem('VALIDATION_FAILED', 'A quote document names each member once (I-JSON, RFC 7493): of two values under one name, which was signed cannot be told', [
-        { pointer: duplicate, detail: 'this member name appears twice in its object', code: 'duplicateMember' },
+        { pointer: problem.pointer, detail: 'this member name appears twice in its object', code: 'duplicateMember' },
+      ]);
+    }
+    if (problem?.kind === 'too-deep') {
+      throw new HttpProblem('VALIDATION_FAILED', `A quote document nests arrays and objects at most ${MAX_DOCUMENT_DEPTH} deep`, [
+        { pointer: problem.pointer, detail: `is nested deeper than ${MAX_DOCUMENT_DEPTH} levels`, code: 'maxDepth' },
       ]);
     }
     const document = req.body as Record<string, unknown>;
