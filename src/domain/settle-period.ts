@@ -1062,6 +1062,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       rulesetVersion: version.rulesetVersion,
       effectiveFrom: version.effectiveFrom,
       currency: version.currency,
+      parties: Object.fromEntries([...version.parties.values()].map((party) => [party.role, { id: party.id, name: party.name }])),
       volume: volumeByChannel,
       commission: money(commissionTotal),
       rebates: rebateLines,

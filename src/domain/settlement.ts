@@ -175,6 +175,8 @@ export interface SettlementStatement {
   readonly rulesetVersion: string;
   readonly effectiveFrom: string;
   readonly currency: string;
+  /** The parties of the agreement under their roles, as the figures' payer and payee name them. */
+  readonly parties: Readonly<Record<string, { readonly id: string; readonly name: { readonly zh: string; readonly en: string } }>>;
   /** Σ line amounts per channel, returns subtracted, in the agreement's channel order. */
   readonly volume: Readonly<Record<string, string>>;
   /** Σ commissions of the period, returns subtracted (clawed back) unless a clawback term shows them apart. */
@@ -228,7 +230,7 @@ export function collectStatement(statement: StreamedStatement): SettlementStatem
 
 /** Members of the statement that a declared figure's id does not replace at the top level. */
 const STRUCTURAL_MEMBERS: ReadonlySet<string> = new Set([
-  'agreement', 'period', 'rulesetVersion', 'effectiveFrom', 'currency', 'volume', 'rebates', 'priceGuarantee',
+  'agreement', 'period', 'rulesetVersion', 'effectiveFrom', 'currency', 'parties', 'volume', 'rebates', 'priceGuarantee',
   'discrepancies', 'figures', 'groups', 'programmes', 'clawbacks', 'reconciliation', 'counts', 'totals',
 ]);
 

@@ -53,11 +53,10 @@ export function statementSections(statement: PrintableStatement): StatementSecti
       columns: ['figure', 'amount', 'label'],
       rows: [
         ...Object.entries(statement.volume).map(([channel, amount]) => [text(`volume/${channel}`), num(amount), text(`业务额 volume, ${channel}`)]),
-        [text('commission'), num(statement.commission), text('佣金合计 commission, all payees')],
-        [text('compensation'), num(statement.compensation, nonZero(statement.compensation)), text('差价赔偿 price-guarantee compensation')],
-        [text('giftsValue'), num(statement.giftsValue), text('赠品价值 gifts at list value')],
+        // the built-in totals the agreement does not declare under the same name
+        ...builtInTotals(statement).map(([id, amount, label]) => [text(id), num(amount, id === 'compensation' && nonZero(amount)), text(label)]),
         // the figures the agreement declares, with its own labels and who pays whom; the net last
-        ...statement.figures.map((figure) => [text(figure.id), num(figure.amount), text(figureLabel(figure))]),
+        ...statement.figures.map((figure) => [text(figure.id), num(figure.amount), text(figureLabel(figure, statement.parties))]),
       ],
     }),
     ...groupSections(statement),
@@ -134,10 +133,25 @@ function* discrepancyRows(discrepancies: Iterable<Discrepancy>): Generator<reado
   }
 }
 
-/** A declared figure's label in both languages, with who pays whom when it is money owed. */
-function figureLabel(figure: StatementFigure): string {
-  const owed = figure.payer === undefined || figure.payee === undefined ? '' : ` (${figure.payer} → ${figure.payee})`;
+/** A declared figure's label in both languages, with who pays whom (the parties' names) when it is money owed. */
+function figureLabel(figure: StatementFigure, parties: PrintableStatement['parties']): string {
+  const name = (role: string): string => {
+    const party = parties[role];
+    return party === undefined ? role : party.name.zh === party.name.en ? party.name.zh : `${party.name.zh} ${party.name.en}`;
+  };
+  const owed = figure.payer === undefined || figure.payee === undefined ? '' : ` (${name(figure.payer)} → ${name(figure.payee)})`;
   return `${figure.label.zh} ${figure.label.en}${owed}`;
+}
+
+/** The statement's built-in totals (commission, compensation, gifts) that no declared figure names the same. */
+function builtInTotals(statement: PrintableStatement): [string, string, string][] {
+  const declared = new Set(statement.figures.map((figure) => figure.id));
+  const totals: [string, string, string][] = [
+    ['commission', statement.commission, '佣金合计 commission, all payees'],
+    ['compensation', statement.compensation, '差价赔偿 price-guarantee compensation'],
+    ['giftsValue', statement.giftsValue, '赠品价值 gifts at list value'],
+  ];
+  return totals.filter(([id]) => !declared.has(id));
 }
 
 /** The declared figures per group (each affiliate), one row each, when the statement is split. */
