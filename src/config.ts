@@ -105,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
  * may use) and `operations=read;quote;verify;settle;diff` (what it may call); a key without
  * them may use every agreement and every operation.
  *
- * @example "k3y-for-partner-a-0001=partner-a agreements=chamber-baiyikang operations=read;quote"
+ * @example "k3y-for-partner-a-0001=partner-a agreements=acme-supply operations=read;quote"
  */
 function readApiKeys(env: NodeJS.ProcessEnv, readFile: (file: string) => string, problems: string[]): Map<string, string | ApiKeyGrant> {
   const inline = env['SUANPAN_API_KEYS'];

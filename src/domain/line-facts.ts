@@ -60,7 +60,7 @@ export function factSpecsOf(attributes: { readonly buyer: ReadonlyMap<string, At
   return specs;
 }
 
-/** The key a parameterised fact has in a line's facts: `order.skuQuantity(sku=HX-A02)`, params sorted by name. */
+/** The key a parameterised fact has in a line's facts: `order.skuQuantity(sku=SKU-1)`, params sorted by name. */
 export function paramFactKey(fact: string, params: Readonly<Record<string, string | number>>): FactName {
   const names = Object.keys(params).sort();
   return `${fact}(${names.map((name) => `${name}=${String(params[name])}`).join(',')})`;

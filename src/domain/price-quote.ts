@@ -53,8 +53,8 @@ export function findBreaches(version: AgreementVersion, firedPerLine: readonly F
  * order's commissions, and gift lines. Every change emits an adjustment; totals are sums of
  * the rounded line figures. Refusals are not checked here ({@link findBreaches}).
  *
- * @example priceQuote(v, {channel: 'chamber-supply', lines: [{sku: 'BYK-L02', quantity: 7}], …}, fired)
- *   // unitPrice "33.915", amount "237.41", commission "23.74"
+ * @example priceQuote(v, {channel: 'supply', lines: [{sku: 'OATS', quantity: 7}], …}, fired)
+ *   // list 39.90 × factor 0.85: unitPrice "33.915", amount "237.41"; commission 10 %: "23.74"
  */
 export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPerLine: readonly FiredRules[]): Quote {
   const policy = version.rounding;

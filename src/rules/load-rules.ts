@@ -220,7 +220,7 @@ function isTimeZone(zone: string): boolean {
 
 /**
  * The rules with every parameterised fact folded into its key (order.skuQuantity with
- * {sku: "HX-A02"} → "order.skuQuantity(sku=HX-A02)"), as the evaluators read them, and the
+ * {sku: "SKU-1"} → "order.skuQuantity(sku=SKU-1)"), as the evaluators read them, and the
  * order facts those keys name.
  */
 function flattenRules(rules: readonly RuleJson[]): { rules: RuleJson[]; orderFacts: OrderFactUse[] } {
