@@ -10,7 +10,7 @@ import { isIsoDate } from './iso-date';
 import { buildLineFacts, type Facts } from './line-facts';
 import { MoneySum, minorUnits } from './money-sum';
 import { Dec, ZERO, formatAmount, formatRate, formatUnitPrice, isDecimalText, isUnitPriceText, roundMoney, sum } from './money';
-import { orderGifts, priceQuote, type FiredRules } from './price-quote';
+import { findBreaches, orderGifts, priceQuote, type FiredRules } from './price-quote';
 import type { QuoteInput } from './quote';
 import { FigureBook, payeeSource } from './statement-figures';
 import type { RebateSettlement } from './terms/rebate-settlement';
@@ -916,6 +916,22 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     bookSale(pending, firedPerLine) {
       const tx = pending.transaction;
       const lines = pending.input.lines;
+      const breaches = findBreaches(version, firedPerLine);
+      if (breaches.length > 0) {
+        // refused as a quote of it would be: every breach listed, the sale not booked (its returns say so)
+        for (const breach of breaches) {
+          for (const line of breach.lines) {
+            record({ pointer: pending.at.lineField(line, ''), code: 'ORDER_REFUSED', detail: `transaction ${tx.id}: refused by rule ${breach.ruleId} (clause ${breach.clause}, ${breach.code}): ${breach.label.en}`, transaction: tx.id, ...sourceOf(pending.at) });
+          }
+        }
+        if (spill !== undefined) {
+          spill.registerId(pending.seq, tx.id, 'refused', pending.at);
+          return;
+        }
+        registry.set(tx.id, REFUSED);
+        flushWaiting(tx.id);
+        return;
+      }
       const entries = lines.map((_, j) => firedEntry(firedPerLine[j] ?? []));
       const figures = priceLines(pending, firedPerLine, entries);
       const group = groupOf(tx);
