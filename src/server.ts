@@ -11,6 +11,7 @@ import { TokenBuckets } from './http/rate-limit';
 import { routeTemplates } from './http/route-template';
 import { loadApiContract } from './http/api-contract';
 import { reloadAndLog, RulesHolder } from './rules/rules-holder';
+import { validateCatalog } from './rules/validate-rules';
 import { joinClusterRules, RULES_SNAPSHOT_VARIABLE } from './cluster-rules';
 import { formatRuleProblem } from './rules/ruleset-error';
 import { readTrustConfig } from './trust/trust-config';
@@ -39,14 +40,14 @@ async function main(): Promise<void> {
   const contract = loadApiContract();
   const metrics = createMetrics({ rules, routeOf: routeTemplates(contract.document), processMetrics: true });
   rules.onLoad((outcome) => metrics.recordRulesLoad(outcome));
-  // Start-up checks schema, semantics and the lock: a locked version passed the full lint when it
-  // was recorded and its hash proves its files are unchanged, so re-running the exhaustive lint
-  // and the golden cases here would only delay readiness (CI runs them; every reload runs them).
   // a worker of src/cluster.ts loads the copy of the rules its primary serves, and reloads through it
   const snapshot = cluster.isWorker ? process.env[RULES_SNAPSHOT_VARIABLE] : undefined;
   const loaded = snapshot === undefined ? rules.load() : joinClusterRules(rules, snapshot, (level, message, fields = {}) => logger[level](fields, message));
-  if (!loaded.ok) {
-    logger.error({ rulesDir: config.rulesDir, problems: loaded.problems }, `rules refused:\n${loaded.problems.map(formatRuleProblem).join('\n')}`);
+  // start-up validates as a reload does: schema, semantics and lock above, then the lint and
+  // every golden case, before the port is opened (a failing case keeps a version from going live)
+  const problems = loaded.ok ? await validateCatalog(loaded.catalog, snapshot ?? config.rulesDir) : loaded.problems;
+  if (!loaded.ok || problems.length > 0) {
+    logger.error({ rulesDir: config.rulesDir, problems }, `rules refused:\n${problems.map(formatRuleProblem).join('\n')}`);
     process.exitCode = 1;
     return;
   }

@@ -80,6 +80,16 @@ export interface OrderFactUse {
  * INVALID_QUOTE_INPUT.
  */
 export function checkQuoteInput(version: AgreementVersion, input: QuoteInput): void {
+  const issues = quoteInputIssues(version, input);
+  if (issues.length > 0) {
+    const codes = new Set(issues.map((issue) => issue.code));
+    const code = codes.size === 1 ? (issues[0]!.code as DomainErrorCode) : 'INVALID_QUOTE_INPUT';
+    throw new DomainError(code, issues.map((issue) => issue.detail).join('; '), issues);
+  }
+}
+
+/** Every problem {@link checkQuoteInput} finds, as a list (empty: the input names only what the version has). */
+export function quoteInputIssues(version: AgreementVersion, input: QuoteInput): FieldIssue[] {
   const issues: FieldIssue[] = [];
   if (!version.channels.has(input.channel)) {
     issues.push({
@@ -102,11 +112,7 @@ export function checkQuoteInput(version: AgreementVersion, input: QuoteInput): v
       detail: `coupon ${JSON.stringify(input.coupon)} is not a code of ${version.agreement}${version.coupons.size === 0 ? ' (it declares none)' : ` (known: ${[...version.coupons.keys()].join(', ')})`}`,
     });
   }
-  if (issues.length > 0) {
-    const codes = new Set(issues.map((issue) => issue.code));
-    const code = codes.size === 1 ? (issues[0]!.code as DomainErrorCode) : 'INVALID_QUOTE_INPUT';
-    throw new DomainError(code, issues.map((issue) => issue.detail).join('; '), issues);
-  }
+  return issues;
 }
 
 function checkAttributes(

@@ -7,7 +7,10 @@ import type { AppContext } from './context';
 import { problemFromError } from './error-handler';
 import { presentQuote } from './present-quote';
 import { checkBatchLines, toQuoteInput } from './quote-request';
+import type { AgreementVersion } from '../domain/agreement';
 import type { FieldIssue } from '../domain/errors';
+import { quoteInputIssues } from '../domain/line-facts';
+import type { AttributeValue, QuoteInput } from '../domain/quote';
 import { HttpProblem } from './problem';
 import { requireAgreement, type Caller } from './api-key-auth';
 
@@ -145,8 +148,50 @@ function todayFor(ctx: AppContext, body: unknown): string {
 
 /** The request validated, priced under the rule version in force on its date, and presented; 403 for an agreement `caller` may not use. */
 async function priceOne(ctx: AppContext, catalog: RuleCatalog, body: unknown, today: string, options: QuoteOptions, caller: Caller | undefined): Promise<object> {
-  const input = toQuoteInput(ctx.contract, body, today);
+  const input = withEveryProblem(catalog, body, today, () => toQuoteInput(ctx.contract, body, today));
   requireAgreement(caller, input.agreement, '/agreement');
   const ruleSet = catalog.versionOn(input.agreement, input.date);
   return presentQuote(await calculateQuoteUnder(ruleSet, input, { explain: options.explain }), ruleSet.version);
+}
+
+/**
+ * Runs the contract check; when it fails, the agreement's own problems of what could still be
+ * read (an unknown SKU on another line, an undeclared attribute) join its errors, so the caller
+ * hears every problem of the request in one answer.
+ */
+function withEveryProblem(catalog: RuleCatalog, body: unknown, today: string, check: () => QuoteInput): QuoteInput {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof HttpProblem) || error.code !== 'VALIDATION_FAILED') throw error;
+    const more = readableQuoteIssues(catalog, body, today).filter((issue) => !error.errors.some((reported) => issue.pointer.startsWith(reported.pointer) || reported.pointer.startsWith(issue.pointer)));
+    if (more.length === 0) throw error;
+    throw new HttpProblem('VALIDATION_FAILED', `${error.message}; ${more.map((issue) => `${issue.pointer} ${issue.detail}`).join('; ')}`, [...error.errors, ...more], error.headers);
+  }
+}
+
+/** The agreement's problems with the readable parts of a quote body that broke the contract (none when its agreement or date cannot be read). */
+function readableQuoteIssues(catalog: RuleCatalog, body: unknown, today: string): FieldIssue[] {
+  const request = body as { agreement?: unknown; date?: unknown; channel?: unknown; buyer?: unknown; attributes?: unknown; coupon?: unknown; lines?: unknown } | null;
+  if (request === null || typeof request !== 'object' || typeof request.agreement !== 'string') return [];
+  const date = typeof request.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(request.date) ? request.date : today;
+  let version: AgreementVersion;
+  try {
+    version = catalog.versionOn(request.agreement, date).version;
+  } catch {
+    return [];
+  }
+  const object = (value: unknown): Record<string, AttributeValue> => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, AttributeValue>) : {});
+  const buyer = object(request.buyer);
+  const lines = Array.isArray(request.lines) ? (request.lines as unknown[]) : [];
+  const issues = quoteInputIssues(version, {
+    agreement: request.agreement,
+    channel: typeof request.channel === 'string' ? request.channel : [...version.channels.keys()][0]!,
+    date,
+    buyer: { ...buyer, id: typeof buyer['id'] === 'string' ? buyer['id'] : '' },
+    attributes: object(request.attributes),
+    ...(typeof request.coupon === 'string' ? { coupon: request.coupon } : {}),
+    lines: lines.map((line) => ({ sku: typeof object(line)['sku'] === 'string' ? (object(line)['sku'] as string) : [...version.catalog.keys()][0]!, quantity: 1 })),
+  });
+  return issues;
 }
