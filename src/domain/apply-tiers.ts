@@ -17,7 +17,7 @@ export function findTier(tiers: readonly Tier[], value: Dec): Tier | undefined {
  * The discount rate a tier table gives to `quantity` units.
  * - range: every unit gets the rate of the tier reached (0 below the first tier).
  * - graduated: unit k (1-based) gets the rate of the band containing k; the result is the
- *   average rate over the units, exact to 34 significant digits.
+ *   average rate over the units, exact to 80 significant digits.
  * @example tierRate(tiers, new Dec(120), 'range') // 0.10 with tiers 1–9: 0, 10–49: 0.03, 50–99: 0.06, 100+: 0.10
  */
 export function tierRate(tiers: readonly Tier[], quantity: Dec, mode: TierMode): Dec {

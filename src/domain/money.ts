@@ -1,11 +1,13 @@
 import Decimal from 'decimal.js';
 
 /**
- * The one Decimal constructor of the core: 34 significant digits (IEEE 754 decimal128),
- * so products of list prices, factors and quantities are exact; rounding happens only
- * where {@link roundMoney} is called, with the mode the rule set names.
+ * The one Decimal constructor of the core, at 80 significant digits: a unit price is a list
+ * price (≤ 14 significant digits, agreement.schema.json) times the factors and rates of the
+ * steps that fired (≤ 6 decimals each, rule.schema.json), and a line amount that times a
+ * quantity (≤ 7 digits), so up to 9 stacked percentage steps stay exact (14 + 7 + 9 × 6 ≤ 80);
+ * rounding happens only where {@link roundMoney} is called, with the mode the rule set names.
  */
-export const Dec = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+export const Dec = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -90, toExpPos: 90 });
 export type Dec = InstanceType<typeof Dec>;
 
 export type RoundingModeName = 'half-up' | 'half-even';
@@ -86,7 +88,7 @@ function padDecimals(value: Dec, scale: number): string {
   return missing > 0 ? text + '0'.repeat(missing) : text;
 }
 
-/** Dec prints plain digits (no exponent) well inside toExpNeg -40 and toExpPos 40. */
+/** Dec prints plain digits (no exponent) well inside toExpNeg -90 and toExpPos 90. */
 const PLAIN_UP_TO_EXPONENT = 30;
 
 /** A rate or factor as written: the shortest exact decimal ("0.1", "0.03"). */
