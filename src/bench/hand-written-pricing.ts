@@ -8,6 +8,7 @@
  */
 import Decimal from 'decimal.js';
 import type { Label } from '../domain/agreement';
+import { OrderRefused } from '../domain/errors';
 import { Dec, formatAmount, formatUnitPrice } from '../domain/money';
 import type { Adjustment, GiftLine, Quote, QuoteInput, QuotedLine, RuleDecision } from '../domain/quote';
 
@@ -53,6 +54,11 @@ export function priceByHand(input: QuoteInput, texts: HandWrittenTexts): Quote {
   if (!CHAMBER_CHANNELS.has(channel) && channel !== 'other') throw new Error(`unknown channel ${channel}`);
   const chamber = CHAMBER_CHANNELS.has(channel);
   const { member, keyAccount } = input.buyer;
+  // 五(3): the member channel needs a member card; the whole order is refused, every line breached
+  if (channel === 'member-direct' && member !== true) {
+    const ruleId = 'member-direct-needs-card';
+    throw new OrderRefused([{ code: 'MEMBER_CARD_REQUIRED', ruleId, clause: texts.clause(ruleId), label: texts.label(ruleId), lines: input.lines.map((_, index) => index) }]);
+  }
   let totalQuantity = 0;
   for (const line of input.lines) totalQuantity += line.quantity;
   const tier = channel === 'group-buy' ? GROUP_TIERS.find((t) => totalQuantity >= t.from) : undefined;

@@ -6,6 +6,7 @@ import { RuleCatalog } from '../../src/rules/rule-catalog';
 import { canonicalJson } from '../../src/trust/canonical-json';
 import { issueQuote, verifyQuoteSignature } from '../../src/trust/quote-signature';
 import { ephemeralKeyRing } from '../../src/trust/signing-keys';
+import { withMemberCard } from '../support/member-card';
 import { RULES_DIR } from '../support/test-app';
 
 const catalog = RuleCatalog.load(RULES_DIR);
@@ -19,7 +20,7 @@ const quoteInput = fc.record({
   date: fc.constantFrom('2026-03-01', '2026-12-31', '2027-01-01'),
   buyer: fc.record({ id: fc.constantFrom('ENT-001', 'M-007'), member: fc.boolean(), keyAccount: fc.boolean() }),
   lines: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 400 }) }), { minLength: 1, maxLength: 8 }),
-}) as fc.Arbitrary<QuoteInput>;
+}).map(withMemberCard) as fc.Arbitrary<QuoteInput>;
 
 function documentOf(input: QuoteInput, explain: boolean) {
   const version = catalog.versionOn(input.agreement, input.date).version;

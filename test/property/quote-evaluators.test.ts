@@ -4,6 +4,7 @@ import type { QuoteInput } from '../../src/domain/quote';
 import { calculateQuote, calculateQuoteSync } from '../../src/rules/calculate-quote';
 import { listGoldenCases } from '../../src/rules/golden-cases';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
+import { quoteOrRefusal } from '../support/member-card';
 
 const RULES_DIR = path.resolve(__dirname, '../../rules');
 const compiled = RuleCatalog.load(RULES_DIR, { evaluator: 'compiled' });
@@ -31,14 +32,19 @@ describe('a quote is the same with either evaluator, sync or async', () => {
     expect(await calculateQuote(compiled, request, { explain: true })).toEqual(expected);
   });
 
-  it('random orders of the bundled agreement', async () => {
+  it('random orders of the bundled agreement (the same refusals too)', async () => {
+    let refused = 0;
     await fc.assert(
       fc.asyncProperty(order, fc.boolean(), async (input, explain) => {
-        const expected = await calculateQuote(reference, input, { explain });
-        expect(calculateQuoteSync(compiled, input, { explain })).toEqual(expected);
+        const expected = await quoteOrRefusal(() => calculateQuote(reference, input, { explain }));
+        if ('refused' in expected) refused++;
+        expect(await quoteOrRefusal(() => calculateQuoteSync(compiled, input, { explain }))).toEqual(expected);
       }),
       { seed: 5, numRuns: 300 },
     );
+    // member-direct orders by non-members (refused) were among them, as were priced ones
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(300);
   });
 
   it('calculateQuoteSync refuses an asynchronous evaluator instead of blocking on it', () => {

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { calculateQuote } from '../../src/rules/calculate-quote';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
+import { OrderRefused } from '../../src/domain/errors';
 import { Dec, sum } from '../../src/domain/money';
 import type { QuoteInput } from '../../src/domain/quote';
 import { copyRules, VERSION_DIR } from '../support/rules-fixture';
+import { withMemberCard } from '../support/member-card';
 import { RULES_DIR } from '../support/test-app';
 
 const catalog = RuleCatalog.load(RULES_DIR);
@@ -17,7 +19,7 @@ const quoteInput = fc.record({
   date: fc.constantFrom('2026-01-01', '2026-11-30', '2026-12-31'),
   buyer: fc.record({ id: fc.constantFrom('ENT-001', 'M-007'), member: fc.boolean(), keyAccount: fc.boolean() }),
   lines: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 1000 }) }), { minLength: 1, maxLength: 10 }),
-}) as fc.Arbitrary<QuoteInput>;
+}).map(withMemberCard) as fc.Arbitrary<QuoteInput>;
 
 const total = (values: string[]): string => sum(values.map((v) => new Dec(v))).toFixed(2);
 
@@ -61,6 +63,38 @@ describe('quote invariants (fast-check)', () => {
         expect(second).toBe(first);
       }),
       { seed: SEED, numRuns: 100 },
+    );
+  });
+
+  it('a member-direct order by a non-member (member false or not said) is always refused: MEMBER_CARD_REQUIRED on every line', async () => {
+    const nonMember = fc.oneof(
+      fc.record({ id: fc.constantFrom('ENT-001', 'M-007'), member: fc.constant(false), keyAccount: fc.boolean() }),
+      fc.record({ id: fc.constantFrom('ENT-001', 'M-007'), keyAccount: fc.boolean() }),
+    );
+    const refusedOrder = fc.record({
+      agreement: fc.constant('chamber-baiyikang'),
+      channel: fc.constant('member-direct'),
+      date: fc.constantFrom('2026-01-01', '2026-11-30', '2026-12-31', '2027-01-01', '2027-06-30'),
+      buyer: nonMember,
+      lines: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 1000 }) }), { minLength: 1, maxLength: 10 }),
+    }) as fc.Arbitrary<QuoteInput>;
+    await fc.assert(
+      fc.asyncProperty(refusedOrder, async (input) => {
+        const refusal = await calculateQuote(catalog, input).then(
+          (quote) => ({ priced: quote.totals.net }),
+          (error: unknown) => error,
+        );
+        expect(refusal).toBeInstanceOf(OrderRefused);
+        const { code, breaches, issues } = refusal as OrderRefused;
+        expect(code).toBe('ORDER_REFUSED');
+        expect(breaches.map((b) => ({ code: b.code, ruleId: b.ruleId, lines: b.lines }))).toEqual([
+          { code: 'MEMBER_CARD_REQUIRED', ruleId: 'member-direct-needs-card', lines: input.lines.map((_line, i) => i) },
+        ]);
+        expect(issues.map((issue) => [issue.pointer, issue.code])).toEqual(input.lines.map((_line, i) => [`/lines/${i}`, 'MEMBER_CARD_REQUIRED']));
+        // the same order by a card holder is priced
+        expect((await calculateQuote(catalog, withMemberCard(input))).lines).toHaveLength(input.lines.length);
+      }),
+      { seed: SEED, numRuns: 200 },
     );
   });
 

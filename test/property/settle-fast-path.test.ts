@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { createSettlementAccumulator, type SettlementOptions } from '../../src/domain/settle-period';
 import type { SettlementStatement, SettlementTransaction, TransactionLocator } from '../../src/domain/settlement';
 import { FiredRulesCache } from '../../src/rules/fired-rules-cache';
+import { withMemberCard } from '../support/member-card';
 import { loadCatalog } from '../support/settlement-fixtures';
 
 const catalog = loadCatalog();
@@ -35,7 +36,7 @@ const month = fc
   .map((sales) => {
     const txs: SettlementTransaction[] = [];
     sales.forEach((sale, i) => {
-      const tx: SettlementTransaction = { id: `T${i}`, date: `2026-11-${String(sale.day).padStart(2, '0')}`, channel: sale.channel, buyer: sale.buyer, lines: sale.lines.map((l) => (l.unitPrice === undefined ? { sku: l.sku, quantity: l.quantity } : l)) };
+      const tx: SettlementTransaction = withMemberCard({ id: `T${i}`, date: `2026-11-${String(sale.day).padStart(2, '0')}`, channel: sale.channel, buyer: sale.buyer, lines: sale.lines.map((l) => (l.unitPrice === undefined ? { sku: l.sku, quantity: l.quantity } : l)) });
       const line = sale.lines[0]!;
       const ret = sale.returned === undefined ? undefined : { ...tx, id: `R${i}`, date: '2026-11-29', returnOf: tx.id, lines: [{ sku: line.sku, quantity: -Math.min(line.quantity, sale.returned) }] };
       if (ret !== undefined && sale.returnFirst) txs.push(ret, tx);

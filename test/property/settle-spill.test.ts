@@ -3,6 +3,7 @@ import { DomainError } from '../../src/domain/errors';
 import { MAX_LISTED_ISSUES, createSettlementAccumulator, type SettlementOptions } from '../../src/domain/settle-period';
 import type { ExternalSale, SettlementIssue, SettlementStatement, SettlementTransaction, TransactionLocator } from '../../src/domain/settlement';
 import { FiredRulesCache } from '../../src/rules/fired-rules-cache';
+import { withMemberCard } from '../support/member-card';
 import { MemorySpillStore } from '../support/memory-spill-store';
 import { loadCatalog } from '../support/settlement-fixtures';
 
@@ -59,14 +60,14 @@ const steps = fc
     const ids = raw.map((r, i) => (r.idPick === undefined ? `${r.kind === 'return' ? 'R' : 'T'}${i}` : `${raw[r.idPick % raw.length]!.kind === 'return' ? 'R' : 'T'}${r.idPick % raw.length}`));
     return raw.map((r, i): Step & { readonly source?: string; readonly consistent?: boolean } => {
       const date = r.day === 0 ? '2026-12-01' : `2026-11-${String(r.day).padStart(2, '0')}`;
-      const base = { id: ids[i]!, date, channel: r.channel, buyer: BUYERS[r.buyer]!, lines: r.lines.map((l) => (l.unitPrice === undefined ? { sku: l.sku, quantity: l.quantity } : l)) };
+      const base = withMemberCard({ id: ids[i]!, date, channel: r.channel, buyer: BUYERS[r.buyer]!, lines: r.lines.map((l) => (l.unitPrice === undefined ? { sku: l.sku, quantity: l.quantity } : l)) });
       const sourced = r.source === undefined ? {} : { source: r.source };
       if (r.kind === 'sale') return { kind: 'add', tx: base, ...sourced };
       if (r.kind === 'return') {
         const target = raw[r.returnPick % raw.length]!;
         if (r.withId && target.kind === 'sale') {
           // as a return is usually written: the sale's channel, buyer and SKUs, a few units of each
-          const sale = { channel: target.channel, buyer: BUYERS[target.buyer]!, lines: target.lines.map((l) => ({ sku: l.sku, quantity: -(1 + (l.quantity % 4)) })) };
+          const sale = withMemberCard({ channel: target.channel, buyer: BUYERS[target.buyer]!, lines: target.lines.map((l) => ({ sku: l.sku, quantity: -(1 + (l.quantity % 4)) })) });
           return { kind: 'add', tx: { ...base, ...sale, date: '2026-11-30', returnOf: ids[r.returnPick % raw.length]! }, ...sourced, consistent: true };
         }
         const returnOf = r.unknownOriginal && r.returnPick % 5 === 0 ? 'NOBODY' : ids[r.returnPick % ids.length]!;

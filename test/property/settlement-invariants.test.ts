@@ -6,6 +6,7 @@ import type { ExternalSale, SettlementStatement } from '../../src/domain/settlem
 import { settleFiles } from '../../src/io/read-settlement-file';
 import { calculateQuote } from '../../src/rules/calculate-quote';
 import { calculateSettlement, openSettlement, type SettlementRequest } from '../../src/rules/calculate-settlement';
+import { withMemberCard } from '../support/member-card';
 import { loadCatalog } from '../support/settlement-fixtures';
 
 const catalog = loadCatalog();
@@ -41,7 +42,7 @@ const saleWithReturn = fc
     returned: fc.option(fc.array(fc.nat({ max: 150 }), { minLength: 1, maxLength: 4 }), { nil: undefined }),
     returnDelay: fc.nat({ max: 14 }),
   })
-  .map(({ channel, buyer, day: saleDay, lines, returned, returnDelay }) => ({ channel, buyer, saleDay, lines: lines.map((l) => (l.unitPrice === undefined ? { sku: l.sku, quantity: l.quantity } : l)), returned, returnDelay }));
+  .map(({ channel, buyer, day: saleDay, lines, returned, returnDelay }) => ({ ...withMemberCard({ channel, buyer }), saleDay, lines: lines.map((l) => (l.unitPrice === undefined ? { sku: l.sku, quantity: l.quantity } : l)), returned, returnDelay }));
 
 /** Transactions T1… with their returns R1…, returns dated in the half of the month of their sale. */
 const transactions = fc.array(saleWithReturn, { minLength: 1, maxLength: 12 }).map((sales) => {

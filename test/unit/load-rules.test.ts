@@ -32,6 +32,7 @@ describe('loading the bundled rules', () => {
       'group-buy-tiers',
       'member-discount',
       'lowest-price-floor',
+      'member-direct-needs-card',
       'chamber-commission',
       'key-account-rebate',
       'premium-gifts',
