@@ -921,7 +921,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
         // refused as a quote of it would be: every breach listed, the sale not booked (its returns say so)
         for (const breach of breaches) {
           for (const line of breach.lines) {
-            record({ pointer: pending.at.lineField(line, ''), code: 'ORDER_REFUSED', detail: `transaction ${tx.id}: refused by rule ${breach.ruleId} (clause ${breach.clause}, ${breach.code}): ${breach.label.en}`, transaction: tx.id, ...sourceOf(pending.at) });
+            record({ pointer: pending.at.lineField(line, '').replace(/\/$/, ''), code: 'ORDER_REFUSED', detail: `transaction ${tx.id}: refused by rule ${breach.ruleId} (clause ${breach.clause}, ${breach.code}): ${breach.label.en}`, transaction: tx.id, ...sourceOf(pending.at) });
           }
         }
         if (spill !== undefined) {
