@@ -52,6 +52,8 @@ export interface PendingSale {
   readonly seq: number;
   /** A sale before the period: registered (its returns may come now) and counted in programme volumes, not in the period's figures. */
   readonly prior?: boolean;
+  /** A sale whose id was seen before (refused as such): only its refusal terms are checked, nothing is booked. */
+  readonly duplicate?: boolean;
 }
 
 /**
@@ -596,7 +598,8 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
     if (registry.has(tx.id)) {
       found.push(duplicateIssue(tx.id, at.field('id'), at.source));
       found.forEach(record);
-      return undefined;
+      // a duplicate sale is still checked against the refusal terms (as a spilled run books it and finds out at finish), never booked
+      return refused || tx.returnOf !== undefined ? undefined : { ...pendingSale(tx, at), duplicate: true };
     }
     if (refused) {
       found.forEach(record);
@@ -928,10 +931,12 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
           spill.registerId(pending.seq, tx.id, 'refused', pending.at);
           return;
         }
+        if (pending.duplicate === true) return;
         registry.set(tx.id, REFUSED);
         flushWaiting(tx.id);
         return;
       }
+      if (pending.duplicate === true) return;
       const entries = lines.map((_, j) => firedEntry(firedPerLine[j] ?? []));
       const figures = priceLines(pending, firedPerLine, entries);
       const group = groupOf(tx);
