@@ -9,6 +9,8 @@
  */
 import Decimal from 'decimal.js';
 import type { Readable } from 'node:stream';
+import { Dec, formatAmount, sum } from '../domain/money';
+import { figureAmount, type SettlementStatement } from '../domain/settlement';
 
 const D = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_UP });
 type D = InstanceType<typeof D>;
@@ -65,6 +67,19 @@ const yuan = (units: number): string => new D(units).dividedBy(100).toFixed(2);
  * commission per unit price and quantity; whether an invoiced price agrees, per line pricing
  * and invoiced text) and sums in integer fen, so the ratio compares like with like.
  */
+/** The figures the baseline gives, read from the product's statement, so the two compare field by field. */
+export function headlineFiguresOf(statement: SettlementStatement): HeadlineFigures {
+  return {
+    volume: statement.volume,
+    discrepancies: statement.discrepancies.length,
+    supplyPayable: figureAmount(statement, 'supplyPayable') ?? '',
+    commission: statement.commission,
+    rebatesFinal: formatAmount(sum(statement.rebates.map((rebate) => new Dec(rebate.final)))),
+    compensation: statement.compensation,
+    giftsValue: statement.giftsValue,
+  };
+}
+
 export async function settleByHand(input: Readable): Promise<HeadlineFigures> {
   let supply = 0;
   let commission = 0;

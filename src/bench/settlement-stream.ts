@@ -1,4 +1,3 @@
-import { figureAmount } from '../domain/settlement';
 /**
  * Benchmark of the streamed settlement (issue 3): a month of 1,000,000 CSV lines, generated
  * once into a temporary file before anything is timed, settled by suanpan through the code path
@@ -15,12 +14,11 @@ import { createReadStream, mkdtempSync, rmSync, writeSync, openSync, closeSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Dec, formatAmount, sum } from '../domain/money';
 import { settleFiles } from '../io/read-settlement-file';
 import { limitHeapGrowth } from '../limit-heap-growth';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
-import { settleByHand, type HeadlineFigures } from './hand-written-settlement';
+import { headlineFiguresOf, settleByHand, type HeadlineFigures } from './hand-written-settlement';
 import type { BenchRow } from './report';
 import { settlementCsvChunks } from './settlement-input';
 
@@ -206,16 +204,7 @@ async function settleWithSuanpan(catalog: RuleCatalog, input: Readable): Promise
   // as `suanpan settle` and the server do at start-up
   limitHeapGrowth();
   const settlement = openSettlement(catalog, 'chamber-baiyikang', { from: '2026-11-01', to: '2026-11-30' });
-  const statement = await settleFiles(settlement, [{ stream: input, format: 'csv' }]);
-  return {
-    volume: statement.volume,
-    discrepancies: statement.discrepancies.length,
-    supplyPayable: figureAmount(statement, 'supplyPayable') ?? '',
-    commission: statement.commission,
-    rebatesFinal: formatAmount(sum(statement.rebates.map((rebate) => new Dec(rebate.final)))),
-    compensation: statement.compensation,
-    giftsValue: statement.giftsValue,
-  };
+  return headlineFiguresOf(await settleFiles(settlement, [{ stream: input, format: 'csv' }]));
 }
 
 async function main(argv: readonly string[]): Promise<void> {

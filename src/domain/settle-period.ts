@@ -502,17 +502,17 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   };
 
   /** Adds a sale piece to the declared figures: its amount by channel, its commissions by payee. */
-  const bookFigures = (piece: PricedPiece, input: QuoteInput): void => {
+  const bookFigures = (piece: PricedPiece): void => {
     if (figureBook === undefined) return;
     figureBook.addAmount(piece.group, piece.channel, piece.amount);
-    addCommissions(piece, input.attributes);
+    addCommissions(piece);
   };
 
   /**
    * A piece's commission by payee source: all of it to the one payee its commission terms
    * name, or, when they name several, each term's own figure (the first takes the rounding rest).
    */
-  const addCommissions = (piece: PricedPiece, attributes: QuoteInput['attributes']): void => {
+  const addCommissions = (piece: PricedPiece): void => {
     const sources: { source: string; figure: Dec }[] = [];
     for (const rule of piece.fired) {
       const action = rule.action;
@@ -520,7 +520,6 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
       sources.push({ source: payeeSource(action.payee), figure: roundMoney(piece.amount.times(action.rate), policy) });
     }
     if (sources.length === 0 || figureBook === undefined) return;
-    void attributes;
     if (sources.every((entry) => entry.source === sources[0]!.source)) {
       figureBook.addCommission(piece.group, sources[0]!.source, piece.commission);
       return;
@@ -541,7 +540,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
   const bookReturnFigures = (piece: PricedPiece, tx: SettlementTransaction, sale: BookedSale): void => {
     const clawbackRule = clawbackRules.find((rule) => isRuleInForce(rule, tx.date));
     if (clawbackRule === undefined) {
-      bookFigures(piece, { agreement: version.agreement, channel: tx.channel, date: tx.date, buyer: tx.buyer, ...(tx.attributes === undefined ? {} : { attributes: tx.attributes }), lines: [] });
+      bookFigures(piece);
       return;
     }
     figureBook?.addAmount(piece.group, piece.channel, piece.amount);
@@ -967,7 +966,7 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
           bookProgrammes(piece);
         } else {
           book(piece);
-          bookFigures(piece, pending.input);
+          bookFigures(piece);
           noteDiscrepancy(tx.id, piece, tx.lines[j]!.unitPrice);
         }
         booked.push(piece);

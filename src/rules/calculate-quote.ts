@@ -38,11 +38,9 @@ export async function calculateQuote(catalog: RuleCatalog, input: QuoteInput, op
 export async function calculateQuoteUnder(ruleSet: RuleSet, input: QuoteInput, options: { readonly explain?: boolean } = {}): Promise<ExplainedQuote> {
   const { facts, explain } = prepareQuote(ruleSet, input, options);
   const evaluator = ruleSet.evaluator;
-  const evaluations = isSyncEvaluator(evaluator) ? evaluator.evaluateLinesSync(input.date, facts, { explain }) : await evaluator.evaluateLines(input.date, facts, { explain });
-  const quote = finishQuote(ruleSet.version, input, evaluations, explain);
-  if (quote.coupon === undefined || quote.coupon.applied || explain) return quote;
-  const explained = isSyncEvaluator(evaluator) ? evaluator.evaluateLinesSync(input.date, facts, { explain: true }) : await evaluator.evaluateLines(input.date, facts, { explain: true });
-  return { ...quote, coupon: couponReasons(ruleSet.version, quote.coupon, explained) };
+  const misses = { explain: missesNeeded(input, explain) };
+  const evaluations = isSyncEvaluator(evaluator) ? evaluator.evaluateLinesSync(input.date, facts, misses) : await evaluator.evaluateLines(input.date, facts, misses);
+  return finishQuote(ruleSet.version, input, evaluations, explain);
 }
 
 /**
@@ -54,9 +52,7 @@ export function calculateQuoteSync(catalog: RuleCatalog, input: QuoteInput, opti
   const { facts, explain } = prepareQuote(ruleSet, input, options);
   const evaluator = ruleSet.evaluator;
   if (!isSyncEvaluator(evaluator)) throw new Error(`the evaluator of ${ruleSet.version.agreement} ${ruleSet.version.effectiveFrom} is asynchronous; use calculateQuote`);
-  const quote = finishQuote(ruleSet.version, input, evaluator.evaluateLinesSync(input.date, facts, { explain }), explain);
-  if (quote.coupon === undefined || quote.coupon.applied || explain) return quote;
-  return { ...quote, coupon: couponReasons(ruleSet.version, quote.coupon, evaluator.evaluateLinesSync(input.date, facts, { explain: true })) };
+  return finishQuote(ruleSet.version, input, evaluator.evaluateLinesSync(input.date, facts, { explain: missesNeeded(input, explain) }), explain);
 }
 
 function prepareQuote(ruleSet: RuleSet, input: QuoteInput, options: { readonly explain?: boolean }): { facts: Facts[]; explain: boolean } {
@@ -64,14 +60,18 @@ function prepareQuote(ruleSet: RuleSet, input: QuoteInput, options: { readonly e
   return { facts: buildLineFacts(ruleSet.version, input), explain: options.explain === true };
 }
 
+/** The rules that did not fire are needed to explain the lines, or why a coupon did not apply. */
+function missesNeeded(input: QuoteInput, explain: boolean): boolean {
+  return explain || (input.coupon !== undefined && input.coupon !== null);
+}
+
 function finishQuote(version: AgreementVersion, input: QuoteInput, evaluations: readonly LineEvaluation[], explain: boolean): ExplainedQuote {
   const fired = evaluations.map((evaluation) => evaluation.fired);
   const breaches = findBreaches(version, fired);
   if (breaches.length > 0) throw new OrderRefused(breaches);
   const quote = priceQuote(version, input, fired);
-  if (!explain) return quote;
-  const explained = { ...quote, lines: explainLines(version, quote, evaluations) };
-  return quote.coupon === undefined || quote.coupon.applied ? explained : { ...explained, coupon: couponReasons(version, quote.coupon, evaluations) };
+  const priced = quote.coupon === undefined || quote.coupon.applied ? quote : { ...quote, coupon: couponReasons(version, quote.coupon, evaluations) };
+  return explain ? { ...priced, lines: explainLines(version, quote, evaluations) } : priced;
 }
 
 /**

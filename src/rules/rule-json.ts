@@ -1,3 +1,4 @@
+import type { AttributeDeclaration } from '../domain/agreement';
 import type { StatementDeclaration } from '../domain/statement-figures';
 
 /** A rule file as authored (validated by rules/schema/rule.schema.json). */
@@ -73,11 +74,8 @@ export interface LabelJson {
   readonly en: string;
 }
 
-export interface AttributeJson {
-  readonly type: 'boolean' | 'string' | 'decimal' | 'enum';
-  readonly values?: readonly string[];
-  readonly label?: LabelJson;
-}
+/** A declared attribute as written: the same shape the domain reads. */
+export type AttributeJson = AttributeDeclaration;
 
 export function isLeaf(condition: ConditionJson): condition is LeafConditionJson {
   return 'fact' in condition;

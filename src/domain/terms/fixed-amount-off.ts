@@ -1,7 +1,7 @@
 import { Dec, ZERO, formatAmount, roundMoney } from '../money';
 import { allocateOff, runningAmount } from './allocate-off';
 import { NON_NEGATIVE_DECIMAL, paramsObject } from './schema-refs';
-import type { LinePricing, OrderPricing, PriceOutcome, PriceTerm } from './term';
+import type { OrderPricing, PriceOutcome, PriceTerm } from './term';
 
 type MinimumBasis = 'order.amount' | 'order.listAmount' | 'order.totalQuantity';
 
@@ -65,20 +65,21 @@ export const fixedAmountOff: PriceTerm<FixedAmountOff> = {
 
 function shortOfMinimum(action: FixedAmountOff, order: OrderPricing): PriceOutcome | undefined {
   if (action.minimum === undefined) return undefined;
-  const basis = basisValue(action.minimum.basis, order.lines, order);
+  const basis = basisValue(action.minimum.basis, order);
   if (basis.gte(action.minimum.value)) return undefined;
   const quantity = action.minimum.basis === 'order.totalQuantity';
   const shown = (value: Dec): string => (quantity ? value.toFixed() : formatAmount(value, order.policy.scale));
   return { kind: 'skipped', reason: 'below-minimum', detail: `${action.minimum.basis} ${shown(basis)} is below the minimum ${shown(action.minimum.value)}` };
 }
 
-function basisValue(basis: MinimumBasis, lines: readonly LinePricing[], order: OrderPricing): Dec {
+/** The minimum's basis over the whole order, at this step. */
+function basisValue(basis: MinimumBasis, order: OrderPricing): Dec {
   switch (basis) {
     case 'order.amount':
-      return runningAmount(lines);
+      return runningAmount(order.lines);
     case 'order.listAmount': {
       let total = ZERO;
-      for (const line of lines) total = total.plus(line.listAmount);
+      for (const line of order.lines) total = total.plus(line.listAmount);
       return total;
     }
     case 'order.totalQuantity':
