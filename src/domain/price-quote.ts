@@ -1,7 +1,7 @@
 import type { AgreementVersion, Label, PricingRule } from './agreement';
 import { allocate } from './allocate';
 import { assertNever } from './line-facts';
-import { Dec, ZERO, formatAmount, formatUnitPrice, roundMoney } from './money';
+import { Dec, ZERO, formatAmount, formatUnitPrice, roundMoney, type RoundingPolicy } from './money';
 import { listPriceText } from './pricing-plan';
 import type { Adjustment, CouponOutcome, CouponReason, GiftLine, Quote, QuoteInput, QuotedLine } from './quote';
 import type { LinePricing, OrderPricing, PriceOutcome, PriceTerm } from './terms/term';
@@ -57,33 +57,8 @@ export function findBreaches(version: AgreementVersion, firedPerLine: readonly F
  *   // list 39.90 × factor 0.85: unitPrice "33.915", amount "237.41"; commission 10 %: "23.74"
  */
 export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPerLine: readonly FiredRules[]): Quote {
-  const policy = version.rounding;
-  const scale = policy.scale;
-  let totalQuantity = 0;
-  for (const line of input.lines) totalQuantity += line.quantity;
-  const lines: LinePricing[] = input.lines.map((lineInput, index) => {
-    const item = version.catalog.get(lineInput.sku)!;
-    const quantityDec = new Dec(lineInput.quantity);
-    const listAmount = roundMoney(item.listPrice.times(quantityDec), policy);
-    return {
-      index,
-      item,
-      quantity: lineInput.quantity,
-      quantityDec,
-      listAmount,
-      unitPrice: item.listPrice,
-      amount: listAmount,
-      allocated: ZERO,
-      floorApplied: false,
-      fired: ownRules(version, firedPerLine[index] ?? []),
-      adjustments: [],
-      decisions: [],
-    };
-  });
-  const order: OrderPricing = { input, lines, policy, totalQuantity };
-  for (const rules of priceStepsOf(version)) runPriceStep(rules, order);
-  const figures = lineFigures(version, order);
-
+  const scale = version.rounding.scale;
+  const { lines, figures } = priceOrder(version, input, firedPerLine);
   const quotedLines: QuotedLine[] = [];
   let listTotal = ZERO;
   let netTotal = ZERO;
@@ -136,6 +111,70 @@ export function priceQuote(version: AgreementVersion, input: QuoteInput, firedPe
       gifts: formatAmount(giftsTotal, scale),
     },
   };
+}
+
+/** An order priced in decimals: its lines after every price step, and each line's figures. */
+export interface PricedOrder {
+  readonly lines: readonly LinePricing[];
+  readonly figures: readonly LineFigures[];
+}
+
+/**
+ * The pricing procedure of {@link priceQuote} in decimals, nothing formatted: the lines after
+ * the price steps (exact unit price, rounded amount) and each line's commission and rebate
+ * after the order caps. A settlement books these values; a quote presents them.
+ */
+export function priceOrder(version: AgreementVersion, input: QuoteInput, firedPerLine: readonly FiredRules[]): PricedOrder {
+  const policy = version.rounding;
+  let totalQuantity = 0;
+  for (const line of input.lines) totalQuantity += line.quantity;
+  const lines: LinePricing[] = input.lines.map((lineInput, index) => pricingLine(version, index, lineInput.sku, lineInput.quantity, firedPerLine[index] ?? []));
+  const order: OrderPricing = { input, lines, policy, totalQuantity };
+  for (const rules of priceStepsOf(version)) runPriceStep(rules, order);
+  return { lines, figures: lineFigures(version, order) };
+}
+
+/** A line before the price steps: at list price, its amount round(list × quantity). */
+function pricingLine(version: AgreementVersion, index: number, sku: string, quantity: number, fired: FiredRules): LinePricing {
+  const item = version.catalog.get(sku)!;
+  const quantityDec = new Dec(quantity);
+  const listAmount = lineAmount(item.listPrice, quantityDec, version.rounding);
+  return {
+    index,
+    item,
+    quantity,
+    quantityDec,
+    listAmount,
+    unitPrice: item.listPrice,
+    amount: listAmount,
+    allocated: ZERO,
+    floorApplied: false,
+    fired: ownRules(version, fired),
+    adjustments: [],
+    decisions: [],
+  };
+}
+
+/** A line's amount at an exact unit price: round(unit price × quantity), the line being where money is rounded. */
+function lineAmount(unitPrice: Dec, quantity: Dec, policy: RoundingPolicy): Dec {
+  return roundMoney(unitPrice.times(quantity), policy);
+}
+
+/**
+ * A line priced at a unit price already agreed (a returned part of a sale line, at the sale's
+ * unit price and with the rules that fired on the sale): its amount and its figure terms
+ * exactly as {@link priceQuote} computes them for a line at that unit price (the same
+ * {@link lineAmount} and {@link figureLine}); no order caps. Negative quantities give
+ * negative figures (every rounding mode here is symmetric around zero).
+ *
+ * @example priceLineAt(v, order, 'BYK-H01', -2, new Dec('1094.80'), fired) // amount −2189.60, commission −218.96
+ */
+export function priceLineAt(version: AgreementVersion, order: OrderPricing, sku: string, quantity: number, unitPrice: Dec, fired: FiredRules): { readonly amount: Dec; readonly commission: Dec; readonly rebate: Dec } {
+  const line = pricingLine(version, 0, sku, quantity, fired);
+  line.unitPrice = unitPrice;
+  line.amount = lineAmount(unitPrice, line.quantityDec, order.policy);
+  const { commission, rebate } = figureLine(line, order, false, false);
+  return { amount: line.amount, commission, rebate };
 }
 
 const rulesById = new WeakMap<AgreementVersion, ReadonlyMap<string, PricingRule>>();
@@ -250,7 +289,7 @@ function isBetterForBuyer(line: LinePricing, candidate: PriceOutcome, best: Pric
 function resultOf(line: LinePricing, outcome: PriceOutcome, order: OrderPricing): [Dec, Dec] {
   switch (outcome.kind) {
     case 'unit-price':
-      return [roundMoney(outcome.unitPrice.times(line.quantityDec), order.policy).plus(line.allocated), outcome.unitPrice];
+      return [lineAmount(outcome.unitPrice, line.quantityDec, order.policy).plus(line.allocated), outcome.unitPrice];
     case 'amount-off':
       return [line.amount.minus(outcome.amount), line.unitPrice];
     case 'none':
@@ -269,7 +308,7 @@ function applyOutcome(rule: PricingRule, line: LinePricing, outcome: PriceOutcom
         line.decisions.push({ ruleId: rule.id, reason: 'no-effect' });
         return;
       }
-      const amount = roundMoney(outcome.unitPrice.times(line.quantityDec), order.policy);
+      const amount = lineAmount(outcome.unitPrice, line.quantityDec, order.policy);
       const withShares = line.allocated.isZero() ? amount : amount.plus(line.allocated);
       line.adjustments.push(adjustment(rule, 'price', line.amount, outcome.rate, withShares.minus(line.amount), scale));
       line.unitPrice = outcome.unitPrice;
@@ -297,7 +336,8 @@ function applyOutcome(rule: PricingRule, line: LinePricing, outcome: PriceOutcom
   }
 }
 
-interface LineFigures {
+/** A line's commission and rebate (decimals, rounded at the line). */
+export interface LineFigures {
   commission: Dec;
   rebate: Dec;
   /** Commission per payee on this line, before any order cap. */
@@ -306,30 +346,37 @@ interface LineFigures {
 
 /** Commissions and rebates on each line's final amount, then the order caps on commissions. */
 function lineFigures(version: AgreementVersion, order: OrderPricing): LineFigures[] {
-  const scale = order.policy.scale;
   const caps = capRules(version, order);
-  const figures = order.lines.map((line): LineFigures => {
-    let commission = ZERO;
-    let rebate = ZERO;
-    // per payee only when a cap will read it
-    let byPayee: Map<string, Dec> | undefined;
-    for (const rule of line.fired) {
-      const term = rule.term;
-      if (term.stage !== 'figure') continue;
-      const figure = term.figure(rule.action as never, line, order);
-      if (term.effect === 'commission') {
-        commission = add(commission, figure.amount);
-        if (caps.length > 0) (byPayee ??= new Map()).set(figure.payee, add(byPayee.get(figure.payee) ?? ZERO, figure.amount));
-        line.adjustments.push(adjustment(rule, 'commission', line.amount, figure.rate, figure.amount, scale, figure.payee));
-      } else {
-        rebate = add(rebate, figure.amount);
-        line.adjustments.push(adjustment(rule, 'rebate', line.amount, figure.rate, figure.amount, scale));
-      }
-    }
-    return { commission, rebate, byPayee: byPayee ?? EMPTY_PAYEES };
-  });
+  const figures = order.lines.map((line) => figureLine(line, order, true, caps.length > 0));
   for (const rule of caps) capCommission(rule, order, figures);
   return figures;
+}
+
+/**
+ * The figure terms (commission, rebate accrual) that fired on one line, on its amount: each
+ * term's own module computes its figure. `explain`: each figure is written on the line as an
+ * adjustment (a quote shows them); `byPayee`: commissions are kept per payee (a cap reads them).
+ */
+function figureLine(line: LinePricing, order: OrderPricing, explain: boolean, byPayeeWanted: boolean): LineFigures {
+  const scale = order.policy.scale;
+  let commission = ZERO;
+  let rebate = ZERO;
+  // per payee only when a cap will read it
+  let byPayee: Map<string, Dec> | undefined;
+  for (const rule of line.fired) {
+    const term = rule.term;
+    if (term.stage !== 'figure') continue;
+    const figure = term.figure(rule.action as never, line, order);
+    if (term.effect === 'commission') {
+      commission = add(commission, figure.amount);
+      if (byPayeeWanted) (byPayee ??= new Map()).set(figure.payee, add(byPayee.get(figure.payee) ?? ZERO, figure.amount));
+      if (explain) line.adjustments.push(adjustment(rule, 'commission', line.amount, figure.rate, figure.amount, scale, figure.payee));
+    } else {
+      rebate = add(rebate, figure.amount);
+      if (explain) line.adjustments.push(adjustment(rule, 'rebate', line.amount, figure.rate, figure.amount, scale));
+    }
+  }
+  return { commission, rebate, byPayee: byPayee ?? EMPTY_PAYEES };
 }
 
 const EMPTY_PAYEES: Map<string, Dec> = new Map();

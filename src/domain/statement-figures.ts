@@ -1,6 +1,6 @@
 import type { Label } from './agreement';
 import { MoneySum } from './money-sum';
-import { Dec, ZERO, formatAmount } from './money';
+import { Dec, ZERO } from './money';
 
 /**
  * What a settlement statement shows, as an agreement declares it (agreement.json `statement`):
@@ -45,6 +45,12 @@ export interface StatementFigure {
   readonly payer?: string;
   readonly payee?: string;
   readonly amount: string;
+}
+
+/** A declared figure (or the net) and its value, before it is presented (present-statement.ts). */
+export interface FigureValue {
+  readonly declaration: FigureDeclaration | NetDeclaration;
+  readonly value: Dec;
 }
 
 /** The term-driven totals of a period that figures may name, per group (the '' group is the whole period). */
@@ -105,21 +111,21 @@ export class FigureBook {
     return total;
   }
 
-  /** The declared figures and the net of a group ('' = the whole period), in declaration order. */
-  figures(group: string, totals: TermTotals): StatementFigure[] {
+  /** The declared figures and the net of a group ('' = the whole period), in declaration order, as values. */
+  figures(group: string, totals: TermTotals): FigureValue[] {
     const sums = this.groups.get(group) ?? new GroupSums(this.scale);
     const values = new Map<string, Dec>();
-    const figures: StatementFigure[] = this.declaration.figures.map((figure) => {
+    const figures: FigureValue[] = this.declaration.figures.map((figure) => {
       const value = this.valueOf(figure.from, sums, group === '' ? totals : undefined);
       values.set(figure.id, value);
-      return this.present(figure, value);
+      return { declaration: figure, value };
     });
     const net = this.declaration.net;
     if (net !== undefined) {
       let value = ZERO;
       for (const id of net.plus) value = value.plus(values.get(id) ?? ZERO);
       for (const id of net.minus) value = value.minus(values.get(id) ?? ZERO);
-      figures.push(this.present(net, value));
+      figures.push({ declaration: net, value });
     }
     return figures;
   }
@@ -148,16 +154,6 @@ export class FigureBook {
       case 'free-goods':
         return totals?.giftsValue ?? ZERO;
     }
-  }
-
-  private present(figure: FigureDeclaration | NetDeclaration, value: Dec): StatementFigure {
-    return {
-      id: figure.id,
-      label: figure.label,
-      ...(figure.payer === undefined ? {} : { payer: figure.payer }),
-      ...(figure.payee === undefined ? {} : { payee: figure.payee }),
-      amount: formatAmount(value, this.scale),
-    };
   }
 
   /** The sums a piece adds to: the whole period's, and its group's when the statement is split. */
