@@ -16,6 +16,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { settleFiles } from '../io/read-settlement-file';
 import { limitHeapGrowth } from '../limit-heap-growth';
+import { openSpillFiles } from '../io/spill-files';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { headlineFiguresOf, settleByHand, type HeadlineFigures } from './hand-written-settlement';
@@ -203,7 +204,7 @@ async function measure(contender: Contender, lines: number, file: string): Promi
 async function settleWithSuanpan(catalog: RuleCatalog, input: Readable): Promise<HeadlineFigures> {
   // as `suanpan settle` and the server do at start-up
   limitHeapGrowth();
-  const settlement = openSettlement(catalog, 'chamber-baiyikang', { from: '2026-11-01', to: '2026-11-30' });
+  const settlement = openSettlement(catalog, 'chamber-baiyikang', { from: '2026-11-01', to: '2026-11-30' }, { openSpill: () => openSpillFiles() });
   return headlineFiguresOf(await settleFiles(settlement, [{ stream: input, format: 'csv' }]));
 }
 

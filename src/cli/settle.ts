@@ -8,6 +8,7 @@ import type { SettlementIssue, SettlementStatement } from '../domain/settlement'
 import { countBytes, settleFiles, type SettlementFile, type SettlementFileFormat } from '../io/read-settlement-file';
 import { formatStatementCsv } from '../io/statement-csv';
 import { formatStatementHtml } from '../io/statement-html';
+import { openSpillFiles } from '../io/spill-files';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { RulesetError, formatRuleProblem } from '../rules/ruleset-error';
@@ -64,7 +65,7 @@ export async function run(args: readonly string[], io: CliIo, progressSink: Prog
   const progress = progressSink === undefined || options.noProgress ? undefined : new ProgressLine(progressSink, totalBytes(options.files));
   let statement: SettlementStatement;
   try {
-    const settlement = openSettlement(catalog, agreement, { from: options.from, to: options.to });
+    const settlement = openSettlement(catalog, agreement, { from: options.from, to: options.to }, { openSpill: () => openSpillFiles() });
     statement = await settleFiles(settlement, options.files.map((file) => openFile(file, progress)));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;

@@ -13,7 +13,6 @@ import type {
   TransactionLocator,
 } from '../domain/settlement';
 import { collectStatement } from '../domain/settlement';
-import { openSpillFiles } from '../io/spill-files';
 import { FiredRulesCache } from './fired-rules-cache';
 import { timeSlicer } from './time-slicer';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
@@ -57,11 +56,12 @@ export interface Settlement {
   abort(): void;
 }
 
-/** How a settlement is held: the accumulator's options, and where it spills. */
-export interface OpenSettlementOptions extends Omit<SettlementOptions, 'openSpill'> {
-  /** The directory of the spill files (default: the system's temporary directory, TMPDIR). */
-  readonly spillDirectory?: string;
-}
+/**
+ * How a settlement is held: the accumulator's options, among them where it spills
+ * (`openSpill`, passed in by the caller — src/io/spill-files.ts for files — so the rules layer
+ * imports no io); without it nothing spills and memory grows with the input.
+ */
+export type OpenSettlementOptions = SettlementOptions;
 
 /**
  * Opens the settlement of a period under the agreement version in force for all of it.
@@ -77,9 +77,8 @@ export function openSettlement(catalog: RuleCatalog, agreement: string, period: 
     const detail = `the period spans two versions of ${agreement} (effective ${first.version.effectiveFrom} and ${last.version.effectiveFrom}); settle ${period.from} … ${dayBefore(last.version.effectiveFrom)} and ${last.version.effectiveFrom} … ${period.to} separately`;
     throw new DomainError('INVALID_SETTLEMENT', detail, [{ pointer: '/period', code: 'PERIOD_SPANS_VERSIONS', detail }]);
   }
-  // past SettlementOptions.spillAfter transaction ids, matching records go to temporary files: memory stays flat whatever the input size
-  const { spillDirectory, ...accumulatorOptions } = options;
-  const accumulator = createSettlementAccumulator(last.version, period, { ...accumulatorOptions, openSpill: () => openSpillFiles(spillDirectory) });
+  // past SettlementOptions.spillAfter transaction ids, matching records go to the caller's spill store: memory stays flat whatever the input size
+  const accumulator = createSettlementAccumulator(last.version, period, options);
   const rules = new FiredRulesCache(last);
   /** Evaluates a checked sale's rules and books it; a promise only when the evaluator is asynchronous. */
   const book = (pending: PendingSale | undefined): Promise<void> | undefined => {
@@ -142,14 +141,14 @@ async function settleRequest(settlement: Settlement, request: SettlementRequest)
  * at one of `contractIssues`' pointers taken as unreadable (already reported), so a caller
  * hears every problem in one answer. Empty when the agreement or the period cannot be read.
  */
-export async function settlementIssuesBeyondContract(catalog: RuleCatalog, body: unknown, contractIssues: readonly FieldIssue[]): Promise<readonly SettlementIssue[]> {
+export async function settlementIssuesBeyondContract(catalog: RuleCatalog, body: unknown, contractIssues: readonly FieldIssue[], options: OpenSettlementOptions = {}): Promise<readonly SettlementIssue[]> {
   const reported = new Set(contractIssues.map((issue) => issue.pointer));
   const request = objectAt(body);
   const period = objectAt(request?.['period']);
   if (typeof request?.['agreement'] !== 'string' || typeof period?.['from'] !== 'string' || typeof period['to'] !== 'string') return [];
   let settlement: Settlement;
   try {
-    settlement = openSettlement(catalog, request['agreement'], { from: period['from'], to: period['to'] });
+    settlement = openSettlement(catalog, request['agreement'], { from: period['from'], to: period['to'] }, options);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'INVALID_SETTLEMENT') return error.issues.filter((issue) => !reported.has(issue.pointer));
     return [];

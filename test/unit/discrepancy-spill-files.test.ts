@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DomainError } from '../../src/domain/errors';
 import { settleFiles, settleFilesStreamed } from '../../src/io/read-settlement-file';
-import { SPILL_DIRECTORY_PREFIX } from '../../src/io/spill-files';
+import { SPILL_DIRECTORY_PREFIX, openSpillFiles } from '../../src/io/spill-files';
 import { openSettlement } from '../../src/rules/calculate-settlement';
 import { loadCatalog } from '../support/settlement-fixtures';
 
@@ -24,7 +24,7 @@ describe('discrepancies spilled to a file of their own', () => {
   beforeEach(() => (directory = mkdtempSync(path.join(tmpdir(), 'discrepancy-spill-test-'))));
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
-  const open = (discrepanciesInMemory: number, spillAfter = 1_000_000) => openSettlement(catalog, 'chamber-baiyikang', PERIOD, { discrepanciesInMemory, spillAfter, spillDirectory: directory });
+  const open = (discrepanciesInMemory: number, spillAfter = 1_000_000) => openSettlement(catalog, 'chamber-baiyikang', PERIOD, { discrepanciesInMemory, spillAfter, openSpill: () => openSpillFiles(directory) });
 
   it('lists what memory lists, read back from the file, which is removed once the list is closed', async () => {
     const inMemory = await settleFiles(open(1_000), [{ stream: Readable.from([CSV]), format: 'csv' }]);

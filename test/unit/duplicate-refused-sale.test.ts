@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DomainError } from '../../src/domain/errors';
+import { openSpillFiles } from '../../src/io/spill-files';
 import { calculateSettlement, type SettlementRequest } from '../../src/rules/calculate-settlement';
 import { loadCatalog } from '../support/settlement-fixtures';
 
@@ -23,7 +24,7 @@ describe('a refused sale under a repeated id', () => {
     ],
   };
   const issuesOf = async (spillAfter?: number): Promise<string[]> => {
-    const error = await calculateSettlement(catalog, request, spillAfter === undefined ? {} : { spillAfter, spillDirectory: directory }).catch((e: unknown) => e);
+    const error = await calculateSettlement(catalog, request, spillAfter === undefined ? {} : { spillAfter, openSpill: () => openSpillFiles(directory) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     return (error as DomainError).issues.map((issue) => `${issue.code} ${issue.pointer}`).sort();
   };

@@ -22,7 +22,7 @@ describe('spill files', () => {
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
   const settleCsv = (chunks: Iterable<string> | AsyncIterable<string>, spillAfter: number) =>
-    settleFiles(openSettlement(catalog, 'chamber-baiyikang', PERIOD, { spillAfter, spillDirectory: directory }), [{ stream: Readable.from(chunks), format: 'csv' }]);
+    settleFiles(openSettlement(catalog, 'chamber-baiyikang', PERIOD, { spillAfter, openSpill: () => openSpillFiles(directory) }), [{ stream: Readable.from(chunks), format: 'csv' }]);
 
   it('gives the statement it gives in memory, and leaves no file behind', async () => {
     const inMemory = await settleCsv([GOOD], 1_000_000);
@@ -53,12 +53,12 @@ describe('spill files', () => {
 
   it('a JSON request spills too, and cleans up', async () => {
     const request = workedExampleRequest();
-    expect(await calculateSettlement(catalog, request, { spillAfter: 0, spillDirectory: directory })).toEqual(await calculateSettlement(catalog, request));
+    expect(await calculateSettlement(catalog, request, { spillAfter: 0, openSpill: () => openSpillFiles(directory) })).toEqual(await calculateSettlement(catalog, request));
     expect(readdirSync(directory)).toEqual([]);
   });
 
   it('an aborted settlement that spilled takes no more input', () => {
-    const settlement = openSettlement(catalog, 'chamber-baiyikang', PERIOD, { spillAfter: 0, spillDirectory: directory });
+    const settlement = openSettlement(catalog, 'chamber-baiyikang', PERIOD, { spillAfter: 0, openSpill: () => openSpillFiles(directory) });
     const sale = { id: 'T1', date: '2026-11-03', channel: 'group-buy', buyer: { id: 'ENT-001', member: true, keyAccount: true }, lines: [{ sku: 'BYK-M01', quantity: 3 }] };
     const at = { field: (name: string) => `/transactions/0/${name}`, lineField: (i: number, name: string) => `/transactions/0/lines/${i}/${name}` };
     void settlement.add(sale, at);
