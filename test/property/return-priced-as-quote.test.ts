@@ -4,6 +4,7 @@ import { buildLineFacts } from '../../src/domain/line-facts';
 import { Dec } from '../../src/domain/money';
 import { priceQuote } from '../../src/domain/price-quote';
 import type { QuoteInput } from '../../src/domain/quote';
+import type { SettlementTransaction } from '../../src/domain/settlement';
 import { priceReturnedPiece } from '../../src/domain/settle/priced-piece';
 import { FiredRulesCache } from '../../src/rules/fired-rules-cache';
 import { withMemberCard } from '../support/member-card';
@@ -30,7 +31,7 @@ describe('a return and a quote of the same line agree', () => {
   it('returning a whole sale line negates the quote line: amount, commission, rebate to the fen', async () => {
     await fc.assert(
       fc.asyncProperty(line, async ({ sku, quantity, channel, buyer }) => {
-        const tx = withMemberCard({ id: 'S1', date: DATE, channel, buyer, lines: [{ sku, quantity }] });
+        const tx: SettlementTransaction = withMemberCard<SettlementTransaction>({ id: 'S1', date: DATE, channel, buyer, lines: [{ sku, quantity }] });
         const input: QuoteInput = { agreement: version.agreement, channel, date: DATE, buyer: tx.buyer, ...(tx.attributes === undefined ? {} : { attributes: tx.attributes }), lines: [{ sku, quantity }] };
         const fired = await rules.fire(DATE, buildLineFacts(version, input));
         const quoted = priceQuote(version, input, fired).lines[0]!;
