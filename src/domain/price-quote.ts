@@ -167,7 +167,7 @@ function lineAmount(unitPrice: Dec, quantity: Dec, policy: RoundingPolicy): Dec 
  * {@link lineAmount} and {@link figureLine}); no order caps. Negative quantities give
  * negative figures (every rounding mode here is symmetric around zero).
  *
- * @example priceLineAt(v, order, 'BYK-H01', -2, new Dec('1094.80'), fired) // amount −2189.60, commission −218.96
+ * @example priceLineAt(v, order, 'OATS', -2, new Dec('33.915'), fired) // amount −67.83; commission 10 %: −6.78
  */
 export function priceLineAt(version: AgreementVersion, order: OrderPricing, sku: string, quantity: number, unitPrice: Dec, fired: FiredRules): { readonly amount: Dec; readonly commission: Dec; readonly rebate: Dec } {
   const line = pricingLine(version, 0, sku, quantity, fired);
