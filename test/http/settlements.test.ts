@@ -6,7 +6,7 @@ import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample, loadCatalog, workedE
 import { contractIssues, testApp } from '../support/test-app';
 import type { SettlementStatement } from '../../src/domain/settlement';
 import { formatStatementCsv } from '../../src/io/statement-csv';
-import ExcelJS from 'exceljs';
+import { readWorkbook } from '../support/read-workbook';
 import { STATEMENT_HTML_CSP, formatStatementHtml } from '../../src/io/statement-html';
 import { presentationIn } from '../../src/io/statement-presentation';
 import { XLSX_MEDIA_TYPE } from '../../src/io/statement-xlsx';
@@ -335,8 +335,7 @@ describe('POST /v1/settlements answers in the representation Accept asks for', (
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe(XLSX_MEDIA_TYPE);
     expect(res.headers['content-disposition']).toBe('attachment; filename="settlement-chamber-baiyikang-2026-11-01-2026-11-30.xlsx"');
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(res.body as Buffer);
+    const workbook = await readWorkbook(res.body as Buffer);
     const figures = workbook.getWorksheet('汇总')!;
     const amounts: Record<string, string> = {};
     figures.eachRow((row, index) => {

@@ -9,6 +9,7 @@ import { RuleCatalog } from '../../src/rules/rule-catalog';
 import { RulesetError } from '../../src/rules/ruleset-error';
 import { loadCatalog, workedExampleRequest } from '../support/settlement-fixtures';
 import { copyRules, VERSION_DIR } from '../support/rules-fixture';
+import { readWorkbook } from '../support/read-workbook';
 import { htmlTable, moneyOf } from '../support/statement-html-tables';
 
 const catalog = loadCatalog();
@@ -191,8 +192,7 @@ describe('HTML statement with hostile text', () => {
 describe('xlsx workbook of the worked example', () => {
   let workbook: ExcelJS.Workbook;
   beforeAll(async () => {
-    workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await statementXlsxBuffer(statement, presentation));
+    workbook = await readWorkbook(await statementXlsxBuffer(statement, presentation));
   });
   const rows = (sheet: string): ExcelJS.Row[] => {
     const found = workbook.getWorksheet(sheet);
@@ -252,8 +252,7 @@ describe('xlsx keeps text as text', () => {
       transactions: [{ id: '000123', date: '2026-11-03', channel: 'chamber-supply', buyer: { id: 'CHAMBER' }, lines: [{ sku: 'BYK-H01', quantity: 1, unitPrice: '1.00' }] }],
       externalSales: [{ institution: '=HYPERLINK("http://x","a")', sku: 'BYK-H01', date: '2026-11-04', quantity: 1, unitPrice: '1000.00' }],
     });
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await statementXlsxBuffer(settled, presentationIn(catalog, settled)));
+    const workbook = await readWorkbook(await statementXlsxBuffer(settled, presentationIn(catalog, settled)));
     expect(workbook.getWorksheet('发票差异')!.getRow(3).getCell(1).value).toBe('000123');
     const institution = workbook.getWorksheet('最低折扣保证')!.getRow(3).getCell(4);
     expect(institution.value).toBe('=HYPERLINK("http://x","a")');
@@ -262,8 +261,7 @@ describe('xlsx keeps text as text', () => {
 
   it('an amount a double cannot hold exactly is kept as its decimal string, never rounded', async () => {
     const huge = '12345678901234567.89';
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await statementXlsxBuffer({ ...statement, volume: { 'chamber-supply': huge } }, presentation));
+    const workbook = await readWorkbook(await statementXlsxBuffer({ ...statement, volume: { 'chamber-supply': huge } }, presentation));
     expect(workbook.getWorksheet('汇总')!.getRow(3).getCell(2).value).toBe(huge);
   });
 });
