@@ -9,6 +9,8 @@ import { countBytes, settleFiles, type SettlementFile, type SettlementFileFormat
 import { formatStatementCsv } from '../io/statement-csv';
 import { formatStatementHtml } from '../io/statement-html';
 import { openSpillFiles } from '../io/spill-files';
+import { presentationIn, type StatementPresentation } from '../io/statement-presentation';
+import { statementXlsxBuffer } from '../io/statement-xlsx';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { RulesetError, formatRuleProblem } from '../rules/ruleset-error';
@@ -17,7 +19,7 @@ import { EXIT_CODES_TEXT, type CliIo } from './main';
 import { chooseAgreement } from './choose-agreement';
 
 const USAGE = `usage: suanpan settle --transactions <tx.csv|tx.ndjson> [--external <ext.csv>] [--claimed <claims.csv>]
-                      --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--agreement <id>] [--format json|csv|html]
+                      --from <yyyy-mm-dd> --to <yyyy-mm-dd> [--agreement <id>] [--format json|csv|html|xlsx]
                       [--out <file>] [--rules <dir>] [--no-progress]
   Settles a period from files, streaming (a month of a million lines in flat memory).
   CSV: UTF-8 with or without BOM, one table per header row (see docs/settlement.md);
@@ -25,7 +27,7 @@ const USAGE = `usage: suanpan settle --transactions <tx.csv|tx.ndjson> [--extern
   --agreement may be left out when the rules hold one agreement; --rules defaults to $SUANPAN_RULES_DIR or the bundled rules.
 ${EXIT_CODES_TEXT}`;
 
-const FORMATS = ['json', 'csv', 'html'] as const;
+const FORMATS = ['json', 'csv', 'html', 'xlsx'] as const;
 type OutputFormat = (typeof FORMATS)[number];
 
 /** Where progress goes: a terminal's stderr, rewritten in place. */
@@ -75,8 +77,10 @@ export async function run(args: readonly string[], io: CliIo, progressSink: Prog
     return EXIT.problems;
   }
   progress?.done();
-  const text = render(statement, options.format);
+  const presentation = presentationIn(catalog, statement);
+  const text = options.format === 'xlsx' ? await statementXlsxBuffer(statement, presentation) : render(statement, options.format, presentation);
   if (options.out === undefined) {
+    if (typeof text !== 'string') throw new Error('unreachable: --format xlsx is written to --out');
     io.out(text.replace(/\n$/, ''));
     return EXIT.ok;
   }
@@ -118,6 +122,7 @@ function readOptions(args: readonly string[], cwd: string) {
   if (values.from === undefined || values.to === undefined) throw new Error('--from and --to are required');
   const format = values.format as OutputFormat;
   if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
+  if (format === 'xlsx' && values.out === undefined) throw new Error('--format xlsx writes a workbook: name it with --out <file.xlsx>');
   const named: readonly (readonly [string, string | undefined])[] = [
     ['--transactions', values.transactions],
     ['--external', values.external],
@@ -167,9 +172,9 @@ function openFile(file: InputFile, progress: ProgressLine | undefined): Settleme
   return { stream, format: file.format, source };
 }
 
-function render(statement: SettlementStatement, format: OutputFormat): string {
+function render(statement: SettlementStatement, format: Exclude<OutputFormat, 'xlsx'>, presentation: StatementPresentation | undefined): string {
   if (format === 'csv') return formatStatementCsv(statement);
-  if (format === 'html') return formatStatementHtml(statement);
+  if (format === 'html') return formatStatementHtml(statement, presentation);
   return `${JSON.stringify(wireStatement(statement), null, 2)}\n`;
 }
 

@@ -107,6 +107,8 @@ export interface AgreementVersion {
   readonly readsLineListAmount: boolean;
   /** The settlement statement's figures, as the agreement declares them (none: the statement shows only the term sections). */
   readonly statement?: StatementDeclaration;
+  /** How a price factor reads on a statement people read: `zhe` (8.5 折) where the agreement speaks in 折, else percent. */
+  readonly priceFactors: 'percent' | 'zhe';
   /** All rules, sorted by stage and step, then priority (higher first), then id. */
   readonly rules: readonly PricingRule[];
 }

@@ -9,9 +9,14 @@ import type { ApiContract } from './api-contract';
 import { HttpProblem } from './problem';
 
 /** The representations of a statement, by Accept. */
-export type StatementFormat = 'json' | 'csv' | 'html';
+export type StatementFormat = 'json' | 'csv' | 'html' | 'xlsx';
 
-const MEDIA_TYPES: Readonly<Record<string, StatementFormat>> = { 'application/json': 'json', 'text/csv': 'csv', 'text/html': 'html' };
+const MEDIA_TYPES: Readonly<Record<string, StatementFormat>> = {
+  'application/json': 'json',
+  'text/csv': 'csv',
+  'text/html': 'html',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+};
 const FILE_FORMATS: Readonly<Record<string, SettlementFileFormat>> = { 'text/csv': 'csv', 'application/x-ndjson': 'ndjson', 'application/ndjson': 'ndjson' };
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/;
@@ -65,7 +70,7 @@ export function uploadQuery(req: Request): { agreement: string; from: string; to
 /** The representation Accept asks for (JSON when it does not care); throws 406 when none fits. */
 export function statementFormat(req: Request): StatementFormat {
   const accepted = req.accepts(Object.keys(MEDIA_TYPES));
-  if (accepted === false) throw new HttpProblem('NOT_ACCEPTABLE', 'A statement is available as application/json, text/csv or text/html');
+  if (accepted === false) throw new HttpProblem('NOT_ACCEPTABLE', 'A statement is available as application/json, text/csv, text/html or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   return MEDIA_TYPES[accepted]!;
 }
 

@@ -318,6 +318,7 @@ function toAgreementVersion(json: AgreementJson, attributes: AgreementVersion['a
     readsOrderListAmount: factsRead.has('order.listAmount'),
     readsLineListAmount: factsRead.has('line.listAmount'),
     ...(json.statement === undefined ? {} : { statement: toStatementDeclaration(json.statement) }),
+    priceFactors: json.presentation?.priceFactors ?? 'percent',
     rules: pricingRules,
   };
 }

@@ -59,6 +59,8 @@ export interface AgreementJson {
   readonly pricingSteps?: readonly string[];
   /** The settlement statement's figures and names (see docs/rule-authors.md). */
   readonly statement?: StatementJson;
+  /** How people read the statement (docs/rule-authors.md): no figure depends on it. */
+  readonly presentation?: { readonly priceFactors?: 'percent' | 'zhe' };
 }
 
 export interface StatementJson {

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { runCli, type CliIo } from '../../src/cli/main';
 import { formatProgress, run } from '../../src/cli/settle';
 import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample } from '../support/settlement-fixtures';
@@ -45,7 +46,22 @@ describe('suanpan settle (in process)', () => {
   it('reads NDJSON and prints HTML', async () => {
     const io = captureIo();
     expect(await run(['--transactions', path.join(FIXTURES_DIR, 'worked-example.ndjson'), ...PERIOD, '--format', 'html'], io, undefined)).toBe(0);
-    expect(io.stdout.join('\n')).toContain('<td class="number">-1428.86</td>');
+    expect(io.stdout.join('\n')).toContain('<td class="number">-¥1,428.86</td>');
+  });
+
+  it('writes an .xlsx workbook to --out (and asks for --out without it)', async () => {
+    const io = captureIo(work);
+    expect(await run(['--transactions', TX, '--external', EXT, ...PERIOD, '--format', 'xlsx', '--out', 'statement.xlsx'], io, undefined)).toBe(0);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path.join(work, 'statement.xlsx'));
+    const amounts: Record<string, string> = {};
+    workbook.getWorksheet('汇总')!.eachRow((row, index) => {
+      if (index > 2) amounts[row.getCell(1).value as string] = (row.getCell(2).value as number).toFixed(2);
+    });
+    expect(amounts).toMatchObject({ commission: WORKED_EXAMPLE.commission, chamberPaysSupplier: WORKED_EXAMPLE.chamberPaysSupplier });
+    const noOut = captureIo(work);
+    expect(await run(['--transactions', TX, ...PERIOD, '--format', 'xlsx'], noOut, undefined)).toBe(2);
+    expect(noOut.stderr.join('\n')).toContain('--format xlsx writes a workbook: name it with --out <file.xlsx>');
   });
 
   it('lists every problem with its file, row and transaction, and exits 1', async () => {
@@ -64,7 +80,7 @@ describe('suanpan settle (in process)', () => {
   it.each([
     ['no period', ['--transactions', TX], '--from and --to are required'],
     ['a spreadsheet file', ['--transactions', 'tx.xlsx', ...PERIOD], 'use a .csv, .ndjson or .jsonl file'],
-    ['an unknown format', ['--transactions', TX, ...PERIOD, '--format', 'pdf'], '--format must be one of json, csv, html'],
+    ['an unknown format', ['--transactions', TX, ...PERIOD, '--format', 'pdf'], '--format must be one of json, csv, html, xlsx'],
     ['an unknown option', ['--transactions', TX, ...PERIOD, '--bogus'], "Unknown option '--bogus'"],
   ])('exits 2 on bad usage: %s', async (_what, args, message) => {
     const io = captureIo();

@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample, workedExampleRequest } from '../support/settlement-fixtures';
+import { FIXTURES_DIR, WORKED_EXAMPLE, expectWorkedExample, loadCatalog, workedExampleRequest } from '../support/settlement-fixtures';
 import { contractIssues, testApp } from '../support/test-app';
 import type { SettlementStatement } from '../../src/domain/settlement';
 import { formatStatementCsv } from '../../src/io/statement-csv';
-import { formatStatementHtml } from '../../src/io/statement-html';
+import { readWorkbook } from '../support/read-workbook';
+import { STATEMENT_HTML_CSP, formatStatementHtml } from '../../src/io/statement-html';
+import { presentationIn } from '../../src/io/statement-presentation';
+import { XLSX_MEDIA_TYPE } from '../../src/io/statement-xlsx';
 
 const app = testApp();
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES_DIR, name));
@@ -304,13 +307,41 @@ describe('POST /v1/settlements answers in the representation Accept asks for', (
     expect(rows[breachHeader + 1]).toEqual(['BYK-H01', '0.8', '1030.40', '某医院', 'true', '1932.00']);
   });
 
-  it('text/html: a printable statement with the figures, the breach and the discrepancy', async () => {
+  it('text/html: a printable statement with the figures, the breach and the discrepancy, under its own CSP', async () => {
     const res = await request(app).post(UPLOAD).set('Content-Type', 'text/csv').set('Accept', 'text/html').send(workedExampleCsv());
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
-    expect(res.text).toContain('<td class="number">32578.27</td>');
+    expect(res.headers['content-security-policy']).toBe(STATEMENT_HTML_CSP);
+    expect(res.text).toContain('<td class="number">¥32,578.27</td>');
     expect(res.text).toContain('<td>某医院</td>');
-    expect(res.text).toContain('<td class="number flagged">0.03</td>');
+    expect(res.text).toContain('<td class="number flagged">¥0.03</td>');
+    // the agreement's labels and tiers: the version the statement was settled under
+    expect(res.text).toContain('业务额 大客户团购 Volume, Enterprise group-buy');
+    expect(res.text).toContain('下一档 Next threshold: ¥500,000.00');
+  });
+
+  it('xlsx: a workbook by Accept, an attachment, its amounts the JSON statement exactly', async () => {
+    const res = await request(app)
+      .post(UPLOAD)
+      .set('Content-Type', 'text/csv')
+      .set('Accept', XLSX_MEDIA_TYPE)
+      .send(workedExampleCsv())
+      .buffer(true)
+      .parse((stream, done) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(XLSX_MEDIA_TYPE);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="settlement-chamber-baiyikang-2026-11-01-2026-11-30.xlsx"');
+    const workbook = await readWorkbook(res.body as Buffer);
+    const figures = workbook.getWorksheet('汇总')!;
+    const amounts: Record<string, string> = {};
+    figures.eachRow((row, index) => {
+      if (index > 2) amounts[row.getCell(1).value as string] = (row.getCell(2).value as number).toFixed(2);
+    });
+    expect(amounts).toMatchObject({ commission: WORKED_EXAMPLE.commission, chamberPaysSupplier: WORKED_EXAMPLE.chamberPaysSupplier, 'volume/group-buy': WORKED_EXAMPLE.volume['group-buy'] });
   });
 
   it('406 when Accept names none of them', async () => {
@@ -350,7 +381,7 @@ describe('POST /v1/settlements streams its answer (issue 12: a million discrepan
 
   it.each([
     ['text/csv', formatStatementCsv],
-    ['text/html', formatStatementHtml],
+    ['text/html', (statement: SettlementStatement) => formatStatementHtml(statement, presentationIn(loadCatalog(), statement))],
   ] as const)('%s: chunked, exactly the statement formatted whole', async (accept, format) => {
     const res = await request(app).post(UPLOAD).set('Content-Type', 'text/csv').set('Accept', accept).send(csv);
     expect(res.status).toBe(200);

@@ -145,6 +145,7 @@ describe('statement renderings', () => {
   it('HTML: text is escaped', async () => {
     const html = formatStatementHtml(await statement());
     expect(html).toContain('<td>=HYPERLINK(&quot;http://x&quot;,&quot;a, &lt;b&gt;&quot;)</td>');
+    expect(html).toContain('BYK-H01 · =HYPERLINK(&quot;http://x&quot;,&quot;a, &lt;b&gt;&quot;)');
     expect(html).not.toContain('<b>');
   });
 });

@@ -5,6 +5,7 @@ import { openSpillFiles } from '../../io/spill-files';
 import { calculateSettlement, openSettlement, settlementIssuesBeyondContract, type SettlementRequest } from '../../rules/calculate-settlement';
 import type { AppContext } from '../context';
 import { HttpProblem } from '../problem';
+import { presentationIn } from '../../io/statement-presentation';
 import { sendStatement } from '../send-statement';
 import { statementFormat, toSettlementRequest, uploadEncoding, uploadFormat, uploadProblem, uploadQuery, uploadStream } from '../settlement-request';
 
@@ -20,7 +21,7 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
     if (fileFormat === undefined) {
       const statement = await calculateSettlement(ctx.catalog(), await readSettlementBody(ctx, req.body), SPILL_TO_FILES);
       ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
-      await sendStatement(res, streamedStatement(statement), format);
+      await sendStatement(res, streamedStatement(statement), format, presentationIn(ctx.catalog(), statement));
       return;
     }
     const encoding = uploadEncoding(req);
@@ -30,7 +31,7 @@ export function settlementRoutes(ctx: AppContext, maxUploadBytes: number): Route
       throw uploadProblem(error, req);
     });
     ctx.metrics.recordPriced(req, 'settlement-line', statement.counts.lines);
-    await sendStatement(res, statement, format);
+    await sendStatement(res, statement, format, presentationIn(ctx.catalog(), statement));
   });
   return router;
 }
