@@ -230,3 +230,8 @@ export function nextPeriod(period: PeriodKey): PeriodKey {
 export function isPeriodKey(text: string): boolean {
   return /^\d{4}-(0[1-9]|1[0-2])$/.test(text);
 }
+
+/** True when a database URL names PostgreSQL (postgres:// or postgresql://). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { LedgerStore } from './ledger-store';
+export { isPostgresUrl } from './ledger-store';
 import { openPostgresLedgerStore } from './postgres-ledger-store';
 import { SQLITE_LEDGER_FILE, SqliteLedgerStore } from './sqlite-ledger-store';
 
@@ -9,10 +10,6 @@ export interface LedgerLocation {
   readonly databaseUrl?: string | undefined;
 }
 
-/** True when a database URL names PostgreSQL (postgres:// or postgresql://). */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
-}
 
 /**
  * Opens the ledger and applies its pending migrations: PostgreSQL when `databaseUrl` is a

@@ -105,15 +105,16 @@ export class SqliteLedgerStore implements LedgerStore {
   async migrate(): Promise<readonly number[]> {
     return this.exclusive(async () => {
       this.writer.exec('CREATE TABLE IF NOT EXISTS ledger_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((this.writer.prepare('SELECT version FROM ledger_schema_migrations').all() as { version: number }[]).map((row) => row.version));
       const applied: number[] = [];
       for (const migration of MIGRATIONS) {
-        if (done.has(migration.version)) continue;
-        this.writer.transaction(() => {
+        // checked under the write lock: workers starting together apply each migration once
+        const ran = this.writer.transaction(() => {
+          if (this.writer.prepare('SELECT 1 FROM ledger_schema_migrations WHERE version = ?').get(migration.version) !== undefined) return false;
           this.writer.exec(migration.sqlite);
           this.writer.prepare('INSERT INTO ledger_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+          return true;
         }).immediate();
-        applied.push(migration.version);
+        if (ran) applied.push(migration.version);
       }
       return applied;
     });
