@@ -43,10 +43,9 @@ export function ledgerRoutes(ctx: AppContext, ledger: LedgerService | undefined,
     const agreement = allow(req, 'settle');
     const action = /^(.*):close$/.exec(String(req.params['action']));
     if (action === null) throw new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`);
-    const format = statementFormat(req);
     const { statement, created } = await ledgerCall(() => service().close(agreement, action[1]!, req.caller?.partnerId ?? null));
     res.status(created ? 201 : 200);
-    await sendStoredStatement(res, statement, format);
+    await sendStoredStatement(res, statement, 'json');
   });
 
   router.get('/v1/ledgers/:agreement/audit', async (req, res) => {
