@@ -21,6 +21,8 @@ import { healthRoutes } from './http/routes/health';
 import { quoteRoutes } from './http/routes/quotes';
 import { settlementRoutes } from './http/routes/settlements';
 import { trustRoutes } from './http/routes/trust';
+import { ledgerRoutes } from './http/routes/ledgers';
+import type { LedgerService } from './ledger/ledger-service';
 import { adminRoutes } from './http/routes/admin';
 import { rulesetRoutes } from './http/routes/rulesets';
 import { keepRawBody, keepsRawBody, refuseRepeatedMemberNames } from './http/raw-body';
@@ -55,6 +57,8 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Bearer token for POST /admin/rules:reload; without one the admin endpoints are disabled. */
   readonly adminToken?: string;
+  /** The settlement ledger; without one the /v1/ledgers and /v1/statements routes answer 503 LEDGER_UNAVAILABLE. */
+  readonly ledger?: LedgerService;
 }
 
 const todays = new Map<string, { readonly format: Intl.DateTimeFormat; second: number; today: string }>();
@@ -195,6 +199,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
   app.use(adminRoutes(ctx));
   app.use(agreementRoutes(ctx));
   app.use(settlementRoutes(ctx, deps.maxUploadBytes ?? 1024 ** 3));
+  app.use(ledgerRoutes(ctx, deps.ledger, deps.maxUploadBytes ?? 1024 ** 3));
 
   app.use((req, _res, next) => {
     next(new HttpProblem('NOT_FOUND', `No route for ${req.method} ${req.path}`));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isPostgresUrl } from './ledger/ledger-store';
 import { KEY_OPERATIONS, type ApiKeyGrant, type KeyOperation } from './http/api-key-auth';
 
 /** Every setting the service reads from its environment, validated. See docs/operations.md. */
@@ -27,6 +28,10 @@ export interface Config {
   readonly headersTimeoutMs: number;
   /** Node's server.keepAliveTimeout. */
   readonly keepAliveTimeoutMs: number;
+  /** SUANPAN_DATA_DIR (default ./.data): the development signing key and the embedded SQLite ledger (ledger.sqlite). */
+  readonly dataDir: string;
+  /** SUANPAN_DATABASE_URL: a postgres:// URL puts the ledger in PostgreSQL; undefined keeps it in SQLite under dataDir. */
+  readonly databaseUrl: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -78,6 +83,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
   const shutdownTimeoutMs = int('SUANPAN_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
   if (shutdownDrainMs >= shutdownTimeoutMs) problems.push('SUANPAN_SHUTDOWN_DRAIN_MS: must be less than SUANPAN_SHUTDOWN_TIMEOUT_MS');
 
+  const databaseUrl = env['SUANPAN_DATABASE_URL'] === '' ? undefined : env['SUANPAN_DATABASE_URL'];
+  if (databaseUrl !== undefined && !(isPostgresUrl(databaseUrl) && URL.canParse(databaseUrl))) {
+    // never echo the URL: it may hold a password
+    problems.push('SUANPAN_DATABASE_URL: must be a postgres://user:password@host:port/database URL (or unset for the embedded SQLite ledger)');
+  }
+  const dataDir = env['SUANPAN_DATA_DIR'] ?? '.data';
+  if (dataDir === '') problems.push('SUANPAN_DATA_DIR: must not be empty (unset it for ./.data)');
+
   const config: Config = {
     host: env['HOST'] ?? '0.0.0.0',
     port: int('PORT', 8080, 0, 65_535),
@@ -91,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: (file
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: int('SUANPAN_KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
+    dataDir: path.resolve(dataDir),
+    databaseUrl,
   };
   if (config.host === '') problems.push('HOST: must not be empty');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -15,6 +15,10 @@ import { validateCatalog } from './rules/validate-rules';
 import { joinClusterRules, RULES_SNAPSHOT_VARIABLE } from './cluster-rules';
 import { formatRuleProblem } from './rules/ruleset-error';
 import { readTrustConfig } from './trust/trust-config';
+import type { KeyRing } from './trust/signing-keys';
+import { LedgerService } from './ledger/ledger-service';
+import { openLedgerStore } from './ledger/open-ledger-store';
+import type { RuleCatalog } from './rules/rule-catalog';
 
 /**
  * Composition root: reads the configuration (exits 1 naming every bad variable), loads and
@@ -53,8 +57,18 @@ async function main(): Promise<void> {
   }
   logger.info({ rulesDir: config.rulesDir, agreements: loaded.catalog.agreementIds() }, 'rules loaded');
 
+  let ledger: LedgerService;
+  try {
+    ledger = await openLedger(config, rules, trust.signing.keys);
+  } catch (error) {
+    logger.error({ dataDir: config.dataDir, database: config.databaseUrl === undefined ? 'sqlite' : 'postgres' }, `ledger could not open: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+
   let shuttingDown = false;
   const app = createApp({
+    ledger,
     rules,
     logger,
     contract,
@@ -85,6 +99,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Opens the ledger (applying its migrations) and the service over it. */
+async function openLedger(config: Config, rules: RulesHolder, keys: KeyRing): Promise<LedgerService> {
+  const store = await openLedgerStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const catalog = (): RuleCatalog => {
+    const current = rules.current();
+    if (current === undefined) throw new Error('rules are not loaded');
+    return current;
+  };
+  return new LedgerService({ store, catalog, keys: () => keys, now: () => new Date() });
 }
 
 /**

@@ -15,6 +15,7 @@ export type CliCommand = (args: readonly string[], io: CliIo) => Promise<number>
 const COMMANDS: Readonly<Record<string, { readonly module: string; readonly summary: string }>> = {
   rules: { module: './rules', summary: 'lint, test and diff rule versions (for rule authors)' },
   settle: { module: './settle', summary: 'settle a period from CSV or NDJSON files (for finance)' },
+  ledger: { module: './ledger', summary: 'load files into the settlement ledger, close months, list statements, migrate' },
 };
 
 /** The exit codes as the usage shows them; the README's "Command line" section says the same. */

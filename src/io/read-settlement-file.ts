@@ -37,15 +37,19 @@ export async function settleFiles(settlement: Settlement, files: readonly Settle
 /** {@link settleFiles}, the statement's discrepancies read back as it is written (close them once written): flat memory however many. */
 export async function settleFilesStreamed(settlement: Settlement, files: readonly SettlementFile[]): Promise<StreamedStatement> {
   try {
-    return await settlement.finishStreamed(await readFiles(settlement, files));
+    return await settlement.finishStreamed(await readSettlementFiles(settlement, files));
   } finally {
     // after finish, a no-op; after a failed read (a broken upload, a timeout), removes the spill files
     settlement.abort();
   }
 }
 
-/** Reads every file into the settlement; returns the claims read, if any. */
-async function readFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<ClaimedFigures | undefined> {
+/**
+ * Reads every file into the settlement (each transaction handed to `add`, each problem to
+ * `reject`) without finishing it; returns the claims read, if any. The ledger feeds its
+ * uploads through this.
+ */
+export async function readSettlementFiles(settlement: Settlement, files: readonly SettlementFile[]): Promise<ClaimedFigures | undefined> {
   let claims: ClaimedFigures | undefined;
   for (const file of files) {
     const reader = new SettlementRowReader(settlement, file.source);

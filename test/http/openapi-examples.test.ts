@@ -4,7 +4,7 @@ import request from 'supertest';
 import YAML, { isMap, isPair, isScalar, type Document, type YAMLMap } from 'yaml';
 import { createApp } from '../../src/app';
 import { RulesHolder } from '../../src/rules/rules-holder';
-import { contract, exampleTwoRequest, recordingLogger, RULES_DIR } from '../support/test-app';
+import { contract, exampleTwoRequest, memoryLedger, recordingLogger, RULES_DIR } from '../support/test-app';
 import { fixedClock, trustApp } from '../support/trust-app';
 import { workedExampleRequest } from '../support/settlement-fixtures';
 
@@ -60,6 +60,28 @@ interface Apps {
   readonly keyed: ReturnType<typeof createApp>;
   readonly starting: ReturnType<typeof createApp>;
   readonly issued: Record<string, unknown>;
+  /** A ledger holding the worked example, November closed (statement LEDGER_STATEMENT). */
+  readonly ledger: ReturnType<typeof createApp>;
+}
+
+const LEDGER = '/v1/ledgers/chamber-baiyikang';
+const LEDGER_STATEMENT = 'chamber-baiyikang.2026-11';
+const LEDGER_UPLOAD = { transactions: workedExampleRequest().transactions };
+const LEDGER_CSV = 'transaction,date,channel,buyer,member,keyAccount,returnOf,sku,quantity,unitPrice\nD1,2026-12-02,group-buy,ENT-001,true,true,,BYK-H01,40,\nD2,2026-12-09,group-buy,ENT-001,true,true,T2,BYK-L01,-5,\n';
+const LEDGER_NDJSON = '{"transaction":"D3","date":"2026-12-03","channel":"member-direct","buyer":"M-007","member":true,"sku":"BYK-M01","quantity":2}\n';
+
+/** A fresh app whose ledger holds the worked example with November closed. */
+async function ledgerApp(): Promise<ReturnType<typeof createApp>> {
+  const rules = loaded();
+  const app = createApp({ rules, logger: recordingLogger(), contract, ledger: memoryLedger(rules, undefined, fixedClock('2026-12-01T09:30:00Z').now) });
+  await request(app).post(`${LEDGER}/transactions`).send(LEDGER_UPLOAD).expect(200);
+  await request(app).post(`${LEDGER}/periods/2026-11:close`).expect(201);
+  return app;
+}
+
+function emptyLedgerApp(): ReturnType<typeof createApp> {
+  const rules = loaded();
+  return createApp({ rules, logger: recordingLogger(), contract, ledger: memoryLedger(rules, undefined, fixedClock('2026-12-01T09:30:00Z').now) });
 }
 
 const op = (p: string, method: string): string[] => ['paths', p, method];
@@ -223,6 +245,88 @@ const RUNS: readonly ExampleRun[] = [
     status: 503,
     deterministic: true,
   },
+  {
+    requestAt: { path: requestMedia('/v1/ledgers/{agreement}/transactions', 'post'), name: 'workedExample', summary: "The worked example's November transactions (here a resend: all unchanged)" },
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/transactions', 'post', '200'), name: 'resend', summary: 'An identical resend: nothing new, every transaction counted unchanged' },
+    call: ({ ledger }) => request(ledger).post(`${LEDGER}/transactions`).send(LEDGER_UPLOAD),
+    body: LEDGER_UPLOAD,
+    status: 200,
+    deterministic: true,
+  },
+  {
+    requestAt: { path: requestMedia('/v1/ledgers/{agreement}/transactions', 'post', 'text/csv'), name: 'december', summary: 'December: a sale, and a return of a November sale' },
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/transactions', 'post', '200'), name: 'csv', summary: 'The CSV upload recorded (on a resend: unchanged)' },
+    call: ({ ledger }) => request(ledger).post(`${LEDGER}/transactions`).set('Content-Type', 'text/csv').send(LEDGER_CSV),
+    body: LEDGER_CSV,
+    status: 200,
+    deterministic: false,
+  },
+  {
+    requestAt: { path: requestMedia('/v1/ledgers/{agreement}/transactions', 'post', 'application/x-ndjson'), name: 'december', summary: 'A December sale as an NDJSON row' },
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/transactions', 'post', '200'), name: 'ndjson', summary: 'The NDJSON upload recorded' },
+    call: () => request(emptyLedgerApp()).post(`${LEDGER}/transactions`).set('Content-Type', 'application/x-ndjson').send(LEDGER_NDJSON),
+    body: LEDGER_NDJSON,
+    status: 200,
+    deterministic: true,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods', 'get', '200'), name: 'novemberClosed', summary: 'November closed' },
+    call: ({ ledger }) => request(ledger).get(`${LEDGER}/periods`),
+    status: 200,
+    deterministic: true,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods/{period}:close', 'post', '200'), name: 'november', summary: 'November, closed before: the statement stored then' },
+    call: ({ ledger }) => request(ledger).post(`${LEDGER}/periods/2026-11:close`),
+    status: 200,
+    deterministic: false,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods/{period}:close', 'post', '201'), name: 'emptyMonth', summary: 'A month without transactions closed now' },
+    call: () => request(emptyLedgerApp()).post(`${LEDGER}/periods/2026-10:close`),
+    status: 201,
+    deterministic: false,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/audit', 'get', '200'), name: 'uploadAndClose', summary: 'An upload and a close, newest first' },
+    call: ({ ledger }) => request(ledger).get(`${LEDGER}/audit`),
+    status: 200,
+    deterministic: false,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/statements', 'get', '200'), name: 'november', summary: "The agreement's statements" },
+    call: ({ ledger }) => request(ledger).get('/v1/statements').query({ agreement: 'chamber-baiyikang' }),
+    status: 200,
+    deterministic: false,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/statements/{id}', 'get', '200'), name: 'november', summary: "November's statement as archived and signed" },
+    call: ({ ledger }) => request(ledger).get(`/v1/statements/${LEDGER_STATEMENT}`),
+    status: 200,
+    deterministic: false,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/statements/{id}', 'get', '200', 'text/csv'), name: 'november', summary: "November's statement as CSV, its first lines" },
+    call: ({ ledger }) => request(ledger).get(`/v1/statements/${LEDGER_STATEMENT}`).set('Accept', 'text/csv'),
+    status: 200,
+    deterministic: false,
+    answer: excerpt(8),
+  },
+  {
+    responseAt: { path: responseMedia('/v1/statements/{id}', 'get', '200', 'text/html'), name: 'november', summary: "November's statement as a printable page, its first lines" },
+    call: ({ ledger }) => request(ledger).get(`/v1/statements/${LEDGER_STATEMENT}`).set('Accept', 'text/html'),
+    status: 200,
+    deterministic: false,
+    answer: excerpt(6),
+  },
+  {
+    requestAt: { path: requestMedia('/v1/statements:verify', 'post'), name: 'november', summary: "November's statement" },
+    responseAt: { path: responseMedia('/v1/statements:verify', 'post', '200'), name: 'november', summary: 'Signed by a known key, unchanged, and the ledger still gives it' },
+    call: ({ ledger }) => request(ledger).post('/v1/statements:verify').send({ statementId: LEDGER_STATEMENT }),
+    body: { statementId: LEDGER_STATEMENT },
+    status: 200,
+    deterministic: true,
+  },
 ];
 
 async function makeApps(): Promise<Apps> {
@@ -230,7 +334,7 @@ async function makeApps(): Promise<Apps> {
   const keyed = createApp({ rules: loaded(), logger: recordingLogger(), contract, apiKeys: new Map([['example-key-0000000001', 'partner-a']]) });
   const starting = createApp({ rules: new RulesHolder(RULES_DIR), logger: recordingLogger(), contract });
   const issued = (await request(app).post('/v1/quotes').send(exampleTwoRequest()).expect(200)).body as Record<string, unknown>;
-  return { app, keyed, starting, issued };
+  return { app, keyed, starting, issued, ledger: await ledgerApp() };
 }
 
 function loaded(): RulesHolder {

@@ -2,7 +2,11 @@ import path from 'node:path';
 import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadApiContract, type ApiContract } from '../../src/http/api-contract';
 import type { Logger } from '../../src/http/error-handler';
+import { ephemeralKeyRing } from '../../src/trust/signing-keys';
 import { RulesHolder } from '../../src/rules/rules-holder';
+import { LedgerService } from '../../src/ledger/ledger-service';
+import { SqliteLedgerStore } from '../../src/ledger/sqlite-ledger-store';
+import type { KeyRing } from '../../src/trust/signing-keys';
 
 export const RULES_DIR = path.resolve(__dirname, '../../rules');
 export const contract: ApiContract = loadApiContract(undefined, { validateSchemas: true });
@@ -16,11 +20,19 @@ export function recordingLogger(): Logger & { entries: { level: string; obj: obj
   return { entries, info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** The app over the bundled rules, with a fixed "today" so default dates are reproducible. */
+/** The app over the bundled rules, with a fixed "today" so default dates are reproducible, and a ledger of its own in memory. */
 export function testApp(overrides: Partial<AppDeps> = {}): App {
   const rules = new RulesHolder(RULES_DIR);
   rules.load();
-  return createApp({ rules, logger: recordingLogger(), contract, today: () => '2026-11-26', ...overrides });
+  return createApp({ rules, logger: recordingLogger(), contract, today: () => '2026-11-26', ledger: memoryLedger(rules, overrides.signing?.keys), ...overrides });
+}
+
+/** A ledger in an in-memory SQLite database (migrated before any request can reach it). */
+export function memoryLedger(rules: RulesHolder, keys?: KeyRing, now: () => Date = () => new Date()): LedgerService {
+  const store = new SqliteLedgerStore(':memory:');
+  void store.migrate();
+  const ring = keys ?? ephemeralKeyRing();
+  return new LedgerService({ store, catalog: () => rules.current()!, keys: () => ring, now });
 }
 
 /** Asserts a body matches a component schema of openapi.yaml; returns the issues for a readable failure. */
