@@ -28,6 +28,7 @@ import { parseJsonBodies } from './http/json-bodies';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
 import { DEFAULT_TIME_ZONE } from './rules/load-rules';
+import { consoleRoutes } from './console/console-routes';
 
 export interface AppDeps {
   readonly rules: RulesHolder;
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Bearer token for POST /admin/rules:reload; without one the admin endpoints are disabled. */
   readonly adminToken?: string;
+  /** Where the console's built browser assets are (default dist/console/assets, built by `npm run build`). */
+  readonly consoleAssetsDir?: string;
 }
 
 const todays = new Map<string, { readonly format: Intl.DateTimeFormat; second: number; today: string }>();
@@ -189,6 +192,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
     res.type('application/yaml').send(contract.yamlText);
   });
   app.use('/docs', swaggerUiOf(contract));
+  app.use(consoleRoutes(deps.consoleAssetsDir));
   app.use(quoteRoutes(ctx));
   app.use(trustRoutes(ctx));
   app.use(rulesetRoutes(ctx));
