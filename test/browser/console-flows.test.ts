@@ -193,7 +193,7 @@ describe('what-if', () => {
     const [from, to] = withTwo.versions.slice(-2).map((v) => v.effectiveFrom) as [string, string];
     const file = path.join(FIXTURES, 'worked-example-transactions.csv');
     const { page, errors } = await openPage(harness, '/console/what-if?lang=en');
-    await page.waitForSelector('select[name=from] option');
+    await page.waitForSelector('select[name=from] option', { state: 'attached' });
     await page.selectOption('select[name=agreement]', withTwo.agreement);
     await page.selectOption('select[name=from]', from);
     await page.selectOption('select[name=to]', to);

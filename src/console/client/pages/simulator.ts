@@ -146,7 +146,7 @@ function lineRow(terms: AgreementDetail, lines: HTMLElement): HTMLElement {
 
 function quoteForm(terms: AgreementDetail, dateOf: () => string, result: HTMLElement): HTMLElement {
   const channel = el('select', { name: 'channel' }, ...terms.channels.map((c) => el('option', { value: c.id }, `${labelOf(c.label, c.id)} (${c.id})`)));
-  const buyerId = el('input', { type: 'text', name: 'buyer', value: 'BUYER-1', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}' });
+  const buyerId = el('input', { type: 'text', name: 'buyer', value: 'BUYER-1', required: true, pattern: '[A-Za-z0-9][\\w.:@\\-]{0,63}' });
   const buyer = el('fieldset', {}, el('legend', {}, tr('买方', 'Buyer')), field(tr('买方编号', 'Buyer id'), buyerId), ...Object.entries(terms.attributes?.buyer ?? {}).map(([n, a]) => attributeControl(n, a)));
   const orderAttributes = Object.entries(terms.attributes?.order ?? {});
   const order = el('fieldset', {}, el('legend', {}, tr('订单属性', 'Order attributes')), ...orderAttributes.map(([n, a]) => attributeControl(n, a)));
