@@ -65,4 +65,13 @@ describe('the console pages in headless Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('Swagger UI (/docs) still works under the API\'s CSP: no third-party origin, no console error', async () => {
+    const { page, errors } = await openPage(harness, '/docs/', { withKey: false });
+    await page.waitForSelector('.swagger-ui .info');
+    const csp = (await page.request.get(`${harness.origin}/docs/`)).headers()['content-security-policy']!;
+    expect(csp).not.toMatch(/https:|http:/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
