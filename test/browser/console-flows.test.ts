@@ -139,10 +139,14 @@ describe('settlement', () => {
     await page.waitForSelector('#statement-h');
     const expected = worked.expect as Record<string, string> & { rebates: { buyer: string; trueUp: string }[] };
     for (const figure of ['supplyPayable', 'commission', 'compensation', 'chamberPaysSupplier']) {
-      expect([figure, await page.locator(`#statement [data-figure=${figure}] dd`).textContent()]).toEqual([figure, shown(expected[figure]!)]);
+      expect([figure, await page.locator(`#statement [data-figure=${figure}] dd.amount`).textContent()]).toEqual([figure, shown(expected[figure]!)]);
     }
     const rebate = expected.rebates[0]!;
     expect(await page.locator(`#statement tr[data-buyer="${rebate.buyer}"]`).textContent()).toContain(shown(rebate.trueUp));
+    // the file's claimed figures are reconciled beside the computed ones, as the API answered
+    const claims = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"claimed"')).map((line) => (JSON.parse(line) as { claimed: string }).claimed);
+    expect(claims.length).toBeGreaterThan(0);
+    for (const claimed of claims) expect(await page.locator('#statement').textContent()).toContain(shown(claimed));
     // the bar counted every byte of the file; the status says how many lines were priced
     const size = readFileSync(file).length;
     expect(await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => [bar.max, bar.value])).toEqual([size, size]);

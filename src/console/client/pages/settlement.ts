@@ -127,6 +127,21 @@ async function settle(file: File, agreement: string, from: string, to: string, p
   if (answer.status !== 0) append(out, problemView(new ApiError(problemOf(answer.status, answer.text))));
 }
 
+const KNOWN_SECTIONS = new Set(['figures', 'rebates', 'priceGuarantee', 'discrepancies']);
+
+function partyName(s: Statement, role: string): string {
+  const party = s.parties?.[role];
+  return party === undefined ? role : labelOf(party.name, party.id);
+}
+
+/** A section the page has no special view for (reconciliation with claims, per-affiliate rows, programmes): its keys as columns. */
+function genericTable(section: string, rows: readonly Record<string, unknown>[]): HTMLElement {
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const cell = (value: unknown): HTMLTableCellElement =>
+    typeof value === 'string' && /^-?\d+\.\d{2}$/.test(value) ? numCell(money(value)) : el('td', {}, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? ''));
+  return table(keys, rows.map((row) => el('tr', {}, ...keys.map((key) => cell(row[key])))), section);
+}
+
 const VOLUME_HEAD = (): string[] => [tr('渠道', 'Channel'), tr('业务额', 'Volume')];
 
 function statementView(s: Statement, file: File, url: string, type: string, jsonText: string): HTMLElement {
@@ -137,7 +152,7 @@ function statementView(s: Statement, file: File, url: string, type: string, json
     { 'aria-labelledby': 'statement-h', class: 'statement' },
     el('h2', { id: 'statement-h' }, `${tr('结算单', 'Statement')} ${parties} · ${s.period.from} – ${s.period.to}`),
     el('p', { class: 'hint' }, `${s.agreement} · ${tr('规则版本', 'rule version')} `, el('code', {}, s.rulesetVersion), ` · ${s.currency}`),
-    el('dl', { class: 'figures' }, ...figures.map((f) => el('div', { class: 'figure', 'data-figure': f.id }, el('dt', {}, labelOf(f.label, f.id)), el('dd', {}, money(f.amount))))),
+    el('dl', { class: 'figures' }, ...figures.map((f) => el('div', { class: 'figure', 'data-figure': f.id }, el('dt', {}, labelOf(f.label, f.id)), el('dd', { class: 'amount' }, money(f.amount)), f.payer === undefined || f.payee === undefined ? null : el('dd', { class: 'hint' }, `${partyName(s, f.payer)} → ${partyName(s, f.payee)}`)))),
     el('div', { class: 'actions' }, downloadLink(jsonText, `statement-${s.agreement}-${s.period.from}.json`, 'application/json', tr('下载 JSON', 'Download JSON')), ...documentButtons(file, url, type)),
   );
   if (s.volume !== undefined) append(view, table(VOLUME_HEAD(), Object.entries(s.volume).map(([channel, amount]) => el('tr', { 'data-channel': channel }, el('td', {}, channel), numCell(money(amount)))), tr('各渠道业务额', 'Volume by channel'), 1));
@@ -158,6 +173,9 @@ function statementView(s: Statement, file: File, url: string, type: string, json
       [tr('交易', 'Transaction'), 'SKU', tr('数量', 'Qty'), tr('开票单价', 'Invoiced unit'), tr('协议单价', 'Agreed unit'), tr('开票金额', 'Invoiced'), tr('协议金额', 'Agreed'), tr('差额', 'Difference')],
       s.discrepancies.map((d) => el('tr', {}, el('td', {}, d.transaction), el('td', {}, d.sku), numCell(String(d.quantity)), numCell(money(d.invoicedUnitPrice)), numCell(money(d.agreedUnitPrice)), numCell(money(d.invoicedAmount)), numCell(money(d.agreedAmount)), numCell(money(d.difference, true)))),
       tr('开票差异', 'Invoice discrepancies'), 2));
+  }
+  for (const [section, rows] of Object.entries(s)) {
+    if (!KNOWN_SECTIONS.has(section) && Array.isArray(rows) && rows.length > 0 && typeof rows[0] === 'object') append(view, genericTable(section, rows as Record<string, unknown>[]));
   }
   if (s.counts !== undefined) append(view, el('p', { class: 'hint', id: 'counts' }, Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(' · ')));
   return view;
