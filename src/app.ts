@@ -30,6 +30,7 @@ import { parseJsonBodies } from './http/json-bodies';
 import type { QuoteSigning } from './trust/quote-signature';
 import { ephemeralKeyRing } from './trust/signing-keys';
 import { DEFAULT_TIME_ZONE } from './rules/load-rules';
+import { consoleRoutes } from './console/console-routes';
 
 export interface AppDeps {
   readonly rules: RulesHolder;
@@ -59,6 +60,8 @@ export interface AppDeps {
   readonly adminToken?: string;
   /** The settlement ledger; without one the /v1/ledgers and /v1/statements routes answer 503 LEDGER_UNAVAILABLE. */
   readonly ledger?: LedgerService;
+  /** Where the console's built browser assets are (default dist/console/assets, built by `npm run build`). */
+  readonly consoleAssetsDir?: string;
 }
 
 const todays = new Map<string, { readonly format: Intl.DateTimeFormat; second: number; today: string }>();
@@ -193,6 +196,7 @@ export function createAppParts(deps: AppDeps): { readonly lane: Lane; readonly e
     res.type('application/yaml').send(contract.yamlText);
   });
   app.use('/docs', swaggerUiOf(contract));
+  app.use(consoleRoutes(deps.consoleAssetsDir));
   app.use(quoteRoutes(ctx));
   app.use(trustRoutes(ctx));
   app.use(rulesetRoutes(ctx));

@@ -4,15 +4,17 @@ import helmet from 'helmet';
 
 /**
  * helmet's security headers, with the CSP that the bundled Swagger UI (/docs) needs on plain
- * http: its scripts and styles are served from this origin (inline styles are allowed by
- * helmet's default), and `upgrade-insecure-requests` is dropped because it would make the
+ * http: its scripts and styles are served from this origin (inline styles are allowed, as by
+ * helmet's default, for Swagger UI and the HTML statement; no other origin is), and
+ * `upgrade-insecure-requests` is dropped because it would make the
  * browser fetch those files over https from a service that speaks http.
  */
 function configuredHelmet(): ReturnType<typeof helmet> {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: true,
-      directives: { 'upgrade-insecure-requests': null },
+      // no third-party origin: helmet's default also allows any https: style sheet and font
+      directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'font-src': ["'self'", 'data:'] },
     },
   });
 }

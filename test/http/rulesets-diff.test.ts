@@ -42,7 +42,7 @@ describe('POST /v1/rulesets:diff', () => {
   it('refuses unknown versions with 422 and bad bodies with 400, never a 500', async () => {
     const unknown = await diff({ agreement: 'chamber-baiyikang', from: '2026-01-01', to: '2031-01-01', orders: [T3] }).expect(422);
     expect(unknown.body).toMatchObject({ code: 'UNKNOWN_RULESET_VERSION', errors: [{ pointer: '/to' }] });
-    expect((await diff({ from: '2026-01-01', to: '2027-01-01', orders: [] }).expect(400)).body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await diff({ from: '2026-01-01', to: '2027-01-01', orders: {} }).expect(400)).body).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect((await diff({ from: '2026-01-01', to: '2027-01-01', orders: [{ ...T3, lines: [{ sku: 'BYK-M01', quantity: -1 }] }] }).expect(400)).body.errors[0].pointer).toBe('/orders/0/lines/0/quantity');
     expect((await diff({ agreement: 'nope', from: '2026-01-01', to: '2027-01-01', orders: [T3] }).expect(422)).body).toMatchObject({ code: 'UNKNOWN_RULESET_VERSION' });
   });
@@ -63,5 +63,13 @@ describe('POST /v1/rulesets:diff limits', () => {
     const over = await diff({ agreement: 'chamber-baiyikang', from: '2026-01-01', to: '2027-01-01', orders: [...atLimit, { ...T3, id: 'one-more' }] }).expect(400);
     expect(contractIssues('Problem', over.body)).toEqual([]);
     expect(over.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/orders', code: 'maxLinesPerDiff' }] });
+  });
+
+  it('with no orders reports the rule and term changes alone (the console tells them in words)', async () => {
+    const res = await diff({ agreement: 'chamber-baiyikang', from: '2026-01-01', to: '2027-01-01', orders: [] }).expect(200);
+    expect(contractIssues('RulesetDiff', res.body)).toEqual([]);
+    expect(res.body.rules.changed.map((r: { ruleId: string }) => r.ruleId)).toEqual(['member-discount']);
+    expect(res.body.rules.changed[0].changes).toContainEqual({ path: '/event/params/rate', from: '0.05', to: '0.08' });
+    expect(res.body).toMatchObject({ orders: [], skus: [], totals: { orders: 0, failed: 0, change: { net: '0.00', commission: '0.00', rebate: '0.00' } } });
   });
 });
