@@ -18,6 +18,7 @@ import { readTrustConfig } from './trust/trust-config';
 import type { KeyRing } from './trust/signing-keys';
 import { LedgerService } from './ledger/ledger-service';
 import { openLedgerStore } from './ledger/open-ledger-store';
+import { openSpillFiles } from './io/spill-files';
 import type { RuleCatalog } from './rules/rule-catalog';
 
 /**
@@ -109,7 +110,8 @@ async function openLedger(config: Config, rules: RulesHolder, keys: KeyRing): Pr
     if (current === undefined) throw new Error('rules are not loaded');
     return current;
   };
-  return new LedgerService({ store, catalog, keys: () => keys, now: () => new Date() });
+  // a close past the settlement's spill threshold keeps its sales in temp files, not in memory
+  return new LedgerService({ store, catalog, keys: () => keys, now: () => new Date(), settlementOptions: { openSpill: () => openSpillFiles() } });
 }
 
 /**

@@ -9,6 +9,8 @@ import { domainSuite } from './domain-suite';
 import { benchOptions } from './measure';
 import { formatTable, type BenchRow } from './report';
 import { httpSuite } from './http-suite';
+import { ledgerPostgresSuite } from './ledger-postgres-suite';
+import { ledgerSuite } from './ledger-suite';
 import { settlementSuite } from './settlement-suite';
 import { startupSuite } from './startup-suite';
 
@@ -36,6 +38,14 @@ async function main(): Promise<void> {
   if (runs('settlement')) {
     log('settlement streamed (one child process per contender)…');
     rows.push(...(await settlementSuite(options)));
+  }
+  if (runs('ledger')) {
+    log('settlement ledger (SQLite) beside the stateless settlement, in a child process…');
+    rows.push(...(await ledgerSuite(options)));
+  }
+  if (runs('ledger-postgres')) {
+    log('ledger ingestion into PostgreSQL (COPY) beside SQLite, a throwaway local cluster…');
+    rows.push(...(await ledgerPostgresSuite(options)));
   }
   const cpus = os.cpus();
   process.stdout.write(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../domain/errors';
 import type { SettlementIssue } from '../domain/settlement';
+import { openSpillFiles } from '../io/spill-files';
 import { LedgerError } from '../ledger/ledger-errors';
 import { LedgerService } from '../ledger/ledger-service';
 import { isPeriodKey, type LedgerStore } from '../ledger/ledger-store';
@@ -100,7 +101,7 @@ async function runWithService(
   }
   const quiet = { warn: () => undefined, info: () => undefined };
   const keys = readTrustConfig({ ...process.env, SUANPAN_DATA_DIR: context.dataDir }, quiet).signing.keys;
-  const ledger = new LedgerService({ store: context.store, catalog: () => catalog, keys: () => keys, now: () => new Date() });
+  const ledger = new LedgerService({ store: context.store, catalog: () => catalog, keys: () => keys, now: () => new Date(), settlementOptions: { openSpill: () => openSpillFiles() } });
   const agreement = values.agreement!;
   const partner = values.partner ?? null;
   try {

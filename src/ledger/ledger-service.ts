@@ -171,6 +171,7 @@ export class LedgerService {
   }
 
   audit(agreement: string, options: { readonly limit?: number; readonly before?: number } = {}): Promise<readonly AuditRecord[]> {
+    this.deps.catalog().versions(agreement);
     return this.deps.store.listAudit(agreement, options);
   }
 

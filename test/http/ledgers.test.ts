@@ -70,5 +70,6 @@ describe('the ledger over HTTP', () => {
     expect((await request(app).post(`/v1/ledgers/${agreement}/periods/2026-13:close`).expect(400)).body.code).toBe('INVALID_PERIOD');
     expect((await request(app).get('/v1/statements/nope').expect(404)).body.code).toBe('UNKNOWN_STATEMENT');
     expect((await request(app).get('/v1/ledgers/no-such-agreement/periods').expect(404)).body.code).toBe('UNKNOWN_AGREEMENT');
+    expect((await request(app).get('/v1/ledgers/no-such-agreement/audit').expect(404)).body.code).toBe('UNKNOWN_AGREEMENT');
   });
 });
