@@ -102,7 +102,7 @@ describe('the ledger on a real process', () => {
     await expect(startProcess(build.server, { SUANPAN_DATA_DIR: notADirectory, SUANPAN_SIGNING_KEY_FILE: '' })).rejects.toMatchObject({ code: 1 });
     const postgres = await startProcess(build.server, { SUANPAN_DATA_DIR: dataDir, SUANPAN_DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x' }).catch((error: { code: number; output: string }) => error);
     expect(postgres).toMatchObject({ code: 1 });
-    expect((postgres as { output: string }).output).toMatch(/ledger could not open: SUANPAN_DATABASE_URL names PostgreSQL/);
+    expect((postgres as { output: string }).output).toMatch(/ledger could not open: cannot reach the PostgreSQL ledger at 127\.0\.0\.1:1\/x/);
     expect((postgres as { output: string }).output).not.toContain('u:p@');
   });
 });
