@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -11,7 +11,7 @@ import { TERMS, type TermRegistry } from '../domain/terms/registry';
 import type { TermModule } from '../domain/terms/term';
 import { checkRuleSemantics, type RuleCheckContext } from './check-rules';
 import { checkRulesLock, LOCK_FILE, readRulesLock, type HashedVersion, type LockMode } from './rules-lock';
-import { isLeaf, type AgreementJson, type AttributeJson, type ConditionJson, type RuleJson, type StatementJson } from './rule-json';
+import { isLeaf, type AgreementJson, type AttributeJson, type ConditionJson, type PresentationJson, type RuleJson, type StatementJson } from './rule-json';
 import { RulesetError, type RuleProblem } from './ruleset-error';
 
 /** One loaded agreement version: the domain view plus the authored JSON it came from. */
@@ -37,7 +37,17 @@ const NON_AGREEMENT_FOLDERS = new Set(['schema']);
 interface Validators {
   readonly agreement: ValidateFunction;
   readonly rule: ValidateFunction;
+  /** A version's presentation.json: agreement.json's `presentation` member, on its own. */
+  readonly presentation: ValidateFunction;
 }
+
+/**
+ * The optional file beside agreement.json that says how people read the version's statements
+ * (the same members as agreement.json's `presentation`, which it overrides member by member).
+ * It changes no figure and no quote, so it is not part of the version's content hash: a
+ * published version can learn to show its price factors as 折 without becoming another version.
+ */
+export const PRESENTATION_FILE = 'presentation.json';
 
 const validatorsByRegistry = new WeakMap<TermRegistry, Validators>();
 
@@ -51,7 +61,9 @@ function schemaValidators(rulesDir: string, terms: TermRegistry): Validators {
     const ruleSchema = read('rule.schema.json');
     ajv.addSchema(ruleSchema);
     ajv.addSchema(terms.eventSchema());
-    validators = { agreement: ajv.compile(read('agreement.schema.json')), rule: ajv.getSchema((ruleSchema as { $id: string }).$id)! };
+    const agreementSchema = read('agreement.schema.json') as { $id: string };
+    const agreement = ajv.compile(agreementSchema);
+    validators = { agreement, rule: ajv.getSchema((ruleSchema as { $id: string }).$id)!, presentation: ajv.getSchema(`${agreementSchema.$id}#/properties/presentation`)! };
     validatorsByRegistry.set(terms, validators);
   }
   return validators;
@@ -77,7 +89,7 @@ export function loadRules(rulesDir: string, options: LoadRulesOptions = {}): Loa
   const agreements = new Map<string, LoadedVersion[]>();
   const refused = new Set<string>();
   const terms = options.terms ?? TERMS;
-  const { agreement: validateAgreement, rule: validateRule } = schemaValidators(dir, terms);
+  const validators = schemaValidators(dir, terms);
 
   for (const agreementId of listDirs(dir)) {
     if (NON_AGREEMENT_FOLDERS.has(agreementId)) continue;
@@ -85,7 +97,7 @@ export function loadRules(rulesDir: string, options: LoadRulesOptions = {}): Loa
     const folders = listDirs(path.join(dir, agreementId)).filter((folder) => VERSION_FOLDER.test(folder));
     if (folders.length === 0) problems.push({ file: `${agreementId}/`, reason: 'no version folder (yyyy-mm-dd) with an agreement.json' });
     for (const folder of folders) {
-      const loaded = loadVersion(dir, `${agreementId}/${folder}`, agreementId, folder, { agreement: validateAgreement, rule: validateRule }, terms, problems);
+      const loaded = loadVersion(dir, `${agreementId}/${folder}`, agreementId, folder, validators, terms, problems);
       if (loaded !== undefined) versions.push(loaded);
       else refused.add(`${agreementId}/${folder}`);
     }
@@ -134,6 +146,7 @@ function loadVersion(
     for (const id of duplicates(ids)) problems.push({ file: agreementFile, reason: `${what} ${id} is listed twice` });
   }
   if (agreementJson.timeZone !== undefined && !isTimeZone(agreementJson.timeZone)) problems.push({ file: agreementFile, reason: `timeZone ${agreementJson.timeZone} is not an IANA time zone this runtime knows` });
+  const presentation = readPresentation(dir, relDir, agreementJson, validate.presentation, problems);
   const attributes = toAttributes(agreementJson);
   for (const reason of checkStatement(agreementJson, attributes)) problems.push({ file: agreementFile, reason });
   const context: RuleCheckContext = {
@@ -171,7 +184,7 @@ function loadVersion(
   const files = [agreementFile, ...ruleFiles].sort();
   const flattened = flattenRules(rules.map((rule) => rule.json));
   return {
-    version: toAgreementVersion(agreementJson, attributes, rules, flattened, contentHash(dir, files)),
+    version: toAgreementVersion(agreementJson, presentation, attributes, rules, flattened, contentHash(dir, files)),
     agreementJson,
     rules: flattened.rules,
     files,
@@ -275,7 +288,21 @@ function stageRank(term: TermModule, step: string | undefined, steps: readonly s
   }
 }
 
-function toAgreementVersion(json: AgreementJson, attributes: AgreementVersion['attributes'], parsed: readonly ParsedRule[], flattened: { rules: readonly RuleJson[]; orderFacts: readonly OrderFactUse[] }, rulesetVersion: string): AgreementVersion {
+/** agreement.json's `presentation`, overridden member by member by the version's presentation.json when there is one. */
+function readPresentation(dir: string, relDir: string, agreementJson: AgreementJson, validate: ValidateFunction, problems: RuleProblem[]): PresentationJson {
+  const declared = agreementJson.presentation ?? {};
+  const file = `${relDir}/${PRESENTATION_FILE}`;
+  if (!existsSync(path.join(dir, file))) return declared;
+  const json = readJson(dir, file, problems);
+  if (json === undefined) return declared;
+  if (!validate(json)) {
+    for (const error of meaningfulErrors(validate.errors ?? [])) problems.push({ file, reason: describeAjvError(error) });
+    return declared;
+  }
+  return { ...declared, ...(json as PresentationJson) };
+}
+
+function toAgreementVersion(json: AgreementJson, presentation: PresentationJson, attributes: AgreementVersion['attributes'], parsed: readonly ParsedRule[], flattened: { rules: readonly RuleJson[]; orderFacts: readonly OrderFactUse[] }, rulesetVersion: string): AgreementVersion {
   const channels = new Map<string, Channel>(json.channels.map((channel) => [channel.id, { id: channel.id, business: channel.business ?? channel.chamberBusiness ?? true, label: channel.label }]));
   const catalog = new Map<string, CatalogItem>(
     json.catalog.map((item) => [item.sku, { sku: item.sku, name: item.name, category: item.category, tags: item.tags ?? [], listPrice: new Dec(item.listPrice) }]),
@@ -318,7 +345,7 @@ function toAgreementVersion(json: AgreementJson, attributes: AgreementVersion['a
     readsOrderListAmount: factsRead.has('order.listAmount'),
     readsLineListAmount: factsRead.has('line.listAmount'),
     ...(json.statement === undefined ? {} : { statement: toStatementDeclaration(json.statement) }),
-    priceFactors: json.presentation?.priceFactors ?? 'percent',
+    priceFactors: presentation.priceFactors ?? 'percent',
     rules: pricingRules,
   };
 }

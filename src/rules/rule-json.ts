@@ -60,7 +60,12 @@ export interface AgreementJson {
   /** The settlement statement's figures and names (see docs/rule-authors.md). */
   readonly statement?: StatementJson;
   /** How people read the statement (docs/rule-authors.md): no figure depends on it. */
-  readonly presentation?: { readonly priceFactors?: 'percent' | 'zhe' };
+  readonly presentation?: PresentationJson;
+}
+
+/** How people read a version's statements: agreement.json's `presentation`, or the version's presentation.json. */
+export interface PresentationJson {
+  readonly priceFactors?: 'percent' | 'zhe';
 }
 
 export interface StatementJson {

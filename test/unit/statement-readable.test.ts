@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import type { SettlementStatement } from '../../src/domain/settlement';
 import { STATEMENT_HTML_CSP, formatStatementHtml } from '../../src/io/statement-html';
-import { decimalsOf, formatFactor, formatMoney, formatPercent, presentationIn, statementPresentation, type StatementPresentation } from '../../src/io/statement-presentation';
+import { decimalsOf, formatFactor, formatMoney, formatPercent, presentationIn, type StatementPresentation } from '../../src/io/statement-presentation';
 import { statementXlsxBuffer } from '../../src/io/statement-xlsx';
 import { calculateSettlement } from '../../src/rules/calculate-settlement';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
@@ -96,7 +96,8 @@ describe('HTML statement of the worked example', () => {
     const json = statement.rebates[0]!;
     expect([rebate![0], moneyOf(rebate![1]!), moneyOf(rebate![2]!), rebate![3], moneyOf(rebate![4]!), moneyOf(rebate![5]!)]).toEqual([json.buyer, json.volume, json.accrued, '3 %', json.final, json.trueUp]);
     const [breach] = htmlTable(html, 'priceGuarantee').slice(1);
-    expect(breach).toEqual(['BYK-H01', '80 %', '¥1,030.40', '某医院', '是 Yes', '¥1,932.00']);
+    // the agreement speaks in 折 (its presentation.json): the factor as 折 with the percent beside it
+    expect(breach).toEqual(['BYK-H01', '8 折 (80 %)', '¥1,030.40', '某医院', '是 Yes', '¥1,932.00']);
     const [discrepancy] = htmlTable(html, 'discrepancies').slice(1);
     const d = statement.discrepancies[0]!;
     expect(discrepancy!.slice(3).map(moneyOf)).toEqual([d.invoicedUnitPrice, d.agreedUnitPrice, d.invoicedAmount, d.agreedAmount, d.difference]);
@@ -136,35 +137,58 @@ describe('HTML statement of the worked example', () => {
   });
 });
 
-describe('presentation.priceFactors in agreement.json', () => {
-  it('"zhe": price factors read as 折 with the percent beside them', async () => {
+describe('presentation: agreement.json\'s member and the version\'s presentation.json', () => {
+  const breachFactor = async (rulesDir: string): Promise<string> => {
+    const loaded = RuleCatalog.load(rulesDir);
+    const settled = await calculateSettlement(loaded, workedExampleRequest());
+    return htmlTable(formatStatementHtml(settled, presentationIn(loaded, settled)), 'priceGuarantee')[1]![1]!;
+  };
+  const rulesetVersionOf = (rulesDir: string): string => RuleCatalog.load(rulesDir).versionOn('chamber-baiyikang', '2026-11-01').version.rulesetVersion;
+
+  it('presentation.json changes how factors read, not the version: same content hash, same JSON statement', async () => {
     const rules = copyRules();
     try {
+      rules.write(`${VERSION_DIR}/presentation.json`, JSON.stringify({ priceFactors: 'zhe' }));
+      const zheVersion = rulesetVersionOf(rules.dir);
+      const zheStatement = await calculateSettlement(RuleCatalog.load(rules.dir), workedExampleRequest());
+      expect(await breachFactor(rules.dir)).toBe('8 折 (80 %)');
+      rules.write(`${VERSION_DIR}/presentation.json`, JSON.stringify({ priceFactors: 'percent' }));
+      expect(await breachFactor(rules.dir)).toBe('80 %');
+      expect(rulesetVersionOf(rules.dir)).toBe(zheVersion);
+      expect(JSON.stringify(await calculateSettlement(RuleCatalog.load(rules.dir), workedExampleRequest()))).toBe(JSON.stringify(zheStatement));
+    } finally {
+      rules.cleanup();
+    }
+  });
+
+  it('agreement.json\'s presentation applies when no presentation.json overrides it (and is part of the content hash)', async () => {
+    const rules = copyRules();
+    try {
+      rules.write(`${VERSION_DIR}/presentation.json`, '{}');
+      expect(await breachFactor(rules.dir)).toBe('80 %');
+      const before = rulesetVersionOf(rules.dir);
       rules.edit(`${VERSION_DIR}/agreement.json`, (json) => ({ ...json, presentation: { priceFactors: 'zhe' } }));
-      const zheCatalog = RuleCatalog.load(rules.dir);
-      const settled = await calculateSettlement(zheCatalog, workedExampleRequest());
-      const zhe = presentationIn(zheCatalog, settled)!;
-      expect(zhe.priceFactors).toBe('zhe');
-      const [breach] = htmlTable(formatStatementHtml(settled, zhe), 'priceGuarantee').slice(1);
-      expect(breach![1]).toBe('8 折 (80 %)');
+      expect(await breachFactor(rules.dir)).toBe('8 折 (80 %)');
+      expect(rulesetVersionOf(rules.dir)).not.toBe(before);
     } finally {
       rules.cleanup();
     }
   });
 
-  it('anything else is refused at load, naming the member', () => {
+  it.each([
+    ['agreement.json', (rules: ReturnType<typeof copyRules>) => rules.edit(`${VERSION_DIR}/agreement.json`, (json) => ({ ...json, presentation: { priceFactors: 'tenths' } })), /agreement\.json.*presentation\/priceFactors/s],
+    ['presentation.json', (rules: ReturnType<typeof copyRules>) => rules.write(`${VERSION_DIR}/presentation.json`, JSON.stringify({ priceFactors: 'tenths' })), /presentation\.json.*priceFactors/s],
+    ['presentation.json with an unknown member', (rules: ReturnType<typeof copyRules>) => rules.write(`${VERSION_DIR}/presentation.json`, JSON.stringify({ currencyStyle: 'code' })), /presentation\.json.*currencyStyle/s],
+    ['presentation.json that is not JSON', (rules: ReturnType<typeof copyRules>) => rules.write(`${VERSION_DIR}/presentation.json`, '{ priceFactors: zhe'), /presentation\.json.*not valid JSON/s],
+  ] as const)('a bad %s is refused at load, naming the file and the member', (_what, spoil, message) => {
     const rules = copyRules();
     try {
-      rules.edit(`${VERSION_DIR}/agreement.json`, (json) => ({ ...json, presentation: { priceFactors: 'tenths' } }));
-      expect(() => RuleCatalog.load(rules.dir)).toThrow(RulesetError);
-      expect(() => RuleCatalog.load(rules.dir)).toThrow(/presentation\/priceFactors/);
+      spoil(rules);
+      expect(() => RuleCatalog.load(rules.dir, { lock: 'ignore' })).toThrow(RulesetError);
+      expect(() => RuleCatalog.load(rules.dir, { lock: 'ignore' })).toThrow(message);
     } finally {
       rules.cleanup();
     }
-  });
-
-  it('default percent: the bundled agreements declare none (their published versions are immutable)', () => {
-    expect(statementPresentation(catalog.versionOn('chamber-baiyikang', '2026-11-01').version).priceFactors).toBe('percent');
   });
 });
 
@@ -185,7 +209,7 @@ describe('HTML statement with hostile text', () => {
     expect(page).toContain('&lt;/td&gt;&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;amp;');
     // read back, each hostile text is the text it was
     expect(htmlTable(page, 'rebates')[1]![0]).toBe(HOSTILE);
-    expect(htmlTable(page, 'priceGuarantee')[1]!.slice(0, 4)).toEqual([HOSTILE, '80 %', '¥1,030.40', HOSTILE]);
+    expect(htmlTable(page, 'priceGuarantee')[1]!.slice(0, 4)).toEqual([HOSTILE, '8 折 (80 %)', '¥1,030.40', HOSTILE]);
   });
 });
 
