@@ -7,7 +7,7 @@ const catalog = RuleCatalog.load(RULES_DIR);
 const cases = listGoldenCases(RULES_DIR);
 
 describe('golden cases under rules/*/cases', () => {
-  it('finds the worked examples of AGREEMENT.md', () => {
+  it('finds the worked examples of the agreement docs', () => {
     const files = cases.map((c) => c.file);
     expect(files).toEqual(expect.arrayContaining(['chamber-baiyikang/cases/example-1-chamber-supply.json', 'chamber-baiyikang/cases/example-2-group-buy-member-key-account.json']));
   });

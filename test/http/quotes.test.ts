@@ -18,7 +18,7 @@ function post(body: unknown, url = '/v1/quotes') {
 }
 
 describe('POST /v1/quotes', () => {
-  it('prices AGREEMENT.md example 2 and answers a body that matches the contract', async () => {
+  it('prices worked example 2 of the chamber agreement and answers a body that matches the contract', async () => {
     const res = await post(exampleTwoRequest());
     expect(res.status).toBe(200);
     expect(contractIssues('SignedQuote', res.body)).toEqual([]);

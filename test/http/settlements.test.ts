@@ -23,7 +23,7 @@ function expectContract(schema: string, body: unknown): void {
 }
 
 describe('POST /v1/settlements with JSON', () => {
-  it('settles the worked example of AGREEMENT.md to the fen, in the contract', async () => {
+  it('settles the chamber agreement settlement worked example to the fen, in the contract', async () => {
     const res = await request(app).post('/v1/settlements').send(workedExampleRequest());
     expect(res.status).toBe(200);
     expectContract('SettlementStatement', res.body);

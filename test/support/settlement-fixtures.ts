@@ -7,13 +7,13 @@ import { RULES_DIR } from './test-app';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '../fixtures/settlement');
 
-/** The worked example of AGREEMENT.md ("Settlement"), as the JSON request of its golden case. */
+/** The settlement worked example of docs/agreements/chamber-baiyikang.md, as the JSON request of its golden case. */
 export function workedExampleRequest(): SettlementRequest {
   const file = path.join(RULES_DIR, 'chamber-baiyikang/cases/settlement-worked-example.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { request: SettlementRequest }).request;
 }
 
-/** The statement figures AGREEMENT.md gives for its worked example (written by hand, not computed). */
+/** The statement figures docs/agreements/chamber-baiyikang.md gives for its worked example (written by hand, not computed). */
 export const WORKED_EXAMPLE = {
   volume: { 'chamber-supply': '33081.41', 'member-direct': '849.30', 'group-buy': '291852.00' },
   supplyPayable: '33081.41',

@@ -40,7 +40,7 @@ export function contractIssues(schemaName: string, body: unknown): unknown[] {
   return contract.validate(schemaName, body);
 }
 
-/** The request of AGREEMENT.md's worked example 2. */
+/** The request of worked example 2 of docs/agreements/chamber-baiyikang.md. */
 export function exampleTwoRequest(): Record<string, unknown> {
   return {
     agreement: 'chamber-baiyikang',
