@@ -94,7 +94,10 @@ export function quoteLane(options: QuoteLaneOptions): Lane {
           res.end(answer);
         },
         (error: unknown) => {
-          sendProblem(res, problemFromError(error, at, ctx.logger), error instanceof HttpProblem ? error.headers : {});
+          const problem = problemFromError(error, at, ctx.logger);
+          // counted as the Express path's error handler counts its own (suanpan_server_faults_total)
+          if (problem.code === 'INTERNAL_ERROR') ctx.metrics.recordServerFault('unhandled');
+          sendProblem(res, problem, error instanceof HttpProblem ? error.headers : {});
         },
       ).catch((error: unknown) => {
         // writing the answer failed (the connection is gone): nothing left to tell the caller

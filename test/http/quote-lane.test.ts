@@ -181,6 +181,40 @@ describe('the quote lane', () => {
     });
   });
 
+  it('answers a fault 500 INTERNAL_ERROR and counts it in suanpan_server_faults_total, as Express does', async () => {
+    const rules = new RulesHolder(RULES_DIR);
+    rules.load();
+    const loaded = rules.current.bind(rules);
+    let broken = false;
+    rules.current = () => {
+      if (broken) throw new Error('the rules holder broke');
+      return loaded();
+    };
+    const faulty = await sideBySide({ rules });
+    const faults = async (): Promise<string | undefined> => {
+      broken = false;
+      const metrics = (await send(faulty.joined.port, { method: 'GET', path: '/metrics' })).body;
+      broken = true;
+      return /suanpan_server_faults_total\{kind="unhandled"\} (\d+)/.exec(metrics)?.[1];
+    };
+    try {
+      broken = true;
+      for (const request of [quoteRequest(exampleTwoRequest()), quoteRequest({ quotes: [exampleTwoRequest()] }, '/v1/quotes:batch')]) {
+        const before = Number((await faults()) ?? '0');
+        const byLane = await send(faulty.joined.port, request);
+        expect(faulty.joined.lastBy()).toBe('lane');
+        expect(byLane.status).toBe(500);
+        expect(JSON.parse(byLane.body)).toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
+        expect(Number(await faults())).toBe(before + 1);
+        const byExpress = await send(faulty.expressOnly.port, request);
+        expect(comparable(byLane)).toEqual(comparable(byExpress));
+        expect(Number(await faults())).toBe(before + 2);
+      }
+    } finally {
+      await faulty.close();
+    }
+  });
+
   it('leaves every request to Express while the service drains (Connection: close)', async () => {
     const draining = await sideBySide({ isShuttingDown: () => true });
     try {
