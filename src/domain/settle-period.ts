@@ -169,7 +169,7 @@ const DISCREPANCIES_IN_MEMORY = 10_000;
  * @example
  *   const acc = createSettlementAccumulator(version, { from: '2026-11-01', to: '2026-11-30' });
  *   const pending = acc.add(t1, locator); if (pending) acc.bookSale(pending, firedPerLine);
- *   acc.finish().commission // "32578.27" for the settlement worked example of docs/agreements/chamber-baiyikang.md
+ *   acc.finish().commission // "32578.27" for the first bundled agreement's settlement worked example (docs/agreements/)
  */
 export function createSettlementAccumulator(version: AgreementVersion, period: SettlementPeriod, options: SettlementOptions = {}): SettlementAccumulator {
   const policy = version.rounding;

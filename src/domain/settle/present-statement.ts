@@ -10,7 +10,7 @@ import type { DiscrepancyResult, SettlementResult } from './settlement-result';
  * factors as their shortest exact decimal (`formatRate`). Nothing is rounded here: the
  * domain rounded where the agreement says. The members come in the order the wire shows them.
  *
- * @example presentStatement(result).commission // "32578.27" for the settlement worked example of docs/agreements/chamber-baiyikang.md
+ * @example presentStatement(result).commission // "32578.27" for the first bundled agreement's settlement worked example (docs/agreements/)
  */
 export function presentStatement(result: SettlementResult): StreamedStatement {
   const { version } = result;
