@@ -103,6 +103,18 @@ export function quoteInputIssues(version: AgreementVersion, input: QuoteInput): 
       issues.push({ pointer: `/lines/${i}/sku`, code: 'UNKNOWN_SKU', detail: `SKU ${JSON.stringify(line.sku)} is not in the catalog of ${version.agreement}` });
     }
   });
+  issues.push(...declaredInputIssues(version, input));
+  return issues;
+}
+
+/**
+ * The problems of what an order says beyond its channel and lines: buyer and order attributes
+ * the version does not declare or of another type (INVALID_ATTRIBUTE at `/buyer/<name>`,
+ * `/attributes/<name>`), a coupon it does not list (UNKNOWN_COUPON at `/coupon`). Quotes and
+ * settlement transactions are checked alike.
+ */
+export function declaredInputIssues(version: AgreementVersion, input: Pick<QuoteInput, 'buyer' | 'attributes' | 'coupon'>): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   checkAttributes(input.buyer, 'id', version.attributes.buyer, '/buyer', issues);
   checkAttributes(input.attributes ?? {}, undefined, version.attributes.order, '/attributes', issues);
   if (input.coupon !== undefined && input.coupon !== null && !version.coupons.has(input.coupon)) {

@@ -341,7 +341,7 @@ export class SettlementSpill {
       lineField: (index, name) => known(linePointers[index]?.get(name), name),
     };
     // matching reads the buyer's id only
-    return { seq, refused, tx: { id, date, channel, buyer: { id: buyerId, member: false, keyAccount: false }, returnOf, lines }, at };
+    return { seq, refused, tx: { id, date, channel, buyer: { id: buyerId }, returnOf, lines }, at };
   }
 
   private beginId(seq: number, id: string, kind: number, at: TransactionLocator | undefined): void {

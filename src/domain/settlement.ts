@@ -71,7 +71,8 @@ export interface SettlementIssue extends FieldIssue {
 export interface TransactionLocator {
   /** The file, when the input is read from several: copied onto the issues. */
   readonly source?: string;
-  field(name: 'id' | 'date' | 'channel' | 'buyer' | 'returnOf' | ''): string;
+  /** `buyer/<name>`, `attributes/<name>`: a declared buyer or order attribute; `coupon`: the order's coupon code. */
+  field(name: 'id' | 'date' | 'channel' | 'buyer' | 'returnOf' | 'coupon' | `buyer/${string}` | `attributes/${string}` | ''): string;
   lineField(index: number, name: 'sku' | 'quantity' | 'unitPrice' | ''): string;
 }
 

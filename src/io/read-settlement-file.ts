@@ -4,7 +4,7 @@ import { CsvRecordReader, type CsvItem } from './csv-records';
 import { InputTextDecoder, type TextEncodingName } from './text-decoding';
 import { collectStatement, type ClaimedFigures, type SettlementIssue, type SettlementStatement, type StreamedStatement } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
-import { SettlementRowReader, TABLES, TABLE_BY_KEY, type RowCells, type TableName } from './settlement-rows';
+import { SettlementRowReader, TABLES, TABLE_BY_KEY, type AttributeColumn, type RowCells, type TableName } from './settlement-rows';
 
 /** How a settlement file is written: CSV tables (transactions, external sales, claims) or NDJSON records. */
 export type SettlementFileFormat = 'csv' | 'ndjson';
@@ -97,8 +97,10 @@ interface CsvTable {
   readonly name: TableName;
   /** Column name per position; undefined for a position the header leaves empty. */
   readonly columns: readonly (string | undefined)[];
-  /** Of the transactions table, the position of each column (−1 when the header has none). */
+  /** Of the transactions table, the position of each fixed column (−1 when the header has none). */
   readonly transactionColumnAt: Readonly<Record<TransactionColumn, number>> | undefined;
+  /** Of the transactions table, the position of each attribute column the agreement declares (−1 when the header has none). */
+  readonly attributeAt: readonly number[];
   readonly valid: boolean;
 }
 
@@ -162,7 +164,7 @@ function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState
   }
   const table = state.table;
   if (table === undefined) {
-    if (!state.headerMissingReported) reader.rejectRow(row, 'NO_HEADER', `a table must start with its header row: ${TABLES.transactions.columns.join(',')} (or ${TABLES.externalSales.columns.join(',')}, or ${TABLES.claims.columns.join(',')})`);
+    if (!state.headerMissingReported) reader.rejectRow(row, 'NO_HEADER', `a table must start with its header row: ${reader.columns.names.join(',')} (or ${TABLES.externalSales.columns.join(',')}, or ${TABLES.claims.columns.join(',')})`);
     state.headerMissingReported = true;
     return undefined;
   }
@@ -173,7 +175,7 @@ function readCsvItem(item: CsvItem, reader: SettlementRowReader, state: CsvState
     if (table.columns[i] === undefined && value !== '') (found ??= []).push(reader.issue(row, '', 'EXTRA_CELL', `cell ${i + 1} (${JSON.stringify(value)}) is beyond the header's columns`));
   }
   const at = table.transactionColumnAt;
-  return dispatch(reader, table.name, at === undefined ? cellsByColumn(record, table.columns) : transactionCells(record, at), row, found);
+  return dispatch(reader, table.name, at === undefined ? cellsByColumn(record, table.columns) : transactionCells(record, at, table.attributeAt, reader.columns.attributes), row, found);
 }
 
 /** A row's cells by column name (a column the row has no cell for is left out). */
@@ -191,19 +193,21 @@ function cellsByColumn(record: readonly string[], columns: readonly (string | un
  * none, which the row reader reads as a missing cell): one object shape for every row of a
  * month, where cells added one by one under names known only at run time cost a lookup each.
  */
-function transactionCells(record: readonly string[], at: Readonly<Record<TransactionColumn, number>>): Readonly<Record<TransactionColumn, string>> {
-  return {
+function transactionCells(record: readonly string[], at: Readonly<Record<TransactionColumn, number>>, attributeAt: readonly number[], attributes: readonly AttributeColumn[]): RowCells {
+  const cells: Record<string, string> = {
     transaction: cellAt(record, at.transaction),
     date: cellAt(record, at.date),
     channel: cellAt(record, at.channel),
     buyer: cellAt(record, at.buyer),
-    member: cellAt(record, at.member),
-    keyAccount: cellAt(record, at.keyAccount),
     returnOf: cellAt(record, at.returnOf),
     sku: cellAt(record, at.sku),
     quantity: cellAt(record, at.quantity),
     unitPrice: cellAt(record, at.unitPrice),
+    coupon: cellAt(record, at.coupon),
   };
+  // the agreement's attribute columns, in the same order on every row (one object shape a file)
+  for (let k = 0; k < attributes.length; k++) cells[attributes[k]!.column] = cellAt(record, attributeAt[k]!);
+  return cells;
 }
 
 function cellAt(record: readonly string[], position: number): string {
@@ -235,7 +239,8 @@ function mayBeHeader(record: readonly string[]): boolean {
 function readHeader(record: readonly string[], row: number, reader: SettlementRowReader): CsvTable | undefined {
   const name = record.map((cell) => TABLE_BY_KEY[cell.toLowerCase()]).find((table) => table !== undefined);
   if (name === undefined) return undefined;
-  const known = new Map<string, string>(TABLES[name].columns.map((column) => [column.toLowerCase(), column]));
+  const known = name === 'transactions' ? reader.columns.byAlias : new Map<string, string>(TABLES[name].columns.map((column) => [column.toLowerCase(), column]));
+  const expected = name === 'transactions' ? reader.columns.names : TABLES[name].columns;
   const columns = record.map((cell) => (cell === '' ? undefined : known.get(cell.toLowerCase())));
   const unknown = record.filter((cell, i) => cell !== '' && columns[i] === undefined);
   // A data row whose first cell happens to be "transaction" is not a header: most of its cells are not column names.
@@ -248,10 +253,11 @@ function readHeader(record: readonly string[], row: number, reader: SettlementRo
     ...(repeated.length > 0 ? [`repeated column(s) ${repeated.join(', ')}`] : []),
   ];
   if (problems.length > 0) {
-    reader.rejectRow(row, 'INVALID_HEADER', `the ${name} header has ${problems.join('; ')} (expected ${TABLES[name].columns.join(',')}); its rows are not read`);
+    reader.rejectRow(row, 'INVALID_HEADER', `the ${name} header has ${problems.join('; ')} (expected ${expected.join(',')}); its rows are not read`);
   }
   const transactionColumnAt = name === 'transactions' ? (Object.fromEntries(TABLES.transactions.columns.map((column) => [column, columns.indexOf(column)])) as Record<TransactionColumn, number>) : undefined;
-  return { name, columns, transactionColumnAt, valid: problems.length === 0 };
+  const attributeAt = name === 'transactions' ? reader.columns.attributes.map((attribute) => columns.indexOf(attribute.column)) : [];
+  return { name, columns, transactionColumnAt, attributeAt, valid: problems.length === 0 };
 }
 
 /**
@@ -291,9 +297,23 @@ async function readNdjson(stream: Readable, decoder: InputTextDecoder, reader: S
       return;
     }
     const table = tables[0]!;
-    const allowed: readonly string[] = TABLES[table].columns;
-    const found = keys.filter((key) => !allowed.includes(key)).map((key) => reader.issue(row, key, 'UNKNOWN_FIELD', `${key} is not a field of a ${table} record (${allowed.join(', ')})`));
-    await dispatch(reader, table, value as RowCells, row, found);
+    if (table !== 'transactions') {
+      const allowed: readonly string[] = TABLES[table].columns;
+      const found = keys.filter((key) => !allowed.includes(key)).map((key) => reader.issue(row, key, 'UNKNOWN_FIELD', `${key} is not a field of a ${table} record (${allowed.join(', ')})`));
+      await dispatch(reader, table, value as RowCells, row, found);
+      return;
+    }
+    // a transaction record's keys as its CSV header's: an attribute by its column name or buyer.<name> / order.<name>
+    const { byAlias, names } = reader.columns;
+    const cells: Record<string, unknown> = {};
+    const found: SettlementIssue[] = [];
+    for (const key of keys) {
+      const column = byAlias.get(key.toLowerCase());
+      if (column === undefined || (column !== key && !key.includes('.'))) found.push(reader.issue(row, key, 'UNKNOWN_FIELD', `${key} is not a field of a transactions record (${names.join(', ')})`));
+      else if (cells[column] !== undefined) found.push(reader.issue(row, key, 'DUPLICATE_MEMBER', `${key} gives ${column} a second time`));
+      else cells[column] = (value as Record<string, unknown>)[key];
+    }
+    await dispatch(reader, table, cells, row, found);
   };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     if (decoder.failure !== undefined) continue; // the upload is read to its end all the same

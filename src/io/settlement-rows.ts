@@ -1,7 +1,11 @@
+import type { AgreementVersion, AttributeDeclaration } from '../domain/agreement';
 import { isIsoDate } from '../domain/iso-date';
+import type { AttributeValue } from '../domain/quote';
+import { claimableFigures } from '../domain/settle/claims';
 import { Dec, isDecimalText, isUnitPriceText } from '../domain/money';
 import type { ClaimedFigures, SettlementIssue, SettlementLineInput, SettlementTransaction, TransactionLocator } from '../domain/settlement';
 import type { Settlement } from '../rules/calculate-settlement';
+import { assertNever } from '../domain/line-facts';
 
 /**
  * The tables a settlement file may hold, each introduced by its header row (CSV) or told
@@ -10,7 +14,8 @@ import type { Settlement } from '../rules/calculate-settlement';
  */
 export const TABLES = {
   transactions: {
-    columns: ['transaction', 'date', 'channel', 'buyer', 'member', 'keyAccount', 'returnOf', 'sku', 'quantity', 'unitPrice'],
+    // and a column per attribute the agreement declares (see transactionColumnsOf)
+    columns: ['transaction', 'date', 'channel', 'buyer', 'returnOf', 'sku', 'quantity', 'unitPrice', 'coupon'],
     required: ['transaction', 'date', 'channel', 'buyer', 'sku', 'quantity'],
   },
   externalSales: {
@@ -31,11 +36,60 @@ export const TABLE_BY_KEY: Readonly<Record<string, TableName>> = { transaction: 
 /** One row as read: cell values by column name (strings from CSV, JSON values from NDJSON). */
 export type RowCells = Readonly<Record<string, unknown>>;
 
+/**
+ * A column of the transactions table that carries a buyer or order attribute the agreement
+ * declares. Its name is the attribute's (e.g. `region`) or, where that name is also a
+ * fixed column or the other kind's attribute, `buyer.<name>` / `order.<name>`; the prefixed
+ * form is always accepted too.
+ */
+export interface AttributeColumn {
+  /** The name cells are read under and problems point at. */
+  readonly column: string;
+  readonly owner: 'buyer' | 'order';
+  readonly name: string;
+  readonly declaration: AttributeDeclaration;
+}
+
+/** The transactions table's columns under a version: the fixed ones, then one per declared attribute (buyer first, each in declaration order). */
+export interface TransactionColumns {
+  readonly attributes: readonly AttributeColumn[];
+  /** Every accepted spelling, lower-cased, → the column it names. */
+  readonly byAlias: ReadonlyMap<string, string>;
+  /** The column names, fixed then attributes. */
+  readonly names: readonly string[];
+}
+
+const columnsByVersion = new WeakMap<AgreementVersion, TransactionColumns>();
+
+/** The transactions table's columns under `version` (computed once per version). */
+export function transactionColumnsOf(version: AgreementVersion): TransactionColumns {
+  let columns = columnsByVersion.get(version);
+  if (columns !== undefined) return columns;
+  const fixed: readonly string[] = TABLES.transactions.columns;
+  const attributes: AttributeColumn[] = [];
+  for (const [owner, declared, other] of [
+    ['buyer', version.attributes.buyer, version.attributes.order],
+    ['order', version.attributes.order, version.attributes.buyer],
+  ] as const) {
+    for (const [name, declaration] of declared) {
+      const bare = !fixed.some((column) => column.toLowerCase() === name.toLowerCase()) && ![...other.keys()].some((key) => key.toLowerCase() === name.toLowerCase());
+      attributes.push({ column: bare ? name : `${owner}.${name}`, owner, name, declaration });
+    }
+  }
+  const byAlias = new Map<string, string>(fixed.map((column) => [column.toLowerCase(), column]));
+  for (const attribute of attributes) {
+    byAlias.set(attribute.column.toLowerCase(), attribute.column);
+    byAlias.set(`${attribute.owner}.${attribute.name}`.toLowerCase(), attribute.column);
+  }
+  columns = { attributes, byAlias, names: [...fixed, ...attributes.map((attribute) => attribute.column)] };
+  columnsByVersion.set(version, columns);
+  return columns;
+}
+
 const MAX_QUANTITY = 1_000_000;
 /** The API's Id (openapi.yaml): ids in files follow the same rule as in a JSON request. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/;
 const MAX_TEXT = 200;
-const CLAIM_FIGURES = new Set(['supplyPayable', 'commission', 'compensation', 'chamberPaysSupplier']);
 
 /**
  * The transaction being read: adjacent rows with its id. It is its own locator (rows
@@ -52,10 +106,12 @@ class OpenTransaction implements TransactionLocator {
     readonly headRow: number,
     private readonly reader: SettlementRowReader,
     readonly source: string | undefined,
+    /** The first row's attribute values, by attribute column (the other rows must agree). */
+    readonly values: readonly (AttributeValue | undefined)[] = NO_VALUES,
   ) {}
 
   field(name: string): string {
-    return this.reader.pointer(this.headRow, name === 'id' ? 'transaction' : name);
+    return this.reader.pointer(this.headRow, name === 'id' ? 'transaction' : this.reader.columnOf(name));
   }
 
   lineField(index: number, name: string): string {
@@ -75,11 +131,25 @@ export class SettlementRowReader {
   private claims: { -readonly [K in keyof ClaimedFigures]: ClaimedFigures[K] } | undefined;
   private claimedRebates: Record<string, string> | undefined;
   private cells: CellReader | undefined;
+  /** The transactions table's columns under the settlement's version. */
+  readonly columns: TransactionColumns;
+  private claimable: readonly string[] | undefined;
 
   constructor(
     private readonly settlement: Settlement,
     private readonly source?: string,
-  ) {}
+  ) {
+    this.columns = transactionColumnsOf(settlement.version);
+  }
+
+  /** The column a transaction field is read from: `buyer/<name>` and `attributes/<name>` are attribute columns. */
+  columnOf(field: string): string {
+    const slash = field.indexOf('/');
+    if (slash < 0) return field;
+    const owner = field.slice(0, slash) === 'buyer' ? 'buyer' : 'order';
+    const name = field.slice(slash + 1);
+    return this.columns.attributes.find((column) => column.owner === owner && column.name === name)?.column ?? field;
+  }
 
   /**
    * Adds one row of the transactions table; a promise only when booking the transaction it
@@ -111,27 +181,27 @@ export class SettlementRowReader {
     const date = cell.date('date') ?? '';
     const channel = cell.id('channel') ?? '';
     const buyerId = cell.id('buyer') ?? '';
-    const member = cell.flag('member');
-    const keyAccount = cell.flag('keyAccount');
+    const coupon = cell.optionalId('coupon');
     const sku = cell.id('sku');
     const quantity = cell.integer('quantity');
     const unitPrice = cell.optionalUnitPrice('unitPrice');
+    const attributes = this.columns.attributes;
+    const values = attributes.length === 0 ? NO_VALUES : attributes.map((column) => cell.attribute(column));
     let open = this.open;
     if (open === undefined) {
-      // two literals, no spread (a spread copies through a generic path, a few hundred thousand times a month)
-      const buyer = { id: buyerId, member, keyAccount };
-      const transaction = returnOf === undefined ? { id, date, channel, buyer, lines: [] } : { id, date, channel, buyer, returnOf, lines: [] };
-      open = this.open = new OpenTransaction(transaction, row, this, this.source);
-    } else if (!agrees(open.transaction, date, channel, buyerId, member, keyAccount, returnOf)) {
+      const transaction = transactionOf(id, date, channel, buyerId, returnOf, coupon, attributes, values);
+      open = this.open = new OpenTransaction(transaction, row, this, this.source, values);
+    } else if (!agrees(open, date, channel, buyerId, returnOf, coupon, values)) {
       const head = open.transaction;
-      for (const [column, a, b] of [
+      const differing: [string, unknown, unknown][] = [
         ['date', date, head.date],
         ['channel', channel, head.channel],
         ['buyer', buyerId, head.buyer.id],
-        ['member', member, head.buyer.member],
-        ['keyAccount', keyAccount, head.buyer.keyAccount],
         ['returnOf', returnOf, head.returnOf],
-      ] as const) {
+        ['coupon', coupon, head.coupon],
+        ...attributes.map((column, k): [string, unknown, unknown] => [column.column, values[k], open!.values[k]]),
+      ];
+      for (const [column, a, b] of differing) {
         if (a !== b) issues.push(this.issue(row, column, 'ROWS_DISAGREE', `transaction ${id}: ${column} ${JSON.stringify(a ?? '')} differs from ${JSON.stringify(b ?? '')} on row ${open.headRow}, the transaction's first row`, id));
       }
     }
@@ -162,7 +232,7 @@ export class SettlementRowReader {
     this.settlement.addExternalSale(sale, { ...(this.source === undefined ? {} : { source: this.source }), field: (name) => this.pointer(row, name) }, issues.length > 0);
   }
 
-  /** Adds one row of the claims table: `supplyPayable`, `commission`, `compensation`, `chamberPaysSupplier` or `rebates/<buyer>`. */
+  /** Adds one row of the claims table: a figure the statement declares (its net included), `commission`, `compensation` or `rebates/<buyer>`. */
   claimRow(cells: RowCells, row: number, found: readonly SettlementIssue[] = []): void {
     const issues: SettlementIssue[] = [...found];
     const cell = this.cellReader(cells, row, issues);
@@ -172,8 +242,9 @@ export class SettlementRowReader {
     if (claimed === undefined && issues.length === 0) issues.push(this.issue(row, 'claimed', 'MISSING', 'claimed is required'));
     else if (claimed !== undefined && new Dec(claimed).decimalPlaces() > scale) issues.push(this.issue(row, 'claimed', 'INVALID_AMOUNT', `claimed ${claimed} has more than ${scale} decimals`));
     const buyer = figure?.startsWith('rebates/') === true ? figure.slice('rebates/'.length) : undefined;
-    if (figure !== undefined && !CLAIM_FIGURES.has(figure) && (buyer === undefined || !ID.test(buyer))) {
-      issues.push(this.issue(row, 'figure', 'UNKNOWN_FIGURE', `figure ${JSON.stringify(figure)} is not one of ${[...CLAIM_FIGURES].join(', ')}, rebates/<buyer>`));
+    const claimable = (this.claimable ??= claimableFigures(this.settlement.version));
+    if (figure !== undefined && !claimable.includes(figure) && (buyer === undefined || !ID.test(buyer))) {
+      issues.push(this.issue(row, 'figure', 'UNKNOWN_FIGURE', `figure ${JSON.stringify(figure)} is not one of ${claimable.join(', ')}, rebates/<buyer>`));
     }
     if (issues.length > 0) {
       this.settlement.reject(issues);
@@ -274,6 +345,30 @@ class CellReader {
     return false;
   }
 
+  /**
+   * A declared attribute's cell by its declared type: a boolean reads as `flag` does (empty:
+   * false, as a quote's boolean left out); a decimal, a string or one of an enum's values is
+   * left out when empty. An unreadable cell is reported and left out.
+   */
+  attribute(column: AttributeColumn): AttributeValue | undefined {
+    const declaration = column.declaration;
+    switch (declaration.type) {
+      case 'boolean':
+        return this.flag(column.column);
+      case 'decimal':
+        return this.optionalDecimal(column.column);
+      case 'string':
+        return this.present(column.column) === undefined ? undefined : this.text(column.column);
+      case 'enum': {
+        const value = this.present(column.column) === undefined ? undefined : this.text(column.column);
+        if (value === undefined || declaration.values?.includes(value) === true) return value;
+        return this.bad(column.column, 'INVALID_ATTRIBUTE', `${column.column} ${JSON.stringify(value)} must be one of ${(declaration.values ?? []).join(', ')}`);
+      }
+      default:
+        return assertNever(declaration.type);
+    }
+  }
+
   integer(column: string): number | undefined {
     const value = this.present(column);
     if (value === undefined) return this.bad(column, 'MISSING', `${column} is required`);
@@ -317,9 +412,49 @@ class CellReader {
   }
 }
 
+const NO_VALUES: readonly (AttributeValue | undefined)[] = [];
+
 /** True when a row agrees with its transaction's first row on the transaction's columns (most do: then no issue is looked for). */
-function agrees(head: SettlementTransaction, date: string, channel: string, buyerId: string, member: boolean, keyAccount: boolean, returnOf: string | undefined): boolean {
-  return head.date === date && head.channel === channel && head.buyer.id === buyerId && head.buyer.member === member && head.buyer.keyAccount === keyAccount && head.returnOf === returnOf;
+function agrees(open: OpenTransaction, date: string, channel: string, buyerId: string, returnOf: string | undefined, coupon: string | undefined, values: readonly (AttributeValue | undefined)[]): boolean {
+  const head = open.transaction;
+  if (head.date !== date || head.channel !== channel || head.buyer.id !== buyerId || head.returnOf !== returnOf || head.coupon !== coupon) return false;
+  for (let k = 0; k < values.length; k++) if (values[k] !== open.values[k]) return false;
+  return true;
+}
+
+/**
+ * A transaction as a JSON request gives it: the buyer with its attributes (declaration order),
+ * `returnOf`, `attributes` (the order's, when any is given) and `coupon` only when present.
+ */
+function transactionOf(
+  id: string,
+  date: string,
+  channel: string,
+  buyerId: string,
+  returnOf: string | undefined,
+  coupon: string | undefined,
+  columns: readonly AttributeColumn[],
+  values: readonly (AttributeValue | undefined)[],
+): SettlementTransaction & { readonly lines: SettlementLineInput[] } {
+  const buyer: Record<string, AttributeValue> & { id: string } = { id: buyerId };
+  let attributes: Record<string, AttributeValue> | undefined;
+  for (let k = 0; k < columns.length; k++) {
+    const value = values[k];
+    if (value === undefined) continue;
+    const column = columns[k]!;
+    if (column.owner === 'buyer') buyer[column.name] = value;
+    else (attributes ??= {})[column.name] = value;
+  }
+  return {
+    id,
+    date,
+    channel,
+    buyer,
+    ...(returnOf === undefined ? {} : { returnOf }),
+    ...(attributes === undefined ? {} : { attributes }),
+    ...(coupon === undefined ? {} : { coupon }),
+    lines: [],
+  };
 }
 
 /** yyyy-mm-dd as is; yyyy/m/d (how spreadsheets often write days) padded to yyyy-mm-dd; undefined otherwise. */

@@ -13,6 +13,7 @@ import type {
   TransactionLocator,
 } from '../domain/settlement';
 import { collectStatement } from '../domain/settlement';
+import type { AttributeValue } from '../domain/quote';
 import { FiredRulesCache } from './fired-rules-cache';
 import { timeSlicer } from './time-slicer';
 import type { RuleCatalog, RuleSet } from './rule-catalog';
@@ -186,8 +187,11 @@ async function checkReadable(settlement: Settlement, request: Readonly<Record<st
       id: text(tx['id'], `${base}/id`),
       date: text(tx['date'], `${base}/date`),
       channel: text(tx['channel'], `${base}/channel`),
-      buyer: { id: text(buyer['id'], `${base}/buyer/id`), member: buyer['member'] === true, keyAccount: buyer['keyAccount'] === true },
+      // the buyer's and the order's attributes as given: checked against the agreement's declaration
+      buyer: { ...(buyer as Record<string, AttributeValue>), id: text(buyer['id'], `${base}/buyer/id`) },
       ...(returnOf === undefined ? {} : { returnOf }),
+      ...(objectAt(tx['attributes']) === undefined ? {} : { attributes: objectAt(tx['attributes']) as Record<string, AttributeValue> }),
+      ...(typeof tx['coupon'] === 'string' ? { coupon: tx['coupon'] } : {}),
       lines,
     };
     if (faulty(base)) settlement.refuse(transaction, jsonTransactionLocator(base));

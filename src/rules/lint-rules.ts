@@ -148,7 +148,8 @@ async function checkPriceFloor(ruleSet: RuleSet, scenarios: readonly Scenario[],
   return [...violations.values()].map((v) => {
     const input = v.scenario.input;
     const total = input.lines.reduce((sum, line) => sum + line.quantity, 0);
-    const buyer = `${input.buyer.member ? 'member' : 'non-member'}, ${input.buyer.keyAccount ? 'key account' : 'not a key account'}`;
+    const traits = Object.entries(input.buyer).flatMap(([name, value]) => (name === 'id' || value === false || value === null || value === undefined ? [] : [value === true ? name : `${name} ${String(value)}`]));
+    const buyer = traits.length === 0 ? 'buyer with no declared attribute set' : `buyer (${traits.join(', ')})`;
     const culprit = v.blamed[0];
     return {
       file: culprit === undefined ? `${key}/` : fileOf(culprit),

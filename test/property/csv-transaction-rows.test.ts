@@ -2,18 +2,19 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { DomainError } from '../../src/domain/errors';
 import { settleFiles, type SettlementFileFormat } from '../../src/io/read-settlement-file';
-import { TABLES } from '../../src/io/settlement-rows';
+import { TABLES, transactionColumnsOf } from '../../src/io/settlement-rows';
 import { openSettlement } from '../../src/rules/calculate-settlement';
 import { loadCatalog } from '../support/settlement-fixtures';
 
 const catalog = loadCatalog();
 const SEED = 20261127;
 const PERIOD = { from: '2026-11-01', to: '2026-11-30' };
-type Column = (typeof TABLES.transactions.columns)[number];
 const REQUIRED: readonly string[] = TABLES.transactions.required;
+/** The fixed columns and the chamber agreement's declared buyer attributes (member, keyAccount). */
+const COLUMNS = transactionColumnsOf(catalog.versionOn('chamber-baiyikang', PERIOD.from).version).names;
 
 /** Cell values per column, good and bad: ids that repeat, days written two ways or not at all, unknown SKUs, bad flags and numbers, empty cells. */
-const VALUES: Readonly<Record<Column, readonly string[]>> = {
+const VALUES: Readonly<Record<string, readonly string[]>> = {
   transaction: ['T1', 'T2', 'T3', 'T4', 'bad id', ''],
   date: ['2026-11-02', '2026-11-05', '2026/11/7', '2026-12-01', '2026-11-31', ''],
   channel: ['group-buy', 'member-direct', 'chamber-supply', 'elsewhere', ''],
@@ -24,12 +25,13 @@ const VALUES: Readonly<Record<Column, readonly string[]>> = {
   sku: ['BYK-H01', 'BYK-M02', 'BYK-L02', 'NOPE', ''],
   quantity: ['1', '5', '60', '-2', '0', 'x', '1000001', ''],
   unitPrice: ['', '', '1094.80', '33.915', '-1', '1.0.0'],
+  coupon: ['', '', '', 'NO-SUCH-CODE', 'two words'],
 };
 
 /** A header (required columns, some optional ones, in any order) and rows of it; a row repeats its predecessor with another SKU or, now and then, another value, as the lines of one transaction do. */
 const table = fc
   .tuple(
-    fc.shuffledSubarray([...TABLES.transactions.columns], { minLength: TABLES.transactions.columns.length }).chain((all) =>
+    fc.shuffledSubarray([...COLUMNS], { minLength: COLUMNS.length }).chain((all) =>
       fc.subarray(all.filter((column) => !REQUIRED.includes(column))).map((optional) => all.filter((column) => REQUIRED.includes(column) || optional.includes(column))),
     ),
     fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.nat()), { maxLength: 14 }),
@@ -37,7 +39,7 @@ const table = fc
   .chain(([columns, shapes]) =>
     fc.tuple(
       fc.constant(columns),
-      fc.tuple(...shapes.map(() => fc.tuple(...columns.map((column) => fc.constantFrom(...VALUES[column]))))),
+      fc.tuple(...shapes.map(() => fc.tuple(...columns.map((column) => fc.constantFrom(...VALUES[column]!))))),
       fc.constant(shapes),
     ),
   )

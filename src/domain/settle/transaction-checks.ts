@@ -1,5 +1,6 @@
 import type { AgreementVersion } from '../agreement';
 import { isIsoDate } from '../iso-date';
+import { declaredInputIssues } from '../line-facts';
 import { isUnitPriceText } from '../money';
 import type { Registered } from '../settlement-spill';
 import type { ExternalSale, RecordLocator, SettlementIssue, SettlementPeriod, SettlementTransaction, TransactionLocator } from '../settlement';
@@ -19,7 +20,8 @@ export function checkSettlementPeriod(period: SettlementPeriod): SettlementIssue
 
 /**
  * The problems of a transaction that need no other transaction: its day in the period, its
- * channel and SKUs in the agreement, the signs of its quantities, its invoiced unit prices.
+ * channel, SKUs, attributes and coupon in the agreement, the signs of its quantities, its
+ * invoiced unit prices.
  * `partial`: the transaction was refused for unreadable cells, given as '' or NaN, which are
  * not checked again.
  */
@@ -31,6 +33,8 @@ export function checkTransaction(version: AgreementVersion, period: SettlementPe
   } else if (!isIsoDate(tx.date)) problem(at.field('date'), 'INVALID_DATE', `date ${JSON.stringify(tx.date)} is not a day (yyyy-mm-dd)`);
   else if (tx.date < period.from || tx.date > period.to) problem(at.field('date'), 'OUTSIDE_PERIOD', `dated ${tx.date}, outside the period ${period.from} … ${period.to}`);
   if (!(partial && unreadable(tx.channel)) && !version.channels.has(tx.channel)) problem(at.field('channel'), 'UNKNOWN_CHANNEL', `channel ${JSON.stringify(tx.channel)} is not one of ${[...version.channels.keys()].join(', ')}`);
+  // attributes and coupon as a quote's: declared, of the declared type ('/buyer/<name>' → field 'buyer/<name>')
+  for (const issue of declaredInputIssues(version, tx)) problem(at.field(issue.pointer.slice(1) as 'coupon'), issue.code!, issue.detail);
   if (tx.returnOf === tx.id) problem(at.field('returnOf'), 'RETURN_OF_ITSELF', 'a transaction cannot return itself');
   if (tx.lines.length === 0) problem(at.field(''), 'NO_LINES', 'has no lines');
   const isReturn = tx.returnOf !== undefined;
