@@ -34,7 +34,7 @@ import type { SettlementResult } from './settle/settlement-result';
 import { checkExternalSale, checkPriorSale, checkReturn, checkTransaction, sourceOf } from './settle/transaction-checks';
 
 export { MAX_LISTED_ISSUES } from './settle/issue-list';
-export { MAX_REBATE_ACCOUNTS, programmePeriod } from './settle/rebate-accounts';
+export { MAX_REBATE_ACCOUNTS, programmePeriod, programmeStanding } from './settle/rebate-accounts';
 export { checkSettlementPeriod } from './settle/transaction-checks';
 
 /** A sale that passed the checks: its line facts go to the rule evaluator, then to {@link SettlementAccumulator.bookSale}. */
