@@ -34,7 +34,7 @@ import type { SettlementResult } from './settle/settlement-result';
 import { checkExternalSale, checkPriorSale, checkReturn, checkTransaction, sourceOf } from './settle/transaction-checks';
 
 export { MAX_LISTED_ISSUES } from './settle/issue-list';
-export { MAX_REBATE_ACCOUNTS, programmePeriod } from './settle/rebate-accounts';
+export { MAX_REBATE_ACCOUNTS, programmePeriod, programmeStanding } from './settle/rebate-accounts';
 export { checkSettlementPeriod } from './settle/transaction-checks';
 
 /** A sale that passed the checks: its line facts go to the rule evaluator, then to {@link SettlementAccumulator.bookSale}. */
@@ -313,10 +313,10 @@ export function createSettlementAccumulator(version: AgreementVersion, period: S
 
     addPrior(tx, at) {
       nextCall();
-      if (register.spilling) throw new Error('prior transactions are added before the period\'s own');
-      const found = checkPriorSale(version, period, tx, at, register.has(tx.id));
+      // once spilled, a repeated id is found at finish, as for the period's own sales
+      const found = checkPriorSale(version, period, tx, at, !register.spilling && register.has(tx.id));
       found.forEach(record);
-      register.admitPrior(tx.id, found.length > 0);
+      register.admitPrior(tx.id, at, found.length > 0);
       return found.length > 0 ? undefined : { ...pendingSale(tx, at), prior: true };
     },
 

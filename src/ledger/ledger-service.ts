@@ -11,7 +11,8 @@ import type { KeyRing } from '../trust/signing-keys';
 import { BatchChannel } from './batch-channel';
 import { computeStatement } from './compute-statement';
 import { LedgerError } from './ledger-errors';
-import { isPeriodKey, PeriodClosedError, type AuditRecord, type Claim, type LedgerStore, type PeriodKey, type PeriodSummary, type StatementFilter, type StatementSummary, type StoredStatement } from './ledger-store';
+import { isPeriodKey, PeriodClosedError, type AuditRecord, type Claim, type LedgerStore, type PeriodKey, type StatementFilter, type StatementSummary, type StoredStatement } from './ledger-store';
+import { PeriodListings, type PeriodListing, type PeriodListingOptions } from './period-listing';
 import { checkSignature, sealDocument, sha256, type LedgerStatementDocument, type StatementSignatureStatus } from './statement-document';
 import { UploadCheck } from './upload-check';
 
@@ -48,8 +49,6 @@ export interface UploadResult {
   readonly inputHash: string;
 }
 
-/** A period as the API lists it. */
-export type PeriodView = PeriodSummary;
 
 export interface StatementVerification {
   readonly statementId: string;
@@ -67,7 +66,11 @@ export interface StatementVerification {
  * closed into signed statements kept for good, statements verified against the ledger.
  */
 export class LedgerService {
-  constructor(private readonly deps: LedgerServiceDeps) {}
+  private readonly listings: PeriodListings;
+
+  constructor(private readonly deps: LedgerServiceDeps) {
+    this.listings = new PeriodListings(deps);
+  }
 
   /**
    * Records an upload all or nothing. Throws INVALID_SETTLEMENT listing every problem of the
@@ -155,9 +158,13 @@ export class LedgerService {
     return closed;
   }
 
-  periods(agreement: string): Promise<readonly PeriodView[]> {
-    this.deps.catalog().versions(agreement);
-    return this.deps.store.listPeriods(agreement);
+  /**
+   * The ledger's months (ascending), each with its state, counts and figures to date, and its
+   * quarter and year programmes to date (see PeriodListings): `figures: false` lists state and
+   * counts only, computing nothing; `from`/`to` (yyyy-mm) bound the months listed.
+   */
+  periods(agreement: string, options: PeriodListingOptions = {}): Promise<PeriodListing> {
+    return this.listings.list(agreement, options);
   }
 
   statements(filter: StatementFilter): Promise<readonly StatementSummary[]> {

@@ -196,6 +196,13 @@ export interface LedgerStore extends LedgerReader {
   /** Every period the ledger has (touched by a transaction, claims or a close), ascending. */
   listPeriods(agreement: string): Promise<readonly PeriodSummary[]>;
   /**
+   * A cheap mark of the agreement's ledger (one row read): it changes whenever a write commits
+   * that changes what the ledger holds — an upload recording transactions, a close, claims — and
+   * never otherwise. Read it before reading the ledger: what was computed from reads taken after
+   * it is still valid while the mark is the same (the service caches month figures under it).
+   */
+  changeMark(agreement: string): Promise<string>;
+  /**
    * Closes a period atomically: under the write lock, when the period is open `compute` reads
    * through the reader it is given and returns the statement, which is stored with the period
    * marked closed in one database transaction. An upload racing it is either read by compute or

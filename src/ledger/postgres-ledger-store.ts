@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { MIGRATIONS } from './migrations';
+import { RAISE_CHANGE_MARK_POSTGRES } from './migrations/002-change-marks';
 import { copyBatches, CREATE_STAGING_TABLE, STAGING_TABLE } from './postgres-copy';
 import { migratePostgres } from './postgres-migrate';
 import {
@@ -136,6 +137,7 @@ export class PostgresLedgerStore implements LedgerStore {
       if (inserted.rowCount !== accepted) throw new Error(`ledger merge inserted ${inserted.rowCount} transactions where ${accepted} were new`);
       const periods = [...new Set(counts.rows.filter((row) => row.verdict === 'new').map((row) => row.period!))].sort();
       await client.query("INSERT INTO ledger_periods (agreement, period, state) SELECT $1::text, unnest($2::text[]), 'open' ON CONFLICT DO NOTHING", [agreement, periods]);
+      if (accepted > 0) await client.query(RAISE_CHANGE_MARK_POSTGRES, [agreement]);
       await insertAudit(client, request.audit());
       await client.query('COMMIT');
       return { kind: 'accepted', accepted, unchanged: count('unchanged'), periods };
@@ -159,6 +161,11 @@ export class PostgresLedgerStore implements LedgerStore {
       ...(row.closed_at === null ? {} : { closedAt: row.closed_at }),
       ...(row.statement_id === null ? {} : { statementId: row.statement_id }),
     }));
+  }
+
+  async changeMark(agreement: string): Promise<string> {
+    const { rows } = await this.reads.query<{ mark: string }>('SELECT mark FROM ledger_change_marks WHERE agreement = $1', [agreement]);
+    return rows[0]?.mark ?? '0';
   }
 
   readTransactions(agreement: string, from: PeriodKey, to: PeriodKey): AsyncIterable<LedgerTransaction> {
@@ -201,6 +208,7 @@ export class PostgresLedgerStore implements LedgerStore {
         "INSERT INTO ledger_periods (agreement, period, state, closed_at, statement_id) VALUES ($1, $2, 'closed', $3, $4) ON CONFLICT (agreement, period) DO UPDATE SET state = 'closed', closed_at = excluded.closed_at, statement_id = excluded.statement_id",
         [agreement, period, statement.closedAt, statement.id],
       );
+      await client.query(RAISE_CHANGE_MARK_POSTGRES, [agreement]);
       await client.query('COMMIT');
       return { statement: { ...statement, agreement, period }, created: true };
     });
@@ -216,6 +224,7 @@ export class PostgresLedgerStore implements LedgerStore {
         'INSERT INTO ledger_claims (agreement, period, figure, claimed) SELECT $1::text, $2::text, unnest($3::text[]), unnest($4::text[]) ON CONFLICT (agreement, period, figure) DO UPDATE SET claimed = excluded.claimed',
         [agreement, period, claims.map((claim) => claim.figure), claims.map((claim) => claim.claimed)],
       );
+      await client.query(RAISE_CHANGE_MARK_POSTGRES, [agreement]);
       await insertAudit(client, audit);
       await client.query('COMMIT');
     });

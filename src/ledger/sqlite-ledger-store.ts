@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations';
+import { RAISE_CHANGE_MARK_SQLITE } from './migrations/002-change-marks';
 import {
   MAX_LISTED_IDS,
   nextPeriod,
@@ -175,6 +176,7 @@ export class SqliteLedgerStore implements LedgerStore {
         }
         const openPeriod = db.prepare("INSERT INTO ledger_periods (agreement, period, state) VALUES (?, ?, 'open') ON CONFLICT DO NOTHING");
         for (const period of periods) openPeriod.run(agreement, period);
+        if (accepted > 0) db.prepare(RAISE_CHANGE_MARK_SQLITE).run(agreement);
         this.insertAudit(request.audit());
         db.exec('COMMIT');
         return { kind: 'accepted', accepted, unchanged, periods: [...periods].sort() };
@@ -203,6 +205,11 @@ export class SqliteLedgerStore implements LedgerStore {
       ...(row.closed_at === null ? {} : { closedAt: row.closed_at }),
       ...(row.statement_id === null ? {} : { statementId: row.statement_id }),
     }));
+  }
+
+  async changeMark(agreement: string): Promise<string> {
+    const mark = this.read.prepare('SELECT mark FROM ledger_change_marks WHERE agreement = ?').pluck().get(agreement) as number | undefined;
+    return String(mark ?? 0);
   }
 
   readTransactions(agreement: string, from: PeriodKey, to: PeriodKey): AsyncIterable<LedgerTransaction> {
@@ -252,6 +259,7 @@ export class SqliteLedgerStore implements LedgerStore {
         db.prepare(
           "INSERT INTO ledger_periods (agreement, period, state, closed_at, statement_id) VALUES (?, ?, 'closed', ?, ?) ON CONFLICT (agreement, period) DO UPDATE SET state = 'closed', closed_at = excluded.closed_at, statement_id = excluded.statement_id",
         ).run(agreement, period, statement.closedAt, statement.id);
+        db.prepare(RAISE_CHANGE_MARK_SQLITE).run(agreement);
         db.exec('COMMIT');
         return { statement: { ...statement, agreement, period }, created: true };
       } catch (error) {
@@ -270,6 +278,7 @@ export class SqliteLedgerStore implements LedgerStore {
         db.prepare("INSERT INTO ledger_periods (agreement, period, state) VALUES (?, ?, 'open') ON CONFLICT DO NOTHING").run(agreement, period);
         const put = db.prepare('INSERT INTO ledger_claims (agreement, period, figure, claimed) VALUES (?, ?, ?, ?) ON CONFLICT (agreement, period, figure) DO UPDATE SET claimed = excluded.claimed');
         for (const claim of claims) put.run(agreement, period, claim.figure, claim.claimed);
+        db.prepare(RAISE_CHANGE_MARK_SQLITE).run(agreement);
         this.insertAudit(audit);
       }).immediate();
     });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { contractIssues, testApp } from '../support/test-app';
-import { workedExampleRequest } from '../support/settlement-fixtures';
+import { quarterClosingCase, workedExampleRequest } from '../support/settlement-fixtures';
 
 const example = workedExampleRequest();
 const agreement = example.agreement;
@@ -17,7 +17,7 @@ describe('the ledger over HTTP', () => {
 
     const periods = await request(app).get(`/v1/ledgers/${agreement}/periods`).expect(200);
     expect(contractIssues('LedgerPeriods', periods.body)).toEqual([]);
-    expect(periods.body.periods).toEqual([{ period: '2026-11', state: 'open', transactions: 5, returns: 1, adjustments: 0 }]);
+    expect(periods.body.periods).toEqual([{ period: '2026-11', state: 'open', transactions: 5, returns: 1, adjustments: 0, figures: expect.any(Array) }]);
 
     const closed = await request(app).post(`/v1/ledgers/${agreement}/periods/2026-11:close`).expect(201);
     expect(contractIssues('StoredStatement', closed.body)).toEqual([]);
@@ -63,6 +63,60 @@ describe('the ledger over HTTP', () => {
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(expect.arrayContaining(['/rows/2/channel', '/rows/3/sku']));
     const periods = await request(app).get(`/v1/ledgers/${agreement}/periods`).expect(200);
     expect(periods.body.periods[0].transactions).toBe(5);
+  });
+
+  it("lists an open month's figures as closing it stores them, a closed month's from its statement; figures=false, from and to", async () => {
+    const app = testApp();
+    const t1 = example.transactions.find((tx) => tx.id === 'T1')!;
+    await request(app).post(`/v1/ledgers/${agreement}/transactions`).send({ transactions: [...example.transactions, { ...t1, id: 'D1', date: '2026-12-04' }] }).expect(200);
+    const open = await request(app).get(`/v1/ledgers/${agreement}/periods`).expect(200);
+    expect(contractIssues('LedgerPeriods', open.body)).toEqual([]);
+    const stateless = await request(app).post('/v1/settlements').send({ agreement, period: example.period, transactions: example.transactions }).expect(200);
+    const november = open.body.periods[0];
+    expect(november.figures.map((f: { id: string; amount: string }) => [f.id, f.amount])).toEqual(stateless.body.figures.map((f: { id: string; amount: string }) => [f.id, f.amount]));
+    expect(november.figures.filter((f: { net?: boolean }) => f.net === true).map((f: { amount: string }) => f.amount)).toEqual([stateless.body.figures[stateless.body.figures.length - 1].amount]);
+
+    const closed = await request(app).post(`/v1/ledgers/${agreement}/periods/2026-11:close`).expect(201);
+    const stored = closed.body.document.statement.figures as { id: string; amount: string }[];
+    expect(november.figures.map((f: { id: string; amount: string }) => [f.id, f.amount])).toEqual(stored.map((f) => [f.id, f.amount]));
+    const after = await request(app).get(`/v1/ledgers/${agreement}/periods`).expect(200);
+    expect(contractIssues('LedgerPeriods', after.body)).toEqual([]);
+    expect(after.body.periods[0]).toEqual({ ...november, state: 'closed', closedAt: closed.body.closedAt, statementId: closed.body.id });
+    expect(after.body.periods[1]).toEqual(open.body.periods[1]);
+
+    const counts = await request(app).get(`/v1/ledgers/${agreement}/periods`).query({ figures: 'false' }).expect(200);
+    expect(contractIssues('LedgerPeriods', counts.body)).toEqual([]);
+    expect(counts.body).toEqual({ agreement, periods: after.body.periods.map(({ figures: _figures, ...counted }: Record<string, unknown>) => counted) });
+    const december = await request(app).get(`/v1/ledgers/${agreement}/periods`).query({ from: '2026-12', to: '2026-12' }).expect(200);
+    expect(december.body.periods).toEqual([after.body.periods[1]]);
+  });
+
+  it.each([
+    [{ from: '2026-13' }, '/query/from', 'INVALID_PERIOD'],
+    [{ to: '2026-1' }, '/query/to', 'INVALID_PERIOD'],
+    [{ from: '2026-12', to: '2026-11' }, '/query/to', 'INVALID_PERIOD'],
+    [{ figures: 'no' }, '/query/figures', 'VALIDATION_FAILED'],
+  ])('refuses the listing query %j with a 400 naming %s', async (query, pointer, code) => {
+    const res = await request(testApp()).get(`/v1/ledgers/${agreement}/periods`).query(query).expect(400);
+    expect([res.body.code, res.body.errors.map((e: { pointer: string }) => e.pointer)]).toEqual([code, [pointer]]);
+  });
+
+  it("lists a quarter programme to date: the closing month's statement pays what the listing showed", async () => {
+    const { request: settlement, ruleId } = quarterClosingCase();
+    const app = testApp();
+    await request(app).post(`/v1/ledgers/${settlement.agreement}/transactions`).send({ transactions: [...settlement.priorTransactions!, ...settlement.transactions] }).expect(200);
+    const listed = await request(app).get(`/v1/ledgers/${settlement.agreement}/periods`).expect(200);
+    expect(contractIssues('LedgerPeriods', listed.body)).toEqual([]);
+    const stateless = await request(app).post('/v1/settlements').send(settlement).expect(200);
+    const line = stateless.body.programmes.find((p: { ruleId: string }) => p.ruleId === ruleId);
+    const programme = listed.body.programmes.find((p: { programme: string }) => p.programme === ruleId);
+    expect(programme).toMatchObject({ kind: 'quarter', state: 'open', final: false, asOf: settlement.period.to.slice(0, 7), volumeToDate: line.volumeToDate, rebateToDate: line.rebate, tier: { from: line.tier.from, rate: line.tier.rate } });
+    expect(listed.body.periods.map((p: { period: string }) => p.period)).toEqual(programme.months);
+    const last = programme.months[programme.months.length - 1];
+    for (const month of programme.months) await request(app).post(`/v1/ledgers/${settlement.agreement}/periods/${month}:close`).expect(201);
+    const final = await request(app).get(`/v1/ledgers/${settlement.agreement}/periods`).query({ from: last }).expect(200);
+    expect(final.body.programmes).toEqual([{ ...programme, state: 'closed', final: true }]);
+    expect(final.body.periods[0].figures).toEqual(listed.body.periods[listed.body.periods.length - 1].figures);
   });
 
   it('answers a bad month with 400, an unknown statement with 404, an unknown agreement with 404', async () => {

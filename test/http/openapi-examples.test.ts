@@ -6,7 +6,7 @@ import { createApp } from '../../src/app';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import { contract, exampleTwoRequest, memoryLedger, recordingLogger, RULES_DIR } from '../support/test-app';
 import { fixedClock, trustApp } from '../support/trust-app';
-import { workedExampleRequest } from '../support/settlement-fixtures';
+import { quarterClosingCase, workedExampleRequest } from '../support/settlement-fixtures';
 
 /**
  * The examples of openapi.yaml (what Swagger UI shows) are real answers of the service on the
@@ -62,6 +62,8 @@ interface Apps {
   readonly issued: Record<string, unknown>;
   /** A ledger holding the worked example, November closed (statement LEDGER_STATEMENT). */
   readonly ledger: ReturnType<typeof createApp>;
+  /** A ledger holding a quarter of a quarterly rebate programme (a golden case's), its first month closed. */
+  readonly quarter: { readonly app: ReturnType<typeof createApp>; readonly path: string; readonly secondMonth: string };
 }
 
 const LEDGER = '/v1/ledgers/chamber-baiyikang';
@@ -77,6 +79,17 @@ async function ledgerApp(): Promise<ReturnType<typeof createApp>> {
   await request(app).post(`${LEDGER}/transactions`).send(LEDGER_UPLOAD).expect(200);
   await request(app).post(`${LEDGER}/periods/2026-11:close`).expect(201);
   return app;
+}
+
+/** A fresh app whose ledger holds the quarter of a golden case closing a quarterly programme, its first month closed. */
+async function quarterLedgerApp(): Promise<Apps['quarter']> {
+  const { request: settlement, quarter } = quarterClosingCase();
+  const app = emptyLedgerApp();
+  const ledger = `/v1/ledgers/${settlement.agreement}`;
+  await request(app).post(`${ledger}/transactions`).send({ transactions: [...settlement.priorTransactions!, ...settlement.transactions] }).expect(200);
+  await request(app).post(`${ledger}/periods/${quarter.from.slice(0, 7)}:close`).expect(201);
+  const month = Number(quarter.from.slice(5, 7)) + 1;
+  return { app, path: `${ledger}/periods`, secondMonth: `${quarter.from.slice(0, 4)}-${String(month).padStart(2, '0')}` };
 }
 
 function emptyLedgerApp(): ReturnType<typeof createApp> {
@@ -270,8 +283,20 @@ const RUNS: readonly ExampleRun[] = [
     deterministic: true,
   },
   {
-    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods', 'get', '200'), name: 'novemberClosed', summary: 'November closed' },
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods', 'get', '200'), name: 'novemberClosed', summary: 'November closed, December open: figures from the stored statement and computed to date' },
     call: ({ ledger }) => request(ledger).get(`${LEDGER}/periods`),
+    status: 200,
+    deterministic: true,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods', 'get', '200'), name: 'quarterToDate', summary: "A quarterly rebate programme to date: the quarter's first month closed, its second the last listed (to=…)" },
+    call: ({ quarter }) => request(quarter.app).get(quarter.path).query({ to: quarter.secondMonth }),
+    status: 200,
+    deterministic: true,
+  },
+  {
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/periods', 'get', '200'), name: 'countsOnly', summary: 'figures=false: state and counts only, nothing computed' },
+    call: ({ ledger }) => request(ledger).get(`${LEDGER}/periods`).query({ figures: 'false' }),
     status: 200,
     deterministic: true,
   },
@@ -334,7 +359,7 @@ async function makeApps(): Promise<Apps> {
   const keyed = createApp({ rules: loaded(), logger: recordingLogger(), contract, apiKeys: new Map([['example-key-0000000001', 'partner-a']]) });
   const starting = createApp({ rules: new RulesHolder(RULES_DIR), logger: recordingLogger(), contract });
   const issued = (await request(app).post('/v1/quotes').send(exampleTwoRequest()).expect(200)).body as Record<string, unknown>;
-  return { app, keyed, starting, issued, ledger: await ledgerApp() };
+  return { app, keyed, starting, issued, ledger: await ledgerApp(), quarter: await quarterLedgerApp() };
 }
 
 function loaded(): RulesHolder {

@@ -30,7 +30,7 @@ const row = (id: string, day: string): string => `${id},2026-12-${day},group-buy
 const json = { 'Content-Type': 'application/json' };
 
 async function periods(port: number): Promise<{ period: string; state: string; transactions: number }[]> {
-  const answer = await call(port, 'GET', `/v1/ledgers/${AGREEMENT}/periods`);
+  const answer = await call(port, 'GET', `/v1/ledgers/${AGREEMENT}/periods?figures=false`);
   return (JSON.parse(answer.body) as { periods: { period: string; state: string; transactions: number }[] }).periods;
 }
 

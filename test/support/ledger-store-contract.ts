@@ -153,6 +153,33 @@ export function describeLedgerStore(name: string, makeStore: () => Promise<Ledge
       expect(inStatement ? outcome.kind === 'accepted' : outcome.kind === 'refused' && outcome.closed.some((c) => c.id === 'S2')).toBe(true);
     });
 
+    it('raises the change mark on each upload that records, each close and each claims update; never on reads, resends or refusals', async () => {
+      const marks: string[] = [await store.changeMark(agreement)];
+      const mark = async (): Promise<string> => {
+        marks.push(await store.changeMark(agreement));
+        return marks[marks.length - 1]!;
+      };
+      await upload([sale('S1', '2026-10-03')]);
+      await mark();
+      await upload([sale('S1', '2026-10-03')]); // an identical resend records nothing
+      await store.listPeriods(agreement);
+      await collect(store.readTransactions(agreement, '2026-10', '2026-10'));
+      await mark();
+      await upload([sale('S1', '2026-10-03', 9)]); // refused: a conflict
+      await mark();
+      await store.putClaims(agreement, '2026-11', [{ figure: 'commission', claimed: '1.00' }], auditEntry(agreement, 'claims'));
+      await mark();
+      await store.closePeriod(agreement, '2026-10', async () => statementFor(`ST-${agreement}`, ['S1']));
+      await mark();
+      await store.closePeriod(agreement, '2026-10', () => Promise.reject(new Error('not called: closed already')));
+      await mark();
+      expect(marks.map((m, i) => i === 0 || m !== marks[i - 1])).toEqual([true, true, false, false, true, true, false]);
+      expect(new Set(marks).size).toBe(4);
+      // another agreement's writes leave this one's mark alone
+      await store.ingest({ agreement: `${agreement}-other`, batches: batchesOf([sale('S1', '2026-10-03')], 1), audit: () => auditEntry(`${agreement}-other`, 'upload') });
+      expect(await store.changeMark(agreement)).toBe(marks[marks.length - 1]);
+    });
+
     it('stores claims per period and refuses them once the period is closed', async () => {
       await store.putClaims(agreement, '2026-11', [{ figure: 'commission', claimed: '12.50' }, { figure: 'rebates/B1', claimed: '3.00' }], auditEntry(agreement, 'claims'));
       await store.putClaims(agreement, '2026-11', [{ figure: 'commission', claimed: '12.60' }], auditEntry(agreement, 'claims'));

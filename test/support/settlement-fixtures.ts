@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../../src/domain/errors';
 import { RuleCatalog } from '../../src/rules/rule-catalog';
@@ -54,4 +54,35 @@ export async function settlementIssues(promise: Promise<unknown>): Promise<[stri
   expect(error).toBeInstanceOf(DomainError);
   expect((error as DomainError).code).toBe('INVALID_SETTLEMENT');
   return (error as DomainError).issues.map((issue) => [issue.pointer, issue.code]);
+}
+
+/** A settlement golden case (request and expected answer) as rules/<agreement>/cases/*.json hold it. */
+interface SettlementCase {
+  readonly kind: string;
+  readonly request: SettlementRequest;
+  readonly expect: { readonly programmes?: readonly { readonly ruleId: string; readonly period: { readonly from: string; readonly to: string }; readonly closes: boolean }[] };
+}
+
+/**
+ * A golden case of the bundled rules, chosen by what it holds (never by name): a monthly
+ * statement that closes a quarter programme, with the quarter's earlier months given as prior
+ * transactions — so a ledger holding its priors and transactions has the whole quarter. The
+ * request, and the programme's rule id and period.
+ */
+export function quarterClosingCase(): { request: SettlementRequest; ruleId: string; quarter: { from: string; to: string } } {
+  for (const agreement of readdirSync(RULES_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
+    const dir = path.join(RULES_DIR, agreement, 'cases');
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).filter((file) => file.endsWith('.json')).sort()) {
+      const found = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as SettlementCase;
+      if (found.kind !== 'settlement' || (found.request.priorTransactions ?? []).length === 0) continue;
+      const line = found.expect.programmes?.find((p) => p.closes && monthsBetween(p.period.from, p.period.to) === 3 && p.period.to === found.request.period.to);
+      if (line !== undefined && found.request.priorTransactions!.some((tx) => tx.date.slice(0, 7) === line.period.from.slice(0, 7))) return { request: found.request, ruleId: line.ruleId, quarter: line.period };
+    }
+  }
+  throw new Error(`no settlement case in ${RULES_DIR} closes a quarter programme with its earlier months as prior transactions`);
+}
+
+function monthsBetween(from: string, to: string): number {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
 }

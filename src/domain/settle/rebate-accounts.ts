@@ -110,11 +110,34 @@ export class ProgrammeAccounts {
       .map((account) => {
         const volumeToDate = account.volume.value;
         const closes = account.period.to === this.period.to;
-        const tier = findTier(account.action.tiers, volumeToDate) ?? account.action.tiers[0]!;
-        const { rebate } = volumeRebate(account.action.tiers, account.action.mode, volumeToDate);
-        return { ruleId: account.rule.id, period: account.period, volumeToDate, tier: { from: tier.from, to: tier.to, rate: tier.rate }, closes, rebate: closes ? roundMoney(rebate, this.policy) : ZERO };
+        const standing = programmeStanding(account.action, volumeToDate, this.policy);
+        const tier = standing.tier ?? account.action.tiers[0]!;
+        return { ruleId: account.rule.id, period: account.period, volumeToDate, tier: { from: tier.from, to: tier.to, rate: tier.rate }, closes, rebate: closes ? standing.rebate : ZERO };
       });
   }
+}
+
+/** Where a programme stands on a volume to date: see {@link programmeStanding}. */
+export interface ProgrammeStanding {
+  /** The tier the volume reaches; undefined below the first tier. */
+  readonly tier?: Tier;
+  /** The next tier up (its threshold still to reach); undefined at the top tier. */
+  readonly nextTier?: Tier;
+  /** The rebate the volume gives, rounded as the agreement rounds: what the programme pays if it closed at this volume. */
+  readonly rebate: Dec;
+}
+
+/**
+ * A programme rebate (`rebate-settlement` over a quarter or a year) on its volume to date: the
+ * tier reached, the next threshold, and the rebate it gives — the figure the statement that
+ * closes the programme period pays when the volume is final.
+ * @example programmeStanding(quarterly, new Dec('386993.67'), policy).rebate // 5804.91 (1.5 % tier)
+ */
+export function programmeStanding(action: RebateSettlement, volumeToDate: Dec, policy: RoundingPolicy): ProgrammeStanding {
+  const tier = findTier(action.tiers, volumeToDate);
+  const nextTier = action.tiers.find((candidate) => candidate.from.gt(volumeToDate));
+  const rebate = roundMoney(volumeRebate(action.tiers, action.mode, volumeToDate).rebate, policy);
+  return { ...(tier === undefined ? {} : { tier }), ...(nextTier === undefined ? {} : { nextTier }), rebate };
 }
 
 /**

@@ -78,7 +78,7 @@ export class SaleRegister {
     private readonly matcher: ReturnMatcher,
   ) {}
 
-  /** True once the register spilled (prior sales come before that). */
+  /** True once the register spilled: ids are then registered in the spill and repeats found at finish. */
   get spilling(): boolean {
     return this.spill !== undefined;
   }
@@ -146,8 +146,17 @@ export class SaleRegister {
     return this.registry.has(id);
   }
 
-  /** A prior sale: to price (it is booked like a sale), or refused for its problems (its id then counts as refused, even one given twice). */
-  admitPrior(id: string, refused: boolean): void {
+  /**
+   * A prior sale: to price (it is booked like a sale, in the spill once spilling), or refused
+   * for its problems (its id then counts as refused, even one given twice). Priors may outnumber
+   * what the registry keeps in memory (a year programme's earlier months): they spill like the
+   * period's own sales.
+   */
+  admitPrior(id: string, at: TransactionLocator, refused: boolean): void {
+    if (this.spill !== undefined) {
+      if (refused) this.spill.registerId(this.issues.call, id, 'refused', at);
+      return;
+    }
     this.registry.set(id, refused ? REFUSED : PENDING);
   }
 

@@ -3,7 +3,7 @@ import { streamedStatement } from '../../domain/settlement';
 import { LedgerError } from '../../ledger/ledger-errors';
 import type { LedgerService, UploadContent } from '../../ledger/ledger-service';
 import type { LedgerStatementDocument } from '../../ledger/statement-document';
-import type { StoredStatement } from '../../ledger/ledger-store';
+import { isPeriodKey, type StoredStatement } from '../../ledger/ledger-store';
 import { mayCall, requireAgreement, type KeyOperation } from '../api-key-auth';
 import type { AppContext } from '../context';
 import { HttpProblem } from '../problem';
@@ -36,7 +36,12 @@ export function ledgerRoutes(ctx: AppContext, ledger: LedgerService | undefined,
 
   router.get('/v1/ledgers/:agreement/periods', async (req, res) => {
     const agreement = allow(req, 'read');
-    res.json({ agreement, periods: await ledgerCall(() => service().periods(agreement)) });
+    const figures = booleanQuery(req.query['figures'], true, '/query/figures');
+    const from = periodQuery(req, 'from');
+    const to = periodQuery(req, 'to');
+    if (from !== undefined && to !== undefined && from > to) throw new HttpProblem('INVALID_PERIOD', `to (${to}) is before from (${from})`, [{ pointer: '/query/to', code: 'INVALID_PERIOD', detail: 'must not be before from' }]);
+    const listing = await ledgerCall(() => service().periods(agreement, { figures, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }));
+    res.json({ agreement, ...listing });
   });
 
   router.post('/v1/ledgers/:agreement/periods/:action', async (req, res) => {
@@ -143,6 +148,22 @@ function mayRead(req: Request, agreement: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The month (yyyy-mm) the query member `name` gives, if any; INVALID_PERIOD naming it when it is not one. */
+function periodQuery(req: Request, name: 'from' | 'to'): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !isPeriodKey(value)) {
+    throw new HttpProblem('INVALID_PERIOD', `${name} must be a month (yyyy-mm)`, [{ pointer: `/query/${name}`, code: 'INVALID_PERIOD', detail: 'must be yyyy-mm' }]);
+  }
+  return value;
+}
+
+function booleanQuery(value: unknown, fallback: boolean, pointer: string): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new HttpProblem('VALIDATION_FAILED', `${pointer.slice(7)} must be true or false`, [{ pointer, detail: 'must be true or false', code: 'enum' }]);
 }
 
 function boundedInt(value: unknown, fallback: number, min: number, max: number, pointer: string): number {
