@@ -1,16 +1,19 @@
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
+import { statementStyleSource } from '../io/statement-html';
 import { CONSOLE_PAGES, renderPageShell, type ConsoleLanguage } from './page-shell';
 
 /**
  * The console's own Content-Security-Policy, stricter than the API's: everything from this
  * origin, no inline script or style (the pages style through their stylesheet and the CSSOM),
- * no frames, no third-party origin. `blob:` lets a page offer a fetched document for download.
+ * no third-party origin. `blob:` lets a page offer a fetched document for download. The one
+ * inline style allowed is the readable statement's, by its hash: the archive page shows that
+ * document in a sandboxed `srcdoc` frame, which inherits this policy (and no script runs in it).
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' ${statementStyleSource()}`,
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",

@@ -4,6 +4,8 @@ export const CONSOLE_PAGES = [
   { id: 'simulator', path: '/console/simulator', zh: '报价模拟', en: 'Quote simulator' },
   { id: 'settlement', path: '/console/settlement', zh: '结算', en: 'Settlement' },
   { id: 'what-if', path: '/console/what-if', zh: '假设分析', en: 'What-if' },
+  { id: 'ledger', path: '/console/ledger', zh: '台账', en: 'Ledger' },
+  { id: 'statements', path: '/console/statements', zh: '结算单存档', en: 'Statement archive' },
 ] as const;
 
 export type ConsolePage = (typeof CONSOLE_PAGES)[number];

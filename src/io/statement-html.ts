@@ -40,7 +40,12 @@ table.sign-off td { height: 3.2em; width: 33%; }
  * The Content-Security-Policy an HTML statement is served with: nothing loads (no script, no
  * image, no font, no request), only its own inline style runs, by its hash.
  */
-export const STATEMENT_HTML_CSP = `default-src 'none'; style-src '${`sha256-${createHash('sha256').update(STYLE).digest('base64')}`}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export const STATEMENT_HTML_CSP = `default-src 'none'; style-src ${statementStyleSource()}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+/** The CSP source allowing the statement's inline style and nothing else: its SHA-256 hash (`'sha256-…'`). */
+export function statementStyleSource(): string {
+  return `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+}
 
 /**
  * A statement a finance user reads and prints on A4: the parties and the period in the

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildConsoleAssets } from '../../src/console/build-client';
 import { launchChromium, type HeadlessChromium } from '../support/chromium';
-import { RULES_DIR, testApp } from '../support/test-app';
+import { RulesHolder } from '../../src/rules/rules-holder';
+import { dataDirLedger, RULES_DIR, testApp } from '../support/test-app';
 
 export const ARTIFACTS_DIR = path.resolve(__dirname, '../../test-artifacts');
 export const API_KEY = 'console-test-key';
@@ -18,16 +19,28 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
+export interface ConsoleHarnessOptions {
+  /**
+   * The service's ledger: in memory (the default), in `ledger.sqlite` of a temporary data
+   * directory as the server keeps it, or none (its routes answer 503 LEDGER_UNAVAILABLE).
+   */
+  readonly ledger?: 'memory' | 'data-dir' | 'none';
+}
+
 /**
  * The service with an API key configured (so every /v1 call needs it), its console assets built
  * by esbuild into a temporary folder, listening on 127.0.0.1 on a free port; and a headless
  * Chromium.
  */
-export async function startConsoleHarness(): Promise<ConsoleHarness> {
+export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'suanpan-console-'));
   const assets = path.join(tmp, 'assets');
   await buildConsoleAssets(assets);
-  const app = testApp({ apiKeys: new Map([[API_KEY, 'finance-team']]), consoleAssetsDir: assets, today: () => '2026-11-26' });
+  const rules = new RulesHolder(RULES_DIR);
+  rules.load();
+  const opened = options.ledger === 'data-dir' ? await dataDirLedger(rules, path.join(tmp, 'data')) : undefined;
+  const ledger = options.ledger === 'none' ? { ledger: undefined } : opened === undefined ? {} : { ledger: opened.ledger };
+  const app = testApp({ rules, apiKeys: new Map([[API_KEY, 'finance-team']]), consoleAssetsDir: assets, today: () => '2026-11-26', ...ledger });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -41,6 +54,7 @@ export async function startConsoleHarness(): Promise<ConsoleHarness> {
       await browser.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await opened?.store.close();
       rmSync(tmp, { recursive: true, force: true });
     },
   };
@@ -54,8 +68,9 @@ export async function openPage(harness: ConsoleHarness, pathAndQuery: string, op
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  // the key a user typed earlier in this tab (the key form itself is tested on its own)
-  if (options.withKey !== false) await page.addInitScript((key) => sessionStorage.setItem('suanpan.apiKey', key), API_KEY);
+  // the key a user typed earlier in this tab (the key form itself is tested on its own); init
+  // scripts run in every frame, and a sandboxed frame (the archive's statement view) has no storage
+  if (options.withKey !== false) await page.addInitScript((key) => window.top === window && sessionStorage.setItem('suanpan.apiKey', key), API_KEY);
   await page.goto(`${harness.origin}${pathAndQuery}`);
   return { page, errors };
 }

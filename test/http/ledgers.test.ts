@@ -28,6 +28,8 @@ describe('the ledger over HTTP', () => {
     const csv = await request(app).get(`/v1/statements/${id}`).set('Accept', 'text/csv').expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.text).toContain('chamber-baiyikang');
+    const workbook = await request(app).get(`/v1/statements/${id}`).set('Accept', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').buffer(true).expect(200);
+    expect([workbook.headers['content-type'], workbook.headers['content-disposition']]).toEqual(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', expect.stringMatching(/^attachment; filename=".+\.xlsx"$/)]);
     const fetched = await request(app).get(`/v1/statements/${id}`).expect(200);
     expect(fetched.body).toEqual(closed.body);
 

@@ -6,6 +6,8 @@ import { ephemeralKeyRing } from '../../src/trust/signing-keys';
 import { RulesHolder } from '../../src/rules/rules-holder';
 import { LedgerService } from '../../src/ledger/ledger-service';
 import { SqliteLedgerStore } from '../../src/ledger/sqlite-ledger-store';
+import { openLedgerStore } from '../../src/ledger/open-ledger-store';
+import type { LedgerStore } from '../../src/ledger/ledger-store';
 import type { KeyRing } from '../../src/trust/signing-keys';
 
 export const RULES_DIR = path.resolve(__dirname, '../../rules');
@@ -31,6 +33,16 @@ export function testApp(overrides: Partial<AppDeps> = {}): App {
 export function memoryLedger(rules: RulesHolder, keys?: KeyRing, now: () => Date = () => new Date()): LedgerService {
   const store = new SqliteLedgerStore(':memory:');
   void store.migrate();
+  return ledgerOver(store, rules, keys, now);
+}
+
+/** A ledger in `<dataDir>/ledger.sqlite`, opened and migrated as the server opens it; close its store when done. */
+export async function dataDirLedger(rules: RulesHolder, dataDir: string, keys?: KeyRing): Promise<{ ledger: LedgerService; store: LedgerStore }> {
+  const store = await openLedgerStore({ dataDir });
+  return { ledger: ledgerOver(store, rules, keys), store };
+}
+
+function ledgerOver(store: LedgerStore, rules: RulesHolder, keys?: KeyRing, now: () => Date = () => new Date()): LedgerService {
   const ring = keys ?? ephemeralKeyRing();
   return new LedgerService({ store, catalog: () => rules.current()!, keys: () => ring, now });
 }

@@ -3,6 +3,7 @@
 // The console's shared browser code: language, the API key, calls to the /v1 API and the
 // formatting of the decimal strings it answers. No pricing happens here: every figure a page
 // shows is a string the API computed, only grouped, signed or turned into % for reading.
+import { grouped, money, percent, shiftPoint } from './decimal-text';
 
 export type Lang = 'zh' | 'en';
 export type Label = { readonly zh: string; readonly en: string } | string | undefined;
@@ -166,7 +167,9 @@ export function problemView(error: unknown): HTMLElement {
   if (errors.length > 0) {
     const rows = errors.map((issue) => {
       const row = /^\/rows\/(\d+)(?:\/(.*))?$/.exec(issue.pointer ?? '');
-      return el('tr', {}, el('td', {}, row === null ? '' : row[1]!), el('td', {}, el('code', {}, row === null ? (issue.pointer ?? '') : (row[2] ?? ''))), el('td', {}, issue.code ?? ''), el('td', {}, issue.transaction ?? ''), el('td', {}, issue.detail ?? ''));
+      // a ledger refusal (409) names the transaction in its pointer: /transactions/{id}
+      const transaction = issue.transaction ?? /^\/transactions\/([^/]+)$/.exec(issue.pointer ?? '')?.[1] ?? '';
+      return el('tr', { 'data-code': issue.code }, el('td', {}, row === null ? '' : row[1]!), el('td', {}, el('code', {}, row === null ? (issue.pointer ?? '') : (row[2] ?? ''))), el('td', {}, issue.code ?? ''), el('td', { class: 'transaction' }, transaction), el('td', {}, issue.detail ?? ''));
     });
     append(box, table([tr('行', 'Row'), tr('字段', 'Field'), tr('代码', 'Code'), tr('交易', 'Transaction'), tr('说明', 'Detail')], rows, tr(`共 ${errors.length} 个问题`, `${errors.length} problem(s)`)));
   }
@@ -174,9 +177,10 @@ export function problemView(error: unknown): HTMLElement {
   return box;
 }
 
-/** A table with a caption, its header row and body rows. */
-export function table(headers: readonly string[], rows: readonly HTMLTableRowElement[], caption?: string, numericFrom = Number.POSITIVE_INFINITY): HTMLElement {
-  const head = el('tr', {}, ...headers.map((h, i) => el('th', { scope: 'col', class: i >= numericFrom ? 'num' : undefined }, h)));
+/** A table with a caption, its header row and body rows; numeric columns (from an index on, or each flagged) are right-aligned. */
+export function table(headers: readonly string[], rows: readonly HTMLTableRowElement[], caption?: string, numeric: number | readonly boolean[] = Number.POSITIVE_INFINITY): HTMLElement {
+  const isNumeric = (i: number): boolean => (typeof numeric === 'number' ? i >= numeric : numeric[i] === true);
+  const head = el('tr', {}, ...headers.map((h, i) => el('th', { scope: 'col', class: isNumeric(i) ? 'num' : undefined }, h)));
   return el('div', { class: 'table-wrap', role: 'region', 'aria-label': caption ?? headers.join(' · '), tabindex: 0 }, el('table', {}, caption === undefined ? null : el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...rows)));
 }
 
@@ -187,34 +191,7 @@ export function numCell(text: string, extraClass = ''): HTMLTableCellElement {
 
 // ---- reading the API's decimal strings -----------------------------------------------------
 
-/** A decimal string with thousands separators: "-291852.00" → "-291,852.00". */
-export function grouped(decimal: string): string {
-  const match = /^(-?)(\d+)(\.\d+)?$/.exec(decimal);
-  if (match === null) return decimal;
-  return `${match[1]}${match[2]!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${match[3] ?? ''}`;
-}
-
-/** An amount for reading: grouped, a leading + for a positive change when asked. */
-export function money(decimal: string | undefined, signed = false): string {
-  if (decimal === undefined) return '—';
-  const text = grouped(decimal);
-  return signed && !decimal.startsWith('-') && !/^0(\.0+)?$/.test(decimal) ? `+${text}` : text;
-}
-
-/** Moves a decimal string's point `places` to the right, as text (no floating point): shift("0.085", 2) = "8.5". */
-export function shiftPoint(decimal: string, places: number): string {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal);
-  if (match === null) return decimal;
-  const fraction = (match[3] ?? '').padEnd(places, '0');
-  const digits = `${match[2]}${fraction.slice(0, places)}`.replace(/^0+(?=\d)/, '');
-  const rest = fraction.slice(places).replace(/0+$/, '');
-  return `${match[1]}${digits}${rest === '' ? '' : `.${rest}`}`;
-}
-
-/** A rate fraction as a percentage: "0.03" → "3 %". */
-export function percent(rate: string): string {
-  return `${shiftPoint(rate, 2)} %`;
-}
+export { grouped, money, percent, shiftPoint };
 
 /** A price factor as 折 (zh) or as a percentage of list (en): "0.85" → "8.5 折" / "85 % of list". */
 export function discountFactor(factor: string): string {
@@ -308,6 +285,8 @@ export function dropZone(labelText: string, accept: string, onFile: (file: File)
   const input = el('input', { type: 'file', accept, class: 'file' });
   input.addEventListener('change', () => {
     const file = input.files?.[0];
+    // cleared, so choosing the same file again (after changing an option) sends it again
+    input.value = '';
     if (file !== undefined) onFile(file);
   });
   const zone = el('div', { class: 'drop' }, el('label', { for: (input.id = freshId('file')) }, labelText), input, el('span', { class: 'hint' }, tr('把文件拖到这里，或点击选择', 'Drop the file here, or choose it')));

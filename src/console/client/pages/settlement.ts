@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 // The settlement page: a CSV / NDJSON (or JSON) file → POST /v1/settlements, sent with XHR so the
 // upload's progress is shown → the statement's figures, or every problem with its row number.
-// The API does not report lines priced while it works: the bar shows the bytes sent, then the
-// page says the service is pricing, and the statement states how many lines it priced.
+// The API does not report lines priced while it works: the bar shows the bytes sent (upload.ts),
+// then the page says the service is pricing, and the statement states how many lines it priced.
 import {
   agreementSelect,
   append,
@@ -27,6 +27,9 @@ import {
   tr,
   type Label,
 } from '../common';
+import { documentButton, statementFormats } from '../documents';
+import { figuresList } from '../statement-figures';
+import { sendFile, UPLOAD_ACCEPT, uploadProgress, uploadType, type UploadProgress } from '../upload';
 
 interface Statement {
   readonly agreement: string;
@@ -44,8 +47,6 @@ interface Statement {
   readonly [section: string]: unknown;
 }
 
-const TYPES: Record<string, string> = { csv: 'text/csv', ndjson: 'application/x-ndjson', jsonl: 'application/x-ndjson', json: 'application/json' };
-
 startPage(async () => {
   const root = appRoot();
   clear(root);
@@ -53,11 +54,10 @@ startPage(async () => {
   const agreement = agreementSelect(agreements);
   const from = el('input', { type: 'date', name: 'from', required: true });
   const to = el('input', { type: 'date', name: 'to', required: true });
-  const progress = el('progress', { id: 'upload-progress', max: 1, value: 0, 'aria-label': tr('上传进度', 'Upload progress') });
-  const status = el('p', { id: 'upload-status', role: 'status' }, tr('尚未上传文件。', 'No file sent yet.'));
+  const progress = uploadProgress();
   const out = el('div', { id: 'statement', 'aria-live': 'polite' });
-  const zone = dropZone(tr('结算文件（CSV、NDJSON 或 JSON）', 'Settlement file (CSV, NDJSON or JSON)'), '.csv,.ndjson,.jsonl,.json,text/csv,application/x-ndjson,application/json', (file) => {
-    void settle(file, agreement.value, from.value, to.value, progress, status, out);
+  const zone = dropZone(tr('结算文件（CSV、NDJSON 或 JSON）', 'Settlement file (CSV, NDJSON or JSON)'), UPLOAD_ACCEPT, (file) => {
+    void settle(file, agreement.value, from.value, to.value, progress, out);
   });
   append(
     root,
@@ -66,73 +66,44 @@ startPage(async () => {
       el('div', { class: 'row' }, field(tr('协议', 'Agreement'), agreement), field(tr('起始日', 'From'), from), field(tr('截止日', 'To'), to)),
       el('p', { class: 'hint' }, tr('CSV/NDJSON 文件的格式见 docs/settlement.md；JSON 文件自带协议与期间。', 'The CSV/NDJSON layout is in docs/settlement.md; a JSON file carries its agreement and period.')),
       zone,
-      el('div', { class: 'progress' }, progress, status),
+      progress.view,
     ),
     out,
   );
 });
 
-function fileType(file: File): string | undefined {
-  return TYPES[(/\.([a-z]+)$/i.exec(file.name)?.[1] ?? '').toLowerCase()];
-}
-
 function settlementUrl(agreement: string, from: string, to: string, type: string): string {
   return type === 'application/json' ? '/v1/settlements' : `/v1/settlements?${new URLSearchParams({ agreement, from, to }).toString()}`;
 }
 
-/** Sends the file with XHR (fetch reports no upload progress) and shows what comes back. */
-async function settle(file: File, agreement: string, from: string, to: string, progress: HTMLProgressElement, status: HTMLElement, out: HTMLElement): Promise<void> {
+/** Sends the file (the bar counts the bytes sent) and shows what comes back. */
+async function settle(file: File, agreement: string, from: string, to: string, progress: UploadProgress, out: HTMLElement): Promise<void> {
   clear(out);
-  const type = fileType(file);
+  const type = uploadType(file);
   if (type === undefined) {
-    status.textContent = tr('请使用 .csv、.ndjson 或 .json 文件。', 'Use a .csv, .ndjson or .json file.');
+    progress.status.textContent = tr('请使用 .csv、.ndjson 或 .json 文件。', 'Use a .csv, .ndjson or .json file.');
     return;
   }
   if (type !== 'application/json' && (from === '' || to === '')) {
-    status.textContent = tr('请先填写结算期间的起始日和截止日。', 'Enter the first and last day of the period first.');
+    progress.status.textContent = tr('请先填写结算期间的起始日和截止日。', 'Enter the first and last day of the period first.');
     return;
   }
   const url = settlementUrl(agreement, from, to, type);
-  const total = file.size;
-  progress.max = total;
-  progress.value = 0;
-  const xhr = new XMLHttpRequest();
-  xhr.open('POST', url);
-  xhr.setRequestHeader('Content-Type', type);
-  xhr.setRequestHeader('Accept', 'application/json');
-  for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
-  xhr.upload.addEventListener('progress', (event) => {
-    progress.value = event.loaded;
-    status.textContent = tr(`已发送 ${money(String(event.loaded)).replace(/\.00$/, '')} / ${money(String(total))} 字节`, `Sent ${event.loaded} of ${total} bytes`);
-  });
-  xhr.upload.addEventListener('load', () => {
-    progress.value = total;
-    progress.removeAttribute('value');
-    status.textContent = tr(`已发送全部 ${total} 字节；服务正在逐行定价（服务端不报告定价进度）…`, `All ${total} bytes sent; the service is pricing the lines (it does not report pricing progress)…`);
-  });
-  const answer = await new Promise<{ status: number; text: string }>((resolve) => {
-    xhr.addEventListener('load', () => resolve({ status: xhr.status, text: xhr.responseText }));
-    xhr.addEventListener('error', () => resolve({ status: 0, text: '' }));
-    xhr.send(file);
-  });
-  progress.max = total;
-  progress.value = total;
+  const answer = await sendFile(url, file, type, progress, (total) =>
+    tr(`已发送全部 ${total} 字节；服务正在逐行定价（服务端不报告定价进度）…`, `All ${total} bytes sent; the service is pricing the lines (it does not report pricing progress)…`),
+  );
   if (answer.status === 200) {
     const statement = JSON.parse(answer.text) as Statement;
-    status.textContent = tr(`完成：已定价 ${statement.counts?.['lines'] ?? '?'} 行。`, `Done: ${statement.counts?.['lines'] ?? '?'} lines priced.`);
+    progress.status.textContent = tr(`完成：已定价 ${statement.counts?.['lines'] ?? '?'} 行。`, `Done: ${statement.counts?.['lines'] ?? '?'} lines priced.`);
     append(out, statementView(statement, file, url, type, answer.text));
     return;
   }
-  status.textContent = answer.status === 0 ? tr('上传失败：连接中断。', 'The upload failed: the connection was lost.') : tr(`服务拒绝了此文件（HTTP ${answer.status}）。`, `The service refused the file (HTTP ${answer.status}).`);
-  if (answer.status !== 0) append(out, problemView(new ApiError(problemOf(answer.status, answer.text))));
+  if (answer.status === 0) return;
+  progress.status.textContent = tr(`服务拒绝了此文件（HTTP ${answer.status}）。`, `The service refused the file (HTTP ${answer.status}).`);
+  append(out, problemView(new ApiError(problemOf(answer.status, answer.text))));
 }
 
 const KNOWN_SECTIONS = new Set(['figures', 'rebates', 'priceGuarantee', 'discrepancies']);
-
-function partyName(s: Statement, role: string): string {
-  const party = s.parties?.[role];
-  return party === undefined ? role : labelOf(party.name, party.id);
-}
 
 /** A section the page has no special view for (reconciliation with claims, per-affiliate rows, programmes): its keys as columns. */
 function genericTable(section: string, rows: readonly Record<string, unknown>[]): HTMLElement {
@@ -152,7 +123,7 @@ function statementView(s: Statement, file: File, url: string, type: string, json
     { 'aria-labelledby': 'statement-h', class: 'statement' },
     el('h2', { id: 'statement-h' }, `${tr('结算单', 'Statement')} ${parties} · ${s.period.from} – ${s.period.to}`),
     el('p', { class: 'hint' }, `${s.agreement} · ${tr('规则版本', 'rule version')} `, el('code', {}, s.rulesetVersion), ` · ${s.currency}`),
-    el('dl', { class: 'figures' }, ...figures.map((f) => el('div', { class: 'figure', 'data-figure': f.id }, el('dt', {}, labelOf(f.label, f.id)), el('dd', { class: 'amount' }, money(f.amount)), f.payer === undefined || f.payee === undefined ? null : el('dd', { class: 'hint' }, `${partyName(s, f.payer)} → ${partyName(s, f.payee)}`)))),
+    figuresList(s, figures),
     el('div', { class: 'actions' }, downloadLink(jsonText, `statement-${s.agreement}-${s.period.from}.json`, 'application/json', tr('下载 JSON', 'Download JSON')), ...documentButtons(file, url, type)),
   );
   if (s.volume !== undefined) append(view, table(VOLUME_HEAD(), Object.entries(s.volume).map(([channel, amount]) => el('tr', { 'data-channel': channel }, el('td', {}, channel), numCell(money(amount)))), tr('各渠道业务额', 'Volume by channel'), 1));
@@ -183,30 +154,5 @@ function statementView(s: Statement, file: File, url: string, type: string, json
 
 /** Buttons that send the same file again asking for the printable (HTML) or spreadsheet statement. */
 function documentButtons(file: File, url: string, type: string): HTMLElement[] {
-  const formats = [
-    { accept: 'text/html', ext: 'html', text: tr('可打印结算单（HTML）', 'Printable statement (HTML)') },
-    { accept: 'text/csv', ext: 'csv', text: tr('结算单 CSV', 'Statement CSV') },
-    { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx', text: tr('结算单 Excel（.xlsx）', 'Statement Excel (.xlsx)') },
-  ];
-  return formats.map((format) => {
-    const button = el('button', { type: 'button', class: 'secondary' }, format.text);
-    button.addEventListener('click', () => {
-      button.disabled = true;
-      void fetch(url, { method: 'POST', headers: { 'Content-Type': type, Accept: format.accept, ...authHeaders() }, body: file })
-        .then(async (response) => {
-          if (!response.ok) {
-            const problem = problemOf(response.status, await response.text());
-            button.replaceWith(el('span', { class: 'hint' }, response.status === 406 ? tr(`${format.ext} 格式此服务暂不提供`, `${format.ext} is not offered by this service`) : `${format.ext}: ${problem.detail ?? response.status}`));
-            return;
-          }
-          const link = downloadLink(await response.blob(), `statement.${format.ext}`, format.accept, format.text);
-          button.replaceWith(link);
-          link.click();
-        })
-        .finally(() => {
-          button.disabled = false;
-        });
-    });
-    return button;
-  });
+  return statementFormats().map((format) => documentButton(format, `statement.${format.ext}`, (accept) => fetch(url, { method: 'POST', headers: { 'Content-Type': type, Accept: accept, ...authHeaders() }, body: file })));
 }
