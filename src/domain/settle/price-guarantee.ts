@@ -7,7 +7,52 @@ import type { PriceGuaranteeResult } from './settlement-result';
 /** The guaranteed lines of one SKU under one price-guarantee rule: how many lines had each quantity. */
 interface GuaranteedLines {
   readonly factor: Dec;
-  readonly countByQuantity: Map<number, number>;
+  readonly countByQuantity: QuantityCounts;
+}
+
+/** Quantities a dense table counts: every quantity a settlement file can carry (±1,000,000 units). */
+const DENSE_LIMIT = 1_000_000;
+/** Default {@link QuantityCounts} switch to the dense table: past this many distinct quantities (≈ 5 MB of map entries). */
+export const DENSE_AFTER = 50_000;
+
+/**
+ * How many lines had each quantity, in bounded memory: a map while the quantities are few (a
+ * month repeats a handful), then a table of 2,000,001 counts (8 MB) indexed by quantity, so a
+ * hostile file of a million distinct quantities cannot grow the map without bound. A quantity
+ * beyond the table (only a JSON request can carry one) stays in the map.
+ */
+export class QuantityCounts {
+  private readonly few = new Map<number, number>();
+  private dense: Uint32Array | undefined;
+
+  constructor(private readonly denseAfter: number = DENSE_AFTER) {}
+
+  add(quantity: number): void {
+    const dense = this.dense;
+    if (dense !== undefined && Math.abs(quantity) <= DENSE_LIMIT) {
+      dense[quantity + DENSE_LIMIT]! += 1;
+      return;
+    }
+    this.few.set(quantity, (this.few.get(quantity) ?? 0) + 1);
+    if (dense === undefined && this.few.size > this.denseAfter) this.densify();
+  }
+
+  /** Each quantity with its count (in no particular order). */
+  *entries(): Generator<[number, number]> {
+    yield* this.few;
+    const dense = this.dense;
+    if (dense === undefined) return;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) yield [i - DENSE_LIMIT, dense[i]!];
+  }
+
+  private densify(): void {
+    const dense = (this.dense = new Uint32Array(2 * DENSE_LIMIT + 1));
+    for (const [quantity, count] of this.few) {
+      if (Math.abs(quantity) > DENSE_LIMIT) continue;
+      dense[quantity + DENSE_LIMIT] = count;
+      this.few.delete(quantity);
+    }
+  }
 }
 
 interface LowestExternal {
@@ -17,7 +62,8 @@ interface LowestExternal {
 
 /**
  * The price guarantee (term 7b, `price-guarantee`): the lines the guarantee fired on (per SKU
- * and rule, a count per quantity: memory grows with the distinct quantities, not the lines)
+ * and rule, a count per quantity: memory grows with the distinct quantities, not the lines, and
+ * is bounded: see {@link QuantityCounts})
  * and the lowest price each SKU was sold at to another institution; at the end, per SKU sold
  * elsewhere below list × the guaranteed factor, Σ round(quantity × (list × factor − lowest)).
  */
@@ -28,6 +74,8 @@ export class PriceGuarantee {
   constructor(
     private readonly version: AgreementVersion,
     private readonly period: SettlementPeriod,
+    /** When a group's quantity counts turn dense (see {@link QuantityCounts}); tests lower it. */
+    private readonly denseAfter: number = DENSE_AFTER,
   ) {}
 
   /** A priced piece (sale or return) of a line the guarantee fired on. */
@@ -38,8 +86,8 @@ export class PriceGuarantee {
       let bySku = this.guaranteed.get(piece.sku);
       if (bySku === undefined) this.guaranteed.set(piece.sku, (bySku = new Map()));
       let lines = bySku.get(rule.id);
-      if (lines === undefined) bySku.set(rule.id, (lines = { factor: action.factor, countByQuantity: new Map() }));
-      lines.countByQuantity.set(piece.quantity, (lines.countByQuantity.get(piece.quantity) ?? 0) + 1);
+      if (lines === undefined) bySku.set(rule.id, (lines = { factor: action.factor, countByQuantity: new QuantityCounts(this.denseAfter) }));
+      lines.countByQuantity.add(piece.quantity);
     }
   }
 
@@ -63,7 +111,7 @@ export class PriceGuarantee {
       for (const group of this.guaranteed.get(item.sku)?.values() ?? []) {
         const shortfall = item.listPrice.times(group.factor).minus(lowest.unitPrice);
         if (shortfall.lte(0)) continue;
-        for (const [quantity, count] of group.countByQuantity) compensation = compensation.plus(roundMoney(shortfall.times(quantity), version.rounding).times(count));
+        for (const [quantity, count] of group.countByQuantity.entries()) compensation = compensation.plus(roundMoney(shortfall.times(quantity), version.rounding).times(count));
       }
       lines.push({
         sku: item.sku,
