@@ -4,6 +4,8 @@ import { CliFault, EXIT, isFileSystemError } from './cli-fault';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Where a command may stream a long answer (process.stdout); without it the answer goes through `out`. */
+  readonly outStream?: import('node:stream').Writable;
   /** The directory relative paths are resolved from; default process.cwd(). */
   readonly cwd?: string;
 }
@@ -32,6 +34,7 @@ ${EXIT_CODES_TEXT}`;
 const HELP = new Set(['--help', '-h', 'help']);
 
 const processIo: CliIo = {
+  outStream: process.stdout,
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };

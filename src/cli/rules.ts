@@ -8,7 +8,7 @@ import { runAllGoldenCases } from '../rules/validate-rules';
 import { chooseAgreement } from './choose-agreement';
 import { assertReadableFile, assertRulesDir, CliFault, EXIT } from './cli-fault';
 import { EXIT_CODES_TEXT, type CliIo } from './main';
-import { readOrdersFile } from './read-orders';
+import { agreementsNamed, diffOrdersOf, readOrdersFile, type OrdersFile } from './read-orders';
 
 const USAGE = `usage:
   suanpan rules lint [dir] [--update-lock] [--json]   schema, semantics, lock, tiers, dead rules, price-guarantee floor
@@ -129,21 +129,31 @@ async function diff(args: ParsedArgs, io: CliIo): Promise<number> {
   if (catalog === undefined) return EXIT.problems;
   // every problem at once: the versions and the orders are both checked before answering
   const problems: string[] = [];
-  let orderList: DiffOrderJson[] = [];
+  const message = (error: unknown): string => `${ordersFile}: ${error instanceof Error ? error.message : String(error)}`;
+  let read: OrdersFile | undefined;
   try {
-    orderList = readOrdersFile(ordersFile, loadApiContract());
+    read = readOrdersFile(ordersFile);
   } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
+    problems.push(message(error));
   }
   let versions: [RuleSet, RuleSet] | undefined;
   try {
     const [refA, refB] = args.positional as [string, string];
-    const agreement = diffAgreement(catalog, refA, { named: args.options.get('--agreement'), fromInput: orderList.flatMap((order) => (order.agreement === undefined ? [] : [order.agreement])) });
+    const agreement = diffAgreement(catalog, refA, { named: args.options.get('--agreement'), fromInput: read === undefined ? [] : agreementsNamed(read) });
     const from = resolveVersion(catalog, refA, agreement);
     versions = [from, resolveVersion(catalog, refB, from.version.agreement, '/to')];
   } catch (error) {
     if (error instanceof CliFault) throw error;
     problems.unshift(error instanceof Error ? error.message : String(error));
+  }
+  // the orders are checked whatever the versions: a CSV's attribute columns by the versions' declarations, when known
+  let orderList: DiffOrderJson[] = [];
+  if (read !== undefined) {
+    try {
+      orderList = diffOrdersOf(read, loadApiContract(), versions === undefined ? [] : versions.map((ruleSet) => ruleSet.version));
+    } catch (error) {
+      problems.push(message(error));
+    }
   }
   if (versions === undefined || problems.length > 0) {
     for (const problem of problems) io.err(problem);

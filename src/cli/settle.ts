@@ -1,16 +1,18 @@
-import { wireStatement } from '../domain/settlement';
-import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../domain/errors';
-import type { SettlementIssue, SettlementStatement } from '../domain/settlement';
-import { countBytes, settleFiles, type SettlementFile, type SettlementFileFormat } from '../io/read-settlement-file';
-import { formatStatementCsv } from '../io/statement-csv';
-import { formatStatementHtml } from '../io/statement-html';
+import type { SettlementIssue, StreamedStatement } from '../domain/settlement';
+import { countBytes, settleFilesStreamed, type SettlementFile, type SettlementFileFormat } from '../io/read-settlement-file';
+import { statementCsvLines } from '../io/statement-csv';
+import { statementHtmlLines } from '../io/statement-html';
+import { statementJsonPieces } from '../io/statement-json';
 import { openSpillFiles } from '../io/spill-files';
 import { presentationIn, type StatementPresentation } from '../io/statement-presentation';
-import { statementXlsxBuffer } from '../io/statement-xlsx';
+import { writeStatementXlsx } from '../io/statement-xlsx';
+import { writePieces } from '../io/write-pieces';
 import { openSettlement } from '../rules/calculate-settlement';
 import { RuleCatalog } from '../rules/rule-catalog';
 import { RulesetError, formatRuleProblem } from '../rules/ruleset-error';
@@ -65,10 +67,10 @@ export async function run(args: readonly string[], io: CliIo, progressSink: Prog
   }
   const agreement = chooseAgreement(catalog, { named: options.agreement });
   const progress = progressSink === undefined || options.noProgress ? undefined : new ProgressLine(progressSink, totalBytes(options.files));
-  let statement: SettlementStatement;
+  let statement: StreamedStatement;
   try {
     const settlement = openSettlement(catalog, agreement, { from: options.from, to: options.to }, { openSpill: () => openSpillFiles() });
-    statement = await settleFiles(settlement, options.files.map((file) => openFile(file, progress)));
+    statement = await settleFilesStreamed(settlement, options.files.map((file) => openFile(file, progress)));
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     progress?.done();
@@ -77,19 +79,51 @@ export async function run(args: readonly string[], io: CliIo, progressSink: Prog
     return EXIT.problems;
   }
   progress?.done();
-  const presentation = presentationIn(catalog, statement);
-  const text = options.format === 'xlsx' ? await statementXlsxBuffer(statement, presentation) : render(statement, options.format, presentation);
-  if (options.out === undefined) {
-    if (typeof text !== 'string') throw new Error('unreachable: --format xlsx is written to --out');
-    io.out(text.replace(/\n$/, ''));
-    return EXIT.ok;
-  }
   try {
-    writeFileSync(options.out, text);
-  } catch (error) {
-    throw fileFault(error, '--out', options.out);
+    await writeStatement(statement, options.format, presentationIn(catalog, statement), options.out, io);
+  } finally {
+    statement.discrepancies.close();
   }
   return EXIT.ok;
+}
+
+/**
+ * Writes the statement as a stream — to --out, or to stdout when the command line has one —
+ * its discrepancies read back one at a time, so a month with millions of them is written in
+ * flat memory; without either (a test's io), collected and printed.
+ */
+async function writeStatement(statement: StreamedStatement, format: OutputFormat, presentation: StatementPresentation | undefined, out: string | undefined, io: CliIo): Promise<void> {
+  if (out === undefined) {
+    if (format === 'xlsx') throw new Error('unreachable: --format xlsx is written to --out');
+    if (io.outStream !== undefined) {
+      await writePieces(io.outStream, pieces(statement, format, presentation), { end: false });
+      return;
+    }
+    io.out([...pieces(statement, format, presentation)].join('').replace(/\n$/, ''));
+    return;
+  }
+  const file = createWriteStream(out);
+  try {
+    if (format === 'xlsx') {
+      await writeStatementXlsx(statement, file, presentation);
+      await finished(file);
+    } else {
+      await writePieces(file, pieces(statement, format, presentation), { end: true });
+    }
+  } catch (error) {
+    file.destroy();
+    throw fileFault(error, '--out', out);
+  }
+}
+
+/** The statement's text in a format, piece by piece (JSON indented as people read it, ending with a newline). */
+function pieces(statement: StreamedStatement, format: Exclude<OutputFormat, 'xlsx'>, presentation: StatementPresentation | undefined): Iterable<string> {
+  if (format === 'csv') return statementCsvLines(statement);
+  if (format === 'html') return statementHtmlLines(statement, presentation);
+  return (function* json() {
+    yield* statementJsonPieces(statement, 2);
+    yield '\n';
+  })();
 }
 
 interface InputFile {
@@ -170,12 +204,6 @@ function openFile(file: InputFile, progress: ProgressLine | undefined): Settleme
     stream = raw.pipe(counter);
   }
   return { stream, format: file.format, source };
-}
-
-function render(statement: SettlementStatement, format: Exclude<OutputFormat, 'xlsx'>, presentation: StatementPresentation | undefined): string {
-  if (format === 'csv') return formatStatementCsv(statement);
-  if (format === 'html') return formatStatementHtml(statement, presentation);
-  return `${JSON.stringify(wireStatement(statement), null, 2)}\n`;
 }
 
 /** One issue as a line of the terminal: file and row or pointer, transaction, what is wrong. */

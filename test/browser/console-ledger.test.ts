@@ -20,6 +20,12 @@ interface Period {
   returns: number;
   adjustments: number;
   statementId?: string;
+  figures?: { id: string; amount: string }[];
+}
+
+/** The month's figures as its row shows them: each amount the API lists, in its order (net last), formatted. */
+function figureCells(period: Period): string[] {
+  return (period.figures ?? []).map((figure) => shown(figure.amount));
 }
 interface Stored {
   id: string;
@@ -88,7 +94,9 @@ describe('the ledger and the statement archive', () => {
     expect(await page.locator('#upload-progress').evaluate((bar: HTMLProgressElement) => [bar.max, bar.value])).toEqual([size, size]);
     expect(await page.locator('#upload-status').textContent()).toBe(`Done: ${recorded!.transactions} recorded, 0 unchanged.`);
     const row = page.locator(`#months tr[data-period="${month}"]`);
-    expect(await row.locator('td').allTextContents()).toEqual([month, 'Open', String(recorded!.transactions), String(recorded!.returns), String(recorded!.adjustments), 'Close…']);
+    // the month's figures to date, computed by the API from the ledger, as columns
+    expect(recorded!.figures!.length).toBeGreaterThan(0);
+    expect(await row.locator('td').allTextContents()).toEqual([month, 'Open', String(recorded!.transactions), String(recorded!.returns), String(recorded!.adjustments), ...figureCells(recorded!), 'Close…']);
     await screenshots(page, 'console-ledger-recorded');
 
     // the dialog is modal, starts on Cancel, and Escape leaves the month open with focus back on its button
@@ -121,7 +129,9 @@ describe('the ledger and the statement archive', () => {
     await page.waitForSelector(`#months tr[data-period="${month}"][data-state=closed]`);
     const closed = (await periods(harness)).find((p) => p.period === month)!;
     expect(closed.statementId).toBe(statementId);
-    expect(await page.locator(`#months tr[data-period="${month}"] td`).allTextContents()).toEqual([month, 'Closed', String(closed.transactions), String(closed.returns), String(closed.adjustments), statementId]);
+    // a closed month shows its stored statement's figures
+    expect(closed.figures!.map((figure) => figure.amount)).toEqual(expect.arrayContaining(stored.document.statement.figures.map((figure) => figure.amount)));
+    expect(await page.locator(`#months tr[data-period="${month}"] td`).allTextContents()).toEqual([month, 'Closed', String(closed.transactions), String(closed.returns), String(closed.adjustments), ...figureCells(closed), statementId]);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshots(page, 'console-ledger-closed');
     expect(errors).toEqual([]);
@@ -159,7 +169,7 @@ describe('the ledger and the statement archive', () => {
     const booked = after.find((p) => p.adjustments > 0)!;
     expect(booked.period > month).toBe(true);
     expect([await count(page, 'accepted'), await count(page, 'unchanged'), await count(page, 'periods')]).toEqual(['1', '0', booked.period]);
-    expect(await page.locator(`#months tr[data-period="${booked.period}"] td`).allTextContents()).toEqual([booked.period, 'Open', String(booked.transactions), String(booked.returns), '1', 'Close…']);
+    expect(await page.locator(`#months tr[data-period="${booked.period}"] td`).allTextContents()).toEqual([booked.period, 'Open', String(booked.transactions), String(booked.returns), '1', ...figureCells(booked), 'Close…']);
     expect(await seriousViolations(page)).toEqual([]);
     // the browser logs each refused request (409) as a failed resource; nothing else may be logged
     expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);

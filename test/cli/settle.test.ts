@@ -121,6 +121,18 @@ describe('npx suanpan settle (compiled, spawned)', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expectWorkedExample(JSON.parse(result.stdout));
+    // streamed to stdout piece by piece, it is the statement as JSON.stringify indents it
+    expect(result.stdout).toBe(`${JSON.stringify(JSON.parse(result.stdout), null, 2)}\n`);
+  });
+
+  it('writes to --out, streamed, the bytes it prints on stdout (JSON, CSV, HTML)', () => {
+    for (const format of ['json', 'csv', 'html']) {
+      const out = path.join(build, `statement.${format}`);
+      const args = [path.join(build, 'bin/suanpan.js'), 'settle', '--transactions', TX, '--external', EXT, ...PERIOD, '--format', format];
+      const printed = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      expect(spawnSync(process.execPath, [...args, '--out', out], { encoding: 'utf8' }).status).toBe(0);
+      expect(readFileSync(out, 'utf8')).toBe(printed.stdout);
+    }
   });
 
   it('--help prints the usage on stdout and exits 0', () => {
