@@ -3,6 +3,7 @@ import { DomainError } from '../../src/domain/errors';
 import type { ExternalSale, SettlementStatement } from '../../src/domain/settlement';
 import type { SettlementFileFormat } from '../../src/io/read-settlement-file';
 import { transactionColumnsOf } from '../../src/io/settlement-rows';
+import { computeStatement } from '../../src/ledger/compute-statement';
 import { LedgerError } from '../../src/ledger/ledger-errors';
 import { LedgerService, type UploadContent } from '../../src/ledger/ledger-service';
 import { SqliteLedgerStore } from '../../src/ledger/sqlite-ledger-store';
@@ -72,14 +73,18 @@ describe('external sales in the ledger', () => {
   });
 
   it('takes transactions and external sales in separate uploads too (JSON), and without them the month has no compensation', async () => {
-    const { ledger } = await service();
+    const { ledger, store } = await service();
     await upload(ledger, json({ transactions: example.transactions }));
     const without = await listedFigures(ledger);
     expect(without).toEqual(figuresOf(await stateless([])));
+    const hashedWithout = (await computeStatement(catalog, store, agreement, month)).ledger;
     expect(await upload(ledger, json({ transactions: [], externalSales: sales }))).toMatchObject({ accepted: 0, unchanged: 0, periods: [month], externalSales: { accepted: sales.length, unchanged: 0 } });
     const withSales = await listedFigures(ledger);
     expect(withSales).toEqual(figuresOf(await stateless(sales)));
     expect(withSales).not.toEqual(without);
+    // the external sales are inputs of the statement: in its ledger hash, so a recomputation sees whether they changed
+    const hashedWith = (await computeStatement(catalog, store, agreement, month)).ledger;
+    expect([hashedWith.transactions, hashedWith.transactionsHash === hashedWithout.transactionsHash]).toEqual([hashedWithout.transactions, false]);
     expect((await closed(ledger)).document.statement).toEqual(await stateless(sales));
   });
 
