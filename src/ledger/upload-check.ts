@@ -24,7 +24,6 @@ export class UploadCheck implements Settlement {
   readonly version: AgreementVersion;
   private readonly byVersion = new Map<string, Settlement>();
   private readonly latest: Settlement;
-  private readonly issues: SettlementIssue[] = [];
   /** Return id → the id it returns: a return of a sale already in the ledger is not an unknown original. */
   private readonly returns = new Map<string, string>();
   private transactions = 0;
@@ -125,7 +124,7 @@ export class UploadCheck implements Settlement {
    * not reported as an unknown original (its quantities are checked when its period closes).
    */
   async problems(inLedger: (ids: readonly string[]) => Promise<ReadonlySet<string>>): Promise<readonly SettlementIssue[]> {
-    const found: SettlementIssue[] = [...this.issues];
+    const found: SettlementIssue[] = [];
     for (const settlement of this.byVersion.values()) {
       try {
         await settlement.finish();
