@@ -30,7 +30,7 @@ interface Timings {
   readonly accepted: number;
 }
 
-/** The generated month without its table of external sales (the ledger keeps transactions only). */
+/** The generated month without its table of external sales (the bench measures the transactions; 200 external sales would not show). */
 function* transactionsOnly(chunks: Iterable<string>): Generator<string> {
   for (const chunk of chunks) {
     const end = chunk.indexOf('\n\n');

@@ -57,7 +57,7 @@ export async function ledgerSuite(options: BenchOptions): Promise<BenchRow[]> {
   }
 }
 
-/** The bench month without its external-sales table (the ledger keeps transactions only). */
+/** The bench month without its external-sales table (both paths settle the transactions only, so their statements compare). */
 async function writeMonth(file: string, lines: number): Promise<void> {
   const out = createWriteStream(file);
   let done = false;

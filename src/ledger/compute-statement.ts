@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClaimedFigures, SettlementStatement, SettlementTransaction, TransactionLocator } from '../domain/settlement';
+import type { ClaimedFigures, ExternalSale, SettlementStatement, SettlementTransaction, TransactionLocator } from '../domain/settlement';
 import { programmePeriod } from '../domain/settle-period';
 import { openSettlement, type OpenSettlementOptions } from '../rules/calculate-settlement';
 import type { RuleCatalog } from '../rules/rule-catalog';
@@ -24,7 +24,8 @@ export function daysOf(period: PeriodKey): { from: string; to: string } {
  * transactions, the sales of earlier months that the month's returns return (priced at their
  * own prices) and the earlier sales of any programme period (quarter, year) the month ends
  * part of, netted of their returns booked before the month; then the month's own
- * transactions, streamed; then its claims. Prior-period adjustments booked in the month are
+ * transactions, streamed; then its stored external sales (the price guarantee's evidence,
+ * hashed into `transactionsHash` when there are any); then its claims. Prior-period adjustments booked in the month are
  * settled apart, one statement per month they are dated in.
  */
 export async function computeStatement(catalog: RuleCatalog, reader: LedgerReader, agreement: string, period: PeriodKey, options: OpenSettlementOptions = {}): Promise<ComputedStatement> {
@@ -58,6 +59,11 @@ export async function computeStatement(catalog: RuleCatalog, reader: LedgerReade
       transactions++;
       hash.update(`${tx.id} ${tx.contentHash}\n`);
       await settlement.add(JSON.parse(tx.body) as SettlementTransaction, locatorOf(tx.id));
+    }
+    const external = await reader.externalSales(agreement, period);
+    if (external !== undefined) {
+      hash.update(`external ${period} ${external.contentHash}\n`);
+      external.sales.forEach((body, i) => settlement.addExternalSale(JSON.parse(body) as ExternalSale, { field: (name) => `/ledger/externalSales/${period}/${i}/${name}` }));
     }
     const statement = await settlement.finish(claimedOf(await reader.claims(agreement, period)));
     const priorPeriodAdjustments = await settleAdjustments(catalog, reader, agreement, adjustments, hash, options);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { DomainError } from '../domain/errors';
-import type { ClaimedFigures, SettlementIssue, SettlementTransaction } from '../domain/settlement';
+import type { ClaimedFigures, ExternalSale, SettlementIssue, SettlementTransaction } from '../domain/settlement';
 import { readSettlementFiles, type SettlementFile } from '../io/read-settlement-file';
 import type { OpenSettlementOptions } from '../rules/calculate-settlement';
 import type { RuleCatalog } from '../rules/rule-catalog';
@@ -11,7 +11,7 @@ import type { KeyRing } from '../trust/signing-keys';
 import { BatchChannel } from './batch-channel';
 import { computeStatement } from './compute-statement';
 import { LedgerError } from './ledger-errors';
-import { isPeriodKey, PeriodClosedError, type AuditRecord, type Claim, type LedgerStore, type PeriodKey, type StatementFilter, type StatementSummary, type StoredStatement } from './ledger-store';
+import { isPeriodKey, PeriodClosedError, type AuditRecord, type ExternalSalesOutcome, type IngestOutcome, type Claim, type LedgerStore, type PeriodKey, type StatementFilter, type StatementSummary, type StoredStatement } from './ledger-store';
 import { PeriodListings, type PeriodListing, type PeriodListingOptions } from './period-listing';
 import { checkSignature, sealDocument, sha256, type LedgerStatementDocument, type StatementSignatureStatus } from './statement-document';
 import { UploadCheck } from './upload-check';
@@ -28,7 +28,7 @@ export interface LedgerServiceDeps {
 /** An upload: a file stream (CSV, NDJSON) or the transactions of a JSON body. */
 export type UploadContent =
   | { readonly kind: 'file'; readonly file: SettlementFile }
-  | { readonly kind: 'json'; readonly transactions: readonly SettlementTransaction[]; readonly claimed?: ClaimedFigures };
+  | { readonly kind: 'json'; readonly transactions: readonly SettlementTransaction[]; readonly externalSales?: readonly ExternalSale[]; readonly claimed?: ClaimedFigures };
 
 export interface LedgerUpload {
   readonly agreement: string;
@@ -45,6 +45,8 @@ export interface UploadResult {
   readonly accepted: number;
   readonly unchanged: number;
   readonly periods: readonly PeriodKey[];
+  /** External sales of months whose report was recorded (replacing the stored one), and of months already holding the identical report. */
+  readonly externalSales: ExternalSalesOutcome;
   readonly claims: number;
   readonly inputHash: string;
 }
@@ -102,7 +104,7 @@ export class LedgerService {
     })();
     let outcome;
     try {
-      outcome = await this.deps.store.ingest({ agreement, batches: channel, audit: () => audit('upload', { transactions: check.count }) });
+      outcome = await this.deps.store.ingest({ agreement, batches: channel, audit: () => audit('upload', { transactions: check.count, externalSales: check.externalSaleCount }), externalSales: () => check.externalSales() });
     } catch (error) {
       channel.release();
       await reading;
@@ -112,11 +114,11 @@ export class LedgerService {
     }
     await reading;
     if (outcome.kind === 'refused') {
-      await this.deps.store.appendAudit(audit('upload-refused', { conflicts: outcome.conflictCount, closed: outcome.closedCount }));
+      await this.deps.store.appendAudit(audit('upload-refused', { conflicts: outcome.conflictCount, closed: outcome.closedCount, closedExternalSales: outcome.closedExternalSales.length }));
       if (outcome.conflictCount > 0) {
         throw new LedgerError('TRANSACTION_CONFLICT', `${outcome.conflictCount} transaction id(s) are already in the ledger with other content: ${outcome.conflicts.slice(0, 20).join(', ')}; nothing was recorded`, outcome.conflicts.map((id) => ({ pointer: `/transactions/${id}`, code: 'TRANSACTION_CONFLICT', detail: `transaction ${id} is recorded with other content` })));
       }
-      throw new LedgerError('PERIOD_CLOSED', `${outcome.closedCount} transaction(s) are dated in closed periods (${[...new Set(outcome.closed.map((c) => c.period))].join(', ')}); send them as prior-period adjustments (adjustment=true); nothing was recorded`, outcome.closed.map((c) => ({ pointer: `/transactions/${c.id}`, code: 'PERIOD_CLOSED', detail: `transaction ${c.id} is dated in ${c.period}, which is closed` })));
+      throw periodClosed(outcome, check);
     }
     const claims = claimsOf(claimed);
     if (claims.length > 0) {
@@ -124,7 +126,7 @@ export class LedgerService {
       if (period === undefined) throw new LedgerError('INVALID_PERIOD', 'the upload has claims: name their period (claimsPeriod=yyyy-mm); its transactions were recorded', [{ pointer: '/query/claimsPeriod', code: 'MISSING', detail: 'required with claims when the transactions touch other than one period' }]);
       await this.putClaims(agreement, period, claims, upload.partner, inputHash);
     }
-    return { accepted: outcome.accepted, unchanged: outcome.unchanged, periods: outcome.periods, claims: claims.length, inputHash };
+    return { accepted: outcome.accepted, unchanged: outcome.unchanged, periods: outcome.periods, externalSales: outcome.externalSales, claims: claims.length, inputHash };
   }
 
   /** Stores a period's claims; PERIOD_CLOSED when it is closed. */
@@ -209,7 +211,7 @@ export class LedgerService {
   /** Reads the content into the check (and so into the ledger), hashing its bytes; returns its claims. */
   private async read(content: UploadContent, check: UploadCheck, hash: ReturnType<typeof createHash>): Promise<ClaimedFigures | undefined> {
     if (content.kind === 'file') return readSettlementFiles(check, [{ ...content.file, stream: hashed(content.file.stream, hash) }]);
-    hash.update(canonicalJson({ transactions: content.transactions, ...(content.claimed === undefined ? {} : { claimed: content.claimed }) }));
+    hash.update(canonicalJson({ transactions: content.transactions, ...(content.externalSales === undefined ? {} : { externalSales: content.externalSales }), ...(content.claimed === undefined ? {} : { claimed: content.claimed }) }));
     for (let i = 0; i < content.transactions.length; i++) {
       const base = `/transactions/${i}`;
       await check.add(content.transactions[i]!, {
@@ -217,6 +219,7 @@ export class LedgerService {
         lineField: (index, name) => `${base}/lines/${index}${name === '' ? '' : `/${name}`}`,
       });
     }
+    (content.externalSales ?? []).forEach((sale, i) => check.addExternalSale(sale, { field: (name) => `/externalSales/${i}/${name}` }));
     return content.claimed;
   }
 }
@@ -228,6 +231,22 @@ export function statementIdOf(agreement: string, period: PeriodKey): string {
 
 function requirePeriod(period: string): void {
   if (!isPeriodKey(period)) throw new LedgerError('INVALID_PERIOD', `${JSON.stringify(period)} is not a month (yyyy-mm)`, [{ pointer: '/path/period', code: 'INVALID_PERIOD', detail: 'must be yyyy-mm' }]);
+}
+
+/**
+ * The refusal of an upload with transactions dated in closed months (send them as adjustments)
+ * or external sales dated in closed months (no adjustment: a closed month's compensation is final).
+ */
+function periodClosed(outcome: Extract<IngestOutcome, { kind: 'refused' }>, check: UploadCheck): LedgerError {
+  const reasons: string[] = [];
+  if (outcome.closedCount > 0) reasons.push(`${outcome.closedCount} transaction(s) are dated in closed periods (${[...new Set(outcome.closed.map((c) => c.period))].join(', ')}); send them as prior-period adjustments (adjustment=true)`);
+  if (outcome.closedExternalSales.length > 0) {
+    reasons.push(`the upload has external sales dated in closed periods (${outcome.closedExternalSales.join(', ')}) that differ from the ones their statements were closed with; a closed month's external sales cannot change (prior-period adjustment does not apply to them)`);
+  }
+  return new LedgerError('PERIOD_CLOSED', `${reasons.join('; ')}; nothing was recorded`, [
+    ...outcome.closed.map((c) => ({ pointer: `/transactions/${c.id}`, code: 'PERIOD_CLOSED', detail: `transaction ${c.id} is dated in ${c.period}, which is closed` })),
+    ...outcome.closedExternalSales.map((period) => ({ pointer: check.externalSalesPointer(period), code: 'PERIOD_CLOSED', detail: `external sales dated in ${period}, which is closed: its statement was closed with other external sales (or none)` })),
+  ]);
 }
 
 function invalidUpload(problems: readonly SettlementIssue[]): DomainError {

@@ -61,7 +61,27 @@ export interface AuditRecord extends AuditEntryInput {
   readonly seq: number;
 }
 
-/** One upload: its transactions in batches (read as they arrive), its audit record. */
+/**
+ * One month's external sales (the supplier's sales to other institutions, the price guarantee's
+ * evidence) as an upload sends them: the month's report, whole. External sales have no id, so a
+ * month's report replaces the one stored before it (an identical one changes nothing).
+ */
+export interface ExternalSalesReport {
+  /** The month the sales are dated in. */
+  readonly period: PeriodKey;
+  /** SHA-256 (hex) of the report (its sales' canonical JSON, in order): an identical resend has the same hash. */
+  readonly contentHash: string;
+  /** Each sale (an ExternalSale) as canonical JSON, in the order sent. */
+  readonly sales: readonly string[];
+}
+
+/** What an upload's external sales did: sales of months recorded (their report replaced) and of months already holding the identical report. */
+export interface ExternalSalesOutcome {
+  readonly accepted: number;
+  readonly unchanged: number;
+}
+
+/** One upload: its transactions in batches (read as they arrive), its external sales, its audit record. */
 export interface IngestRequest {
   readonly agreement: string;
   /**
@@ -72,6 +92,13 @@ export interface IngestRequest {
   readonly batches: AsyncIterable<readonly LedgerTransactionInput[]>;
   /** The audit record, asked for once every batch is read (the input hash is known then); written with the upload. */
   audit(): AuditEntryInput;
+  /**
+   * The upload's external sales, one report per month they are dated in; asked for once every
+   * batch is read (a file's external-sale rows may come after its transactions) and written in
+   * the same database transaction: each replaces its month's stored report. A report for a
+   * closed month is refused (`closedExternalSales`) unless it is identical to the stored one.
+   */
+  externalSales?(): readonly ExternalSalesReport[];
 }
 
 /** At most this many ids are listed in a refusal; the counts say how many there were. */
@@ -84,8 +111,9 @@ export type IngestOutcome =
       readonly accepted: number;
       /** Identical resends (same id, same content hash) counted, not written again. */
       readonly unchanged: number;
-      /** The periods the accepted transactions were booked in, ascending. */
+      /** The periods the accepted transactions were booked in and the months whose external sales were recorded, ascending. */
       readonly periods: readonly PeriodKey[];
+      readonly externalSales: ExternalSalesOutcome;
     }
   | {
       /** Nothing was written. */
@@ -96,6 +124,8 @@ export type IngestOutcome =
       /** New transactions dated in a closed period and not sent as adjustments (at most MAX_LISTED_IDS). */
       readonly closed: readonly { readonly id: string; readonly period: PeriodKey }[];
       readonly closedCount: number;
+      /** Closed months the upload sent external sales for that differ from their stored report, ascending. */
+      readonly closedExternalSales: readonly PeriodKey[];
     };
 
 /** A period as listed: its state and counts to date. */
@@ -158,6 +188,8 @@ export interface LedgerReader {
   findTransactions(agreement: string, ids: readonly string[]): Promise<readonly LedgerTransaction[]>;
   /** The period's stored claims, by figure. */
   claims(agreement: string, period: PeriodKey): Promise<readonly Claim[]>;
+  /** The month's stored external-sales report; undefined when none was uploaded. */
+  externalSales(agreement: string, period: PeriodKey): Promise<ExternalSalesReport | undefined>;
 }
 
 /** What closing a period gave: the stored statement, and whether this call stored it. */
@@ -193,11 +225,11 @@ export interface LedgerStore extends LedgerReader {
   migrate(): Promise<readonly number[]>;
   /** Records an upload all or nothing (see {@link IngestRequest}, {@link IngestOutcome}). */
   ingest(request: IngestRequest): Promise<IngestOutcome>;
-  /** Every period the ledger has (touched by a transaction, claims or a close), ascending. */
+  /** Every period the ledger has (touched by a transaction, external sales, claims or a close), ascending. */
   listPeriods(agreement: string): Promise<readonly PeriodSummary[]>;
   /**
    * A cheap mark of the agreement's ledger (one row read): it changes whenever a write commits
-   * that changes what the ledger holds — an upload recording transactions, a close, claims — and
+   * that changes what the ledger holds — an upload recording transactions or external sales, a close, claims — and
    * never otherwise. Read it before reading the ledger: what was computed from reads taken after
    * it is still valid while the mark is the same (the service caches month figures under it).
    */
@@ -236,6 +268,40 @@ export function nextPeriod(period: PeriodKey): PeriodKey {
 /** True for `yyyy-mm` with a month 01–12. */
 export function isPeriodKey(text: string): boolean {
   return /^\d{4}-(0[1-9]|1[0-2])$/.test(text);
+}
+
+/** What a store does with an upload's external-sales reports (see {@link planExternalSales}). */
+export interface ExternalSalesPlan extends ExternalSalesOutcome {
+  /** The reports to write, each replacing its month's stored one. */
+  readonly write: readonly ExternalSalesReport[];
+  /** The months to write (and so touched by the upload), ascending. */
+  readonly periods: readonly PeriodKey[];
+  /** Closed months whose report differs from the stored one: the upload is refused, ascending. */
+  readonly closed: readonly PeriodKey[];
+}
+
+/**
+ * Sorts an upload's external-sales reports against the stored ones (`stored`: month → content
+ * hash): a report identical to its month's stored one is unchanged (even in a closed month); a
+ * different one is written, unless its month is closed (prior-period adjustment does not apply:
+ * a closed month's price-guarantee compensation is final).
+ */
+export function planExternalSales(reports: readonly ExternalSalesReport[], stored: ReadonlyMap<PeriodKey, string>, closed: ReadonlySet<PeriodKey>): ExternalSalesPlan {
+  const write: ExternalSalesReport[] = [];
+  const refused: PeriodKey[] = [];
+  let unchanged = 0;
+  for (const report of reports) {
+    if (stored.get(report.period) === report.contentHash) unchanged += report.sales.length;
+    else if (closed.has(report.period)) refused.push(report.period);
+    else write.push(report);
+  }
+  return {
+    write,
+    accepted: write.reduce((sum, report) => sum + report.sales.length, 0),
+    unchanged,
+    periods: write.map((report) => report.period).sort(),
+    closed: refused.sort(),
+  };
 }
 
 /** True when a database URL names PostgreSQL (postgres:// or postgresql://). */

@@ -7,10 +7,13 @@ import {
   MAX_LISTED_IDS,
   nextPeriod,
   PeriodClosedError,
+  planExternalSales,
   type AuditEntryInput,
   type AuditRecord,
   type Claim,
   type ClosedPeriod,
+  type ExternalSalesPlan,
+  type ExternalSalesReport,
   type IngestOutcome,
   type IngestRequest,
   type LedgerReader,
@@ -111,7 +114,8 @@ export class PostgresLedgerStore implements LedgerStore {
       const params = [agreement, closed, currentOpen];
       const counts = await client.query<{ verdict: Verdict; period: string | null; n: string }>(`SELECT verdict, period, count(*) AS n FROM (${VERDICTS}) v GROUP BY verdict, period`, params);
       const count = (verdict: Verdict): number => counts.rows.filter((row) => row.verdict === verdict).reduce((sum, row) => sum + Number(row.n), 0);
-      if (count('conflict') > 0 || count('closed') > 0) {
+      const external = await putExternalSales(client, agreement, request.externalSales?.() ?? [], new Set(closed));
+      if (count('conflict') > 0 || count('closed') > 0 || external.closed.length > 0) {
         const listed = await client.query<{ verdict: Verdict; id: string; own: string }>(
           `SELECT verdict, id, own FROM (SELECT v.*, row_number() OVER (PARTITION BY verdict ORDER BY ord) AS rank FROM (${VERDICTS}) v WHERE verdict IN ('conflict', 'closed')) ranked WHERE rank <= ${MAX_LISTED_IDS} ORDER BY ord`,
           params,
@@ -123,6 +127,7 @@ export class PostgresLedgerStore implements LedgerStore {
           conflictCount: count('conflict'),
           closed: listed.rows.filter((row) => row.verdict === 'closed').map((row) => ({ id: row.id, period: row.own })),
           closedCount: count('closed'),
+          closedExternalSales: external.closed,
         };
       }
       const inserted = await client.query(
@@ -135,12 +140,12 @@ export class PostgresLedgerStore implements LedgerStore {
       );
       const accepted = count('new');
       if (inserted.rowCount !== accepted) throw new Error(`ledger merge inserted ${inserted.rowCount} transactions where ${accepted} were new`);
-      const periods = [...new Set(counts.rows.filter((row) => row.verdict === 'new').map((row) => row.period!))].sort();
+      const periods = [...new Set([...counts.rows.filter((row) => row.verdict === 'new').map((row) => row.period!), ...external.periods])].sort();
       await client.query("INSERT INTO ledger_periods (agreement, period, state) SELECT $1::text, unnest($2::text[]), 'open' ON CONFLICT DO NOTHING", [agreement, periods]);
-      if (accepted > 0) await client.query(RAISE_CHANGE_MARK_POSTGRES, [agreement]);
+      if (accepted > 0 || external.periods.length > 0) await client.query(RAISE_CHANGE_MARK_POSTGRES, [agreement]);
       await insertAudit(client, request.audit());
       await client.query('COMMIT');
-      return { kind: 'accepted', accepted, unchanged: count('unchanged'), periods };
+      return { kind: 'accepted', accepted, unchanged: count('unchanged'), periods, externalSales: { accepted: external.accepted, unchanged: external.unchanged } };
     });
   }
 
@@ -182,6 +187,10 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async claims(agreement: string, period: PeriodKey): Promise<readonly Claim[]> {
     return claimsOn(this.reads, agreement, period);
+  }
+
+  async externalSales(agreement: string, period: PeriodKey): Promise<ExternalSalesReport | undefined> {
+    return externalSalesOn(this.reads, agreement, period);
   }
 
   async closePeriod(agreement: string, period: PeriodKey, compute: (reader: LedgerReader) => Promise<NewStatement>): Promise<ClosedPeriod> {
@@ -355,6 +364,7 @@ function readerOn(db: Queryable): LedgerReader {
     readOriginals: (agreement, period) => readOriginalsOn(db, agreement, period),
     findTransactions: (agreement, ids) => findTransactionsOn(db, agreement, ids),
     claims: (agreement, period) => claimsOn(db, agreement, period),
+    externalSales: (agreement, period) => externalSalesOn(db, agreement, period),
   };
 }
 
@@ -433,4 +443,30 @@ async function findTransactionsOn(db: Queryable, agreement: string, ids: readonl
 async function claimsOn(db: Queryable, agreement: string, period: PeriodKey): Promise<Claim[]> {
   const { rows } = await db.query<Claim>('SELECT figure, claimed FROM ledger_claims WHERE agreement = $1 AND period = $2 ORDER BY figure COLLATE "C"', [agreement, period]);
   return rows.map((row) => ({ figure: row.figure, claimed: row.claimed }));
+}
+
+async function externalSalesOn(db: Queryable, agreement: string, period: PeriodKey): Promise<ExternalSalesReport | undefined> {
+  const report = await db.query<{ content_hash: string }>('SELECT content_hash FROM ledger_external_reports WHERE agreement = $1 AND period = $2', [agreement, period]);
+  if (report.rows[0] === undefined) return undefined;
+  const { rows } = await db.query<{ body: string }>('SELECT body FROM ledger_external_sales WHERE agreement = $1 AND period = $2 ORDER BY ord', [agreement, period]);
+  return { period, contentHash: report.rows[0].content_hash, sales: rows.map((row) => row.body) };
+}
+
+/**
+ * Writes an upload's external-sales reports inside its database transaction, under the
+ * agreement's lock (see planExternalSales); nothing is written when one is refused (the caller rolls back).
+ */
+async function putExternalSales(db: Queryable, agreement: string, reports: readonly ExternalSalesReport[], closed: ReadonlySet<PeriodKey>): Promise<ExternalSalesPlan> {
+  const found = reports.length === 0 ? [] : (await db.query<{ period: string; content_hash: string }>('SELECT period, content_hash FROM ledger_external_reports WHERE agreement = $1 AND period = ANY($2::text[])', [agreement, reports.map((report) => report.period)])).rows;
+  const plan = planExternalSales(reports, new Map(found.map((row) => [row.period, row.content_hash])), closed);
+  if (plan.closed.length > 0) return plan;
+  for (const report of plan.write) {
+    await db.query('DELETE FROM ledger_external_sales WHERE agreement = $1 AND period = $2', [agreement, report.period]);
+    await db.query('INSERT INTO ledger_external_sales (agreement, period, ord, body) SELECT $1::text, $2::text, ord - 1, body FROM unnest($3::text[]) WITH ORDINALITY AS s(body, ord)', [agreement, report.period, report.sales]);
+    await db.query(
+      'INSERT INTO ledger_external_reports (agreement, period, content_hash, sales) VALUES ($1, $2, $3, $4) ON CONFLICT (agreement, period) DO UPDATE SET content_hash = excluded.content_hash, sales = excluded.sales',
+      [agreement, report.period, report.contentHash, report.sales.length],
+    );
+  }
+  return plan;
 }

@@ -8,10 +8,13 @@ import {
   nextPeriod,
   periodOfDate,
   PeriodClosedError,
+  planExternalSales,
   type AuditEntryInput,
   type AuditRecord,
   type Claim,
   type ClosedPeriod,
+  type ExternalSalesPlan,
+  type ExternalSalesReport,
   type IngestOutcome,
   type IngestRequest,
   type LedgerReader,
@@ -170,16 +173,18 @@ export class SqliteLedgerStore implements LedgerStore {
             periods.add(period);
           }
         }
-        if (conflictCount > 0 || closedCount > 0) {
+        const external = putExternalSales(db, agreement, request.externalSales?.() ?? [], closed);
+        if (conflictCount > 0 || closedCount > 0 || external.closed.length > 0) {
           db.exec('ROLLBACK');
-          return { kind: 'refused', conflicts, conflictCount, closed: refusedClosed, closedCount };
+          return { kind: 'refused', conflicts, conflictCount, closed: refusedClosed, closedCount, closedExternalSales: external.closed };
         }
+        for (const period of external.periods) periods.add(period);
         const openPeriod = db.prepare("INSERT INTO ledger_periods (agreement, period, state) VALUES (?, ?, 'open') ON CONFLICT DO NOTHING");
         for (const period of periods) openPeriod.run(agreement, period);
-        if (accepted > 0) db.prepare(RAISE_CHANGE_MARK_SQLITE).run(agreement);
+        if (accepted > 0 || external.periods.length > 0) db.prepare(RAISE_CHANGE_MARK_SQLITE).run(agreement);
         this.insertAudit(request.audit());
         db.exec('COMMIT');
-        return { kind: 'accepted', accepted, unchanged, periods: [...periods].sort() };
+        return { kind: 'accepted', accepted, unchanged, periods: [...periods].sort(), externalSales: { accepted: external.accepted, unchanged: external.unchanged } };
       } catch (error) {
         if (db.inTransaction) db.exec('ROLLBACK');
         throw error;
@@ -228,6 +233,10 @@ export class SqliteLedgerStore implements LedgerStore {
     return claimsOn(this.read, agreement, period);
   }
 
+  async externalSales(agreement: string, period: PeriodKey): Promise<ExternalSalesReport | undefined> {
+    return externalSalesOn(this.read, agreement, period);
+  }
+
   async closePeriod(agreement: string, period: PeriodKey, compute: (reader: LedgerReader) => Promise<NewStatement>): Promise<ClosedPeriod> {
     return this.exclusive(async () => {
       const db = this.writer;
@@ -244,6 +253,7 @@ export class SqliteLedgerStore implements LedgerStore {
           readOriginals: (a, p) => readOriginalsOn(() => db, a, p),
           findTransactions: async (a, ids) => findTransactionsOn(db, a, ids),
           claims: async (a, p) => claimsOn(db, a, p),
+          externalSales: async (a, p) => externalSalesOn(db, a, p),
         };
         const statement = await compute(reader);
         db.prepare('INSERT INTO ledger_statements (id, agreement, period, partner, closed_at, content_hash, signature, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
@@ -407,4 +417,37 @@ function findTransactionsOn(db: Database.Database, agreement: string, ids: reado
 
 function claimsOn(db: Database.Database, agreement: string, period: PeriodKey): Claim[] {
   return db.prepare('SELECT figure, claimed FROM ledger_claims WHERE agreement = ? AND period = ? ORDER BY figure').all(agreement, period) as Claim[];
+}
+
+function externalSalesOn(db: Database.Database, agreement: string, period: PeriodKey): ExternalSalesReport | undefined {
+  const contentHash = db.prepare('SELECT content_hash FROM ledger_external_reports WHERE agreement = ? AND period = ?').pluck().get(agreement, period) as string | undefined;
+  if (contentHash === undefined) return undefined;
+  const sales = db.prepare('SELECT body FROM ledger_external_sales WHERE agreement = ? AND period = ? ORDER BY ord').pluck().all(agreement, period) as string[];
+  return { period, contentHash, sales };
+}
+
+/**
+ * Writes an upload's external-sales reports inside its database transaction (see
+ * planExternalSales); nothing is written when one is refused (the caller rolls back).
+ */
+function putExternalSales(db: Database.Database, agreement: string, reports: readonly ExternalSalesReport[], closed: ReadonlySet<PeriodKey>): ExternalSalesPlan {
+  const storedHash = db.prepare('SELECT content_hash FROM ledger_external_reports WHERE agreement = ? AND period = ?').pluck();
+  const stored = new Map(reports.flatMap((report) => {
+    const hash = storedHash.get(agreement, report.period) as string | undefined;
+    return hash === undefined ? [] : [[report.period, hash] as const];
+  }));
+  const plan = planExternalSales(reports, stored, closed);
+  if (plan.closed.length > 0) return plan;
+  const insert = db.prepare('INSERT INTO ledger_external_sales (agreement, period, ord, body) VALUES (?, ?, ?, ?)');
+  for (const report of plan.write) {
+    db.prepare('DELETE FROM ledger_external_sales WHERE agreement = ? AND period = ?').run(agreement, report.period);
+    report.sales.forEach((body, ord) => insert.run(agreement, report.period, ord, body));
+    db.prepare('INSERT INTO ledger_external_reports (agreement, period, content_hash, sales) VALUES (?, ?, ?, ?) ON CONFLICT (agreement, period) DO UPDATE SET content_hash = excluded.content_hash, sales = excluded.sales').run(
+      agreement,
+      report.period,
+      report.contentHash,
+      report.sales.length,
+    );
+  }
+  return plan;
 }

@@ -6,7 +6,7 @@ import { openSettlement, type OpenSettlementOptions, type Settlement } from '../
 import type { RuleCatalog } from '../rules/rule-catalog';
 import { canonicalJson } from '../trust/canonical-json';
 import type { BatchChannel } from './batch-channel';
-import type { LedgerTransactionInput } from './ledger-store';
+import { periodOfDate, type ExternalSalesReport, type LedgerTransactionInput, type PeriodKey } from './ledger-store';
 
 /** The last day any version can run to: a version without a successor is open-ended. */
 const END_OF_TIME = '9999-12-31';
@@ -16,17 +16,20 @@ const END_OF_TIME = '9999-12-31';
  * dates, duplicates, refusal terms, returns against their originals) and hands every
  * transaction on to the ledger as it goes. Each transaction is checked under the agreement
  * version in force on its day (one settlement per version used, spanning the version's whole
- * range), so an upload may hold any months. Rows and cells are read by the settlement readers
+ * range), so an upload may hold any months; so is each external sale, kept per month for the
+ * ledger (see {@link externalSales}). Rows and cells are read by the settlement readers
  * (src/io), which call this as they would a settlement.
  */
 export class UploadCheck implements Settlement {
   readonly version: AgreementVersion;
   private readonly byVersion = new Map<string, Settlement>();
   private readonly latest: Settlement;
-  private readonly issues: SettlementIssue[] = [];
   /** Return id → the id it returns: a return of a sale already in the ledger is not an unknown original. */
   private readonly returns = new Map<string, string>();
   private transactions = 0;
+  /** The external sales read, per month they are dated in (canonical JSON, in order), with where the month's first was read. */
+  private readonly external = new Map<PeriodKey, { sales: string[]; pointer: string }>();
+  private externalCount = 0;
 
   constructor(
     private readonly catalog: RuleCatalog,
@@ -69,13 +72,41 @@ export class UploadCheck implements Settlement {
     throw new Error('an upload has no prior transactions');
   }
 
-  addExternalSale(sale: ExternalSale, at: RecordLocator): void {
-    this.issues.push({
-      pointer: at.field('institution'),
-      code: 'EXTERNAL_SALE_NOT_IN_LEDGER',
-      detail: `external sale to ${sale.institution}: the ledger keeps transactions and claims; settle external sales with POST /v1/settlements`,
+  /**
+   * Checks an external sale as a settlement does (SKU in the catalog of the version in force on
+   * its day, date, quantity, unit price) and keeps it for its month's report. A sale with a
+   * problem is kept too: the upload is then refused whole.
+   */
+  addExternalSale(sale: ExternalSale, at: RecordLocator, refused = false): void {
+    this.externalCount++;
+    const settlement = this.settlementOnDay(sale.date, () => ({
+      pointer: at.field('date'),
+      detail: `external sale to ${sale.institution}: dated ${sale.date}`,
       ...(at.source === undefined ? {} : { source: at.source }),
+    }));
+    settlement?.addExternalSale(sale, at, refused);
+    const period = periodOfDate(sale.date);
+    const month = this.external.get(period) ?? { sales: [], pointer: at.field('date') };
+    month.sales.push(canonicalJson({ institution: sale.institution, sku: sale.sku, date: sale.date, quantity: sale.quantity, unitPrice: sale.unitPrice }));
+    this.external.set(period, month);
+  }
+
+  /** How many external sales were read. */
+  get externalSaleCount(): number {
+    return this.externalCount;
+  }
+
+  /** The upload's external sales, one report per month they are dated in, by month. */
+  externalSales(): ExternalSalesReport[] {
+    return [...this.external.keys()].sort().map((period) => {
+      const { sales } = this.external.get(period)!;
+      return { period, contentHash: createHash('sha256').update(sales.join('\n')).digest('hex'), sales };
     });
+  }
+
+  /** Where the first external sale dated in `period` was read (a refusal of the month names it). */
+  externalSalesPointer(period: PeriodKey): string {
+    return this.external.get(period)?.pointer ?? '/externalSales';
   }
 
   refuse(transaction: SettlementTransaction, at: TransactionLocator): void {
@@ -93,7 +124,7 @@ export class UploadCheck implements Settlement {
    * not reported as an unknown original (its quantities are checked when its period closes).
    */
   async problems(inLedger: (ids: readonly string[]) => Promise<ReadonlySet<string>>): Promise<readonly SettlementIssue[]> {
-    const found: SettlementIssue[] = [...this.issues];
+    const found: SettlementIssue[] = [];
     for (const settlement of this.byVersion.values()) {
       try {
         await settlement.finish();
@@ -122,15 +153,26 @@ export class UploadCheck implements Settlement {
 
   /** The settlement of the version in force on the transaction's day; undefined (reported) when none is. */
   private settlementOn(transaction: SettlementTransaction, at: TransactionLocator, quiet = false): Settlement | undefined {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(transaction.date)) return this.latest;
+    return this.settlementOnDay(
+      transaction.date,
+      () => ({ pointer: at.field('date'), detail: `transaction ${transaction.id}: dated ${transaction.date}`, transaction: transaction.id, ...(at.source === undefined ? {} : { source: at.source }) }),
+      quiet,
+    );
+  }
+
+  /**
+   * The settlement of the version in force on `date` (the latest version's for a date that is
+   * not a day: it reports that); undefined when the date is before the first version, reported
+   * (NO_RULESET_IN_FORCE, with what `issue` says of the record) unless `quiet`.
+   */
+  private settlementOnDay(date: string, issue: () => Omit<SettlementIssue, 'code'>, quiet = false): Settlement | undefined {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return this.latest;
     const versions = this.catalog.versions(this.agreement);
-    const version = [...versions].reverse().find((candidate) => candidate.version.effectiveFrom <= transaction.date);
+    const version = [...versions].reverse().find((candidate) => candidate.version.effectiveFrom <= date);
     if (version === undefined) {
       if (!quiet) {
-        this.latest.reject(
-          [{ pointer: at.field('date'), code: 'NO_RULESET_IN_FORCE', detail: `transaction ${transaction.id}: dated ${transaction.date}, before the first version of ${this.agreement} (${versions[0]!.version.effectiveFrom})`, transaction: transaction.id, ...(at.source === undefined ? {} : { source: at.source }) }],
-          transaction.id,
-        );
+        const found = issue();
+        this.latest.reject([{ ...found, code: 'NO_RULESET_IN_FORCE', detail: `${found.detail}, before the first version of ${this.agreement} (${versions[0]!.version.effectiveFrom})` }], found.transaction);
       }
       return undefined;
     }

@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { contractIssues, testApp } from '../support/test-app';
-import { quarterClosingCase, workedExampleRequest } from '../support/settlement-fixtures';
+import { transactionColumnsOf } from '../../src/io/settlement-rows';
+import { openSettlement } from '../../src/rules/calculate-settlement';
+import { settlementFileOf } from '../support/settlement-file';
+import { externalSalesCase, loadCatalog, quarterClosingCase, workedExampleRequest } from '../support/settlement-fixtures';
 
 const example = workedExampleRequest();
 const agreement = example.agreement;
@@ -119,6 +122,38 @@ describe('the ledger over HTTP', () => {
     const final = await request(app).get(`/v1/ledgers/${settlement.agreement}/periods`).query({ from: last }).expect(200);
     expect(final.body.programmes).toEqual([{ ...programme, state: 'closed', final: true }]);
     expect(final.body.periods[0].figures).toEqual(listed.body.periods[listed.body.periods.length - 1].figures);
+  });
+
+  it('keeps a month\'s external sales: its statement is the one POST /v1/settlements gives for the same file, a closed month refuses another report with 409', async () => {
+    const month = externalSalesCase();
+    const path = `/v1/ledgers/${month.agreement}/transactions`;
+    const app = testApp();
+    const csv = settlementFileOf(month, transactionColumnsOf(openSettlement(loadCatalog(), month.agreement, month.period).version), 'csv');
+    const uploaded = await request(app).post(path).set('Content-Type', 'text/csv').send(csv).expect(200);
+    expect(contractIssues('LedgerUploadResult', uploaded.body)).toEqual([]);
+    expect(uploaded.body).toMatchObject({ accepted: month.transactions.length, periods: [month.period.from.slice(0, 7)], externalSales: { accepted: month.externalSales!.length, unchanged: 0 } });
+    const resent = await request(app).post(path).set('Content-Type', 'text/csv').send(csv).expect(200);
+    expect([resent.body.accepted, resent.body.periods, resent.body.externalSales]).toEqual([0, [], { accepted: 0, unchanged: month.externalSales!.length }]);
+    // the same report sent as JSON is the same report
+    const asJson = await request(app).post(path).send({ transactions: [], externalSales: month.externalSales }).expect(200);
+    expect([asJson.body.periods, asJson.body.externalSales]).toEqual([[], { accepted: 0, unchanged: month.externalSales!.length }]);
+    const closed = await request(app).post(`/v1/ledgers/${month.agreement}/periods/${month.period.from.slice(0, 7)}:close`).expect(201);
+    const stateless = await request(app).post('/v1/settlements').set('Content-Type', 'text/csv').query({ agreement: month.agreement, from: month.period.from, to: month.period.to }).send(csv).expect(200);
+    expect(closed.body.document.statement.figures).toEqual(stateless.body.figures);
+    expect([closed.body.document.statement.compensation, closed.body.document.statement.priceGuarantee]).toEqual([stateless.body.compensation, stateless.body.priceGuarantee]);
+    const verified = await request(app).post('/v1/statements:verify').send({ statementId: closed.body.id }).expect(200);
+    expect(verified.body.recomputed).toBe('matches');
+    const refused = await request(app).post(path).send({ transactions: [], externalSales: month.externalSales!.slice(1) }).expect(409);
+    expect(contractIssues('Problem', refused.body)).toEqual([]);
+    expect([refused.body.code, refused.body.errors.map((e: { pointer: string }) => e.pointer)]).toEqual(['PERIOD_CLOSED', ['/externalSales/0/date']]);
+    const audit = await request(app).get(`/v1/ledgers/${month.agreement}/audit`).expect(200);
+    expect(audit.body.records.map((r: { action: string; detail: Record<string, unknown> }) => [r.action, r.detail['externalSales'] ?? r.detail['closedExternalSales']])).toEqual([
+      ['upload-refused', 1],
+      ['close', undefined],
+      ['upload', month.externalSales!.length],
+      ['upload', month.externalSales!.length],
+      ['upload', month.externalSales!.length],
+    ]);
   });
 
   it('answers a bad month with 400, an unknown statement with 404, an unknown agreement with 404', async () => {

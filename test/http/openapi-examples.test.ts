@@ -60,7 +60,7 @@ interface Apps {
   readonly keyed: ReturnType<typeof createApp>;
   readonly starting: ReturnType<typeof createApp>;
   readonly issued: Record<string, unknown>;
-  /** A ledger holding the worked example, November closed (statement LEDGER_STATEMENT). */
+  /** A ledger holding the worked example (its external sales too), November closed (statement LEDGER_STATEMENT). */
   readonly ledger: ReturnType<typeof createApp>;
   /** A ledger holding a quarter of a quarterly rebate programme (a golden case's), its first month closed. */
   readonly quarter: { readonly app: ReturnType<typeof createApp>; readonly path: string; readonly secondMonth: string };
@@ -68,7 +68,7 @@ interface Apps {
 
 const LEDGER = '/v1/ledgers/chamber-baiyikang';
 const LEDGER_STATEMENT = 'chamber-baiyikang.2026-11';
-const LEDGER_UPLOAD = { transactions: workedExampleRequest().transactions };
+const LEDGER_UPLOAD = { transactions: workedExampleRequest().transactions, externalSales: workedExampleRequest().externalSales };
 const LEDGER_CSV = 'transaction,date,channel,buyer,member,keyAccount,returnOf,sku,quantity,unitPrice\nD1,2026-12-02,group-buy,ENT-001,true,true,,BYK-H01,40,\nD2,2026-12-09,group-buy,ENT-001,true,true,T2,BYK-L01,-5,\n';
 const LEDGER_NDJSON = '{"transaction":"D3","date":"2026-12-03","channel":"member-direct","buyer":"M-007","member":true,"sku":"BYK-M01","quantity":2}\n';
 
@@ -259,8 +259,8 @@ const RUNS: readonly ExampleRun[] = [
     deterministic: true,
   },
   {
-    requestAt: { path: requestMedia('/v1/ledgers/{agreement}/transactions', 'post'), name: 'workedExample', summary: "The worked example's November transactions (here a resend: all unchanged)" },
-    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/transactions', 'post', '200'), name: 'resend', summary: 'An identical resend: nothing new, every transaction counted unchanged' },
+    requestAt: { path: requestMedia('/v1/ledgers/{agreement}/transactions', 'post'), name: 'workedExample', summary: "The worked example's November transactions and external sales (here a resend: all unchanged)" },
+    responseAt: { path: responseMedia('/v1/ledgers/{agreement}/transactions', 'post', '200'), name: 'resend', summary: "An identical resend: nothing new, every transaction and the month's external sales counted unchanged" },
     call: ({ ledger }) => request(ledger).post(`${LEDGER}/transactions`).send(LEDGER_UPLOAD),
     body: LEDGER_UPLOAD,
     status: 200,

@@ -44,13 +44,13 @@ function storedFigures(body: string, rules: RuleCatalog = catalog): PeriodFigure
 describe('ledger periods with their figures to date', () => {
   it("lists an open month's figures as closing it then stores them; a closed month's are read from its statement", async () => {
     const { ledger } = await service();
-    await ledger.upload({ agreement: example.agreement, partner: null, adjustment: false, content: json(example.transactions) });
+    await ledger.upload({ agreement: example.agreement, partner: null, adjustment: false, content: { ...json(example.transactions), externalSales: example.externalSales ?? [] } });
     const open = await ledger.periods(example.agreement);
     const [november] = open.periods;
     expect(november).toMatchObject({ period: '2026-11', state: 'open', transactions: 5 });
-    const stateless = await calculateSettlement(catalog, { agreement: example.agreement, period: example.period, transactions: example.transactions });
+    const stateless = await calculateSettlement(catalog, { agreement: example.agreement, period: example.period, transactions: example.transactions, externalSales: example.externalSales ?? [] });
     expect(november!.figures!.map((figure) => [figure.id, figure.amount])).toEqual(stateless.figures.map((figure) => [figure.id, figure.amount]));
-    // the declared net, last and marked (the ledger holds no external sales: no price-guarantee compensation in it)
+    // the declared net, last and marked (the month's external sales in the ledger: its price-guarantee compensation in it)
     const net = catalog.versionByHash(example.agreement, stateless.rulesetVersion)!.version.statement!.net!;
     expect(november!.figures![november!.figures!.length - 1]).toEqual({ id: net.id, label: net.label, payer: net.payer, payee: net.payee, amount: stateless.figures[stateless.figures.length - 1]!.amount, net: true });
     expect(november!.figures!.filter((figure) => figure.net === true)).toHaveLength(1);

@@ -58,7 +58,7 @@ describePostgres('PostgreSQL ledger shared by replicas', (server) => {
   it('counts an id repeated in one upload once (unchanged), and refuses it when its copies differ', async () => {
     const agreement = 'repeated-ids';
     const twice = await replicas[0]!.ingest({ agreement, batches: inBatches([sale('D1', '2026-11-02'), sale('D1', '2026-11-02')], 1), audit: audit(agreement) });
-    expect(twice).toEqual({ kind: 'accepted', accepted: 1, unchanged: 1, periods: ['2026-11'] });
+    expect(twice).toEqual({ kind: 'accepted', accepted: 1, unchanged: 1, periods: ['2026-11'], externalSales: { accepted: 0, unchanged: 0 } });
     const differ = await replicas[0]!.ingest({ agreement, batches: inBatches([sale('D2', '2026-11-02'), sale('D2', '2026-11-02', 5)], 1), audit: audit(agreement) });
     expect(differ).toMatchObject({ kind: 'refused', conflictCount: 1, conflicts: ['D2'] });
   });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PeriodClosedError, type AuditEntryInput, type LedgerStore, type LedgerTransaction, type LedgerTransactionInput, type NewStatement } from '../../src/ledger/ledger-store';
+import { PeriodClosedError, type AuditEntryInput, type ExternalSalesReport, type LedgerStore, type LedgerTransaction, type LedgerTransactionInput, type NewStatement } from '../../src/ledger/ledger-store';
 
 /**
  * The behaviour every ledger back end must have. A back end's test calls
@@ -31,16 +31,16 @@ export function describeLedgerStore(name: string, makeStore: () => Promise<Ledge
 
     it('accepts new transactions, counts an identical resend as unchanged and names the periods touched', async () => {
       const first = await upload([sale('S1', '2026-10-03'), sale('S2', '2026-11-04'), sale('S3', '2026-11-05')]);
-      expect(first).toEqual({ kind: 'accepted', accepted: 3, unchanged: 0, periods: ['2026-10', '2026-11'] });
+      expect(first).toEqual({ kind: 'accepted', accepted: 3, unchanged: 0, periods: ['2026-10', '2026-11'], externalSales: { accepted: 0, unchanged: 0 } });
       const again = await upload([sale('S2', '2026-11-04'), sale('S4', '2026-11-06')]);
-      expect(again).toEqual({ kind: 'accepted', accepted: 1, unchanged: 1, periods: ['2026-11'] });
+      expect(again).toEqual({ kind: 'accepted', accepted: 1, unchanged: 1, periods: ['2026-11'], externalSales: { accepted: 0, unchanged: 0 } });
       expect(await ids(store.readTransactions(agreement, '2026-01', '2026-12'))).toEqual(['S1', 'S2', 'S3', 'S4']);
     });
 
     it('refuses a whole upload when an id is already there with other content, listing the ids, writing nothing', async () => {
       await upload([sale('S1', '2026-11-03'), sale('S2', '2026-11-04')]);
       const outcome = await upload([sale('S9', '2026-11-05'), sale('S1', '2026-11-03', 7), sale('S2', '2026-11-04', 8)]);
-      expect(outcome).toEqual({ kind: 'refused', conflicts: ['S1', 'S2'], conflictCount: 2, closed: [], closedCount: 0 });
+      expect(outcome).toEqual({ kind: 'refused', conflicts: ['S1', 'S2'], conflictCount: 2, closed: [], closedCount: 0, closedExternalSales: [] });
       expect(await ids(store.readTransactions(agreement, '2026-11', '2026-11'))).toEqual(['S1', 'S2']);
       expect((await store.listAudit(agreement)).map((entry) => entry.action)).toEqual(['upload']);
     });
@@ -107,9 +107,9 @@ export function describeLedgerStore(name: string, makeStore: () => Promise<Ledge
       await upload([sale('S1', '2026-10-03')]);
       await store.closePeriod(agreement, '2026-10', async () => statementFor(`ST-${agreement}`, ['S1']));
       const refused = await upload([sale('S1', '2026-10-03'), sale('S2', '2026-10-20'), sale('S3', '2026-11-02')]);
-      expect(refused).toEqual({ kind: 'refused', conflicts: [], conflictCount: 0, closed: [{ id: 'S2', period: '2026-10' }], closedCount: 1 });
+      expect(refused).toEqual({ kind: 'refused', conflicts: [], conflictCount: 0, closed: [{ id: 'S2', period: '2026-10' }], closedCount: 1, closedExternalSales: [] });
       const adjusted = await upload([sale('S1', '2026-10-03'), { ...sale('S2', '2026-10-20'), adjustment: true }, { ...sale('S3', '2026-11-02'), adjustment: true }]);
-      expect(adjusted).toEqual({ kind: 'accepted', accepted: 2, unchanged: 1, periods: ['2026-11'] });
+      expect(adjusted).toEqual({ kind: 'accepted', accepted: 2, unchanged: 1, periods: ['2026-11'], externalSales: { accepted: 0, unchanged: 0 } });
       const [s2, s3] = await collect(store.readTransactions(agreement, '2026-11', '2026-11'));
       expect(s2).toMatchObject({ id: 'S2', date: '2026-10-20', period: '2026-11', adjustment: true, adjusted: true });
       expect(s3).toMatchObject({ id: 'S3', period: '2026-11', adjustment: true, adjusted: false });
@@ -180,6 +180,54 @@ export function describeLedgerStore(name: string, makeStore: () => Promise<Ledge
       expect(await store.changeMark(agreement)).toBe(marks[marks.length - 1]);
     });
 
+    const uploadWith = (transactions: readonly LedgerTransactionInput[], reports: readonly ExternalSalesReport[]) =>
+      store.ingest({ agreement, batches: batchesOf(transactions, 2), audit: () => auditEntry(agreement, 'upload'), externalSales: () => reports });
+
+    it('stores external sales per month with the upload: a month\'s report replaces the stored one, an identical one is unchanged', async () => {
+      const october = report('2026-10', ['A', 'B']);
+      const first = await uploadWith([sale('S1', '2026-11-03')], [october, report('2026-11', ['C'])]);
+      expect(first).toEqual({ kind: 'accepted', accepted: 1, unchanged: 0, periods: ['2026-10', '2026-11'], externalSales: { accepted: 3, unchanged: 0 } });
+      expect(await store.externalSales(agreement, '2026-10')).toEqual(october);
+      expect(await store.externalSales(agreement, '2026-09')).toBeUndefined();
+      const replaced = report('2026-11', ['D', 'E', 'F']);
+      const second = await uploadWith([sale('S1', '2026-11-03')], [october, replaced]);
+      expect(second).toEqual({ kind: 'accepted', accepted: 0, unchanged: 1, periods: ['2026-11'], externalSales: { accepted: 3, unchanged: 2 } });
+      expect(await store.externalSales(agreement, '2026-11')).toEqual(replaced);
+      expect(await store.externalSales(agreement, '2026-10')).toEqual(october);
+      expect((await store.listPeriods(agreement)).map((p) => [p.period, p.transactions])).toEqual([['2026-10', 0], ['2026-11', 1]]);
+      expect((await store.listAudit(agreement)).map((entry) => entry.action)).toEqual(['upload', 'upload']);
+    });
+
+    it('refuses a whole upload whose external sales are dated in a closed month and differ from the stored ones; an identical resend is unchanged', async () => {
+      const october = report('2026-10', ['A']);
+      await uploadWith([sale('S1', '2026-10-03')], [october]);
+      await store.closePeriod(agreement, '2026-10', async (reader) => {
+        expect(await reader.externalSales(agreement, '2026-10')).toEqual(october);
+        return statementFor(`ST-${agreement}`, ['S1']);
+      });
+      const mark = await store.changeMark(agreement);
+      const refused = await uploadWith([sale('S2', '2026-11-03')], [report('2026-10', ['A', 'B']), report('2026-11', ['C'])]);
+      expect(refused).toEqual({ kind: 'refused', conflicts: [], conflictCount: 0, closed: [], closedCount: 0, closedExternalSales: ['2026-10'] });
+      expect(await store.externalSales(agreement, '2026-10')).toEqual(october);
+      expect(await store.externalSales(agreement, '2026-11')).toBeUndefined();
+      expect(await store.findTransactions(agreement, ['S2'])).toEqual([]);
+      expect(await store.changeMark(agreement)).toBe(mark);
+      const resent = await uploadWith([sale('S1', '2026-10-03')], [october]);
+      expect(resent).toEqual({ kind: 'accepted', accepted: 0, unchanged: 1, periods: [], externalSales: { accepted: 0, unchanged: 1 } });
+      expect(await store.changeMark(agreement)).toBe(mark);
+    });
+
+    it('keeps no external sales of an upload refused for its transactions, and raises the change mark when only external sales are recorded', async () => {
+      await upload([sale('S1', '2026-11-03')]);
+      const before = await store.changeMark(agreement);
+      const refused = await uploadWith([sale('S1', '2026-11-03', 5)], [report('2026-11', ['A'])]);
+      expect(refused.kind).toBe('refused');
+      expect(await store.externalSales(agreement, '2026-11')).toBeUndefined();
+      expect(await store.changeMark(agreement)).toBe(before);
+      expect(await uploadWith([], [report('2026-11', ['A'])])).toMatchObject({ kind: 'accepted', periods: ['2026-11'], externalSales: { accepted: 1, unchanged: 0 } });
+      expect(await store.changeMark(agreement)).not.toBe(before);
+    });
+
     it('stores claims per period and refuses them once the period is closed', async () => {
       await store.putClaims(agreement, '2026-11', [{ figure: 'commission', claimed: '12.50' }, { figure: 'rebates/B1', claimed: '3.00' }], auditEntry(agreement, 'claims'));
       await store.putClaims(agreement, '2026-11', [{ figure: 'commission', claimed: '12.60' }], auditEntry(agreement, 'claims'));
@@ -227,6 +275,12 @@ export function sale(id: string, date: string, quantity = 1): LedgerTransactionI
 function returnOf(id: string, date: string, original: string): LedgerTransactionInput {
   const body = JSON.stringify({ id, date, returnOf: original, lines: [{ quantity: -1 }] });
   return { id, date, returnOf: original, adjustment: false, contentHash: sha256(body), body };
+}
+
+/** A month's external-sales report of sales to the named institutions (bodies need not be full sales for the store). */
+function report(period: string, institutions: readonly string[]): ExternalSalesReport {
+  const sales = institutions.map((institution) => JSON.stringify({ institution, date: `${period}-15` }));
+  return { period, contentHash: sha256(sales.join('\n')), sales };
 }
 
 function statementFor(id: string, read: readonly string[]): NewStatement {

@@ -83,6 +83,27 @@ export function quarterClosingCase(): { request: SettlementRequest; ruleId: stri
   throw new Error(`no settlement case in ${RULES_DIR} closes a quarter programme with its earlier months as prior transactions`);
 }
 
+/**
+ * A golden case of the bundled rules, chosen by what it holds (never by name): a one-month
+ * settlement with external sales whose expected price-guarantee compensation is not zero, and
+ * neither prior transactions nor claims — so a ledger holding its transactions and external
+ * sales has the whole month. Its request.
+ */
+export function externalSalesCase(): SettlementRequest {
+  for (const agreement of readdirSync(RULES_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
+    const dir = path.join(RULES_DIR, agreement, 'cases');
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).filter((file) => file.endsWith('.json')).sort()) {
+      const found = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as SettlementCase & { expect?: { compensation?: string } };
+      if (found.kind !== 'settlement' || (found.request.externalSales ?? []).length === 0) continue;
+      if ((found.request.priorTransactions ?? []).length > 0 || found.request.claimed !== undefined) continue;
+      if (found.request.period.from.slice(0, 7) !== found.request.period.to.slice(0, 7)) continue;
+      if (/[1-9]/.test(found.expect?.compensation ?? '')) return found.request;
+    }
+  }
+  throw new Error(`no settlement case in ${RULES_DIR} has external sales that give a price-guarantee compensation`);
+}
+
 function monthsBetween(from: string, to: string): number {
   return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
 }

@@ -106,14 +106,14 @@ async function sendStoredStatement(res: import('express').Response, stored: Stor
   res.json({ ...record, document });
 }
 
-/** The upload's transactions: a JSON body checked against the contract, or a CSV / NDJSON stream. */
+/** The upload's transactions (and external sales, claims): a JSON body checked against the contract, or a CSV / NDJSON stream. */
 async function uploadContent(ctx: AppContext, req: Request, maxUploadBytes: number): Promise<UploadContent> {
   const format = uploadFormat(req);
   if (format === undefined) {
     const issues = ctx.contract.validate('LedgerUpload', req.body);
     if (issues.length > 0) throw new HttpProblem('VALIDATION_FAILED', `The upload has ${issues.length} invalid field(s): ${issues.slice(0, 20).map((i) => `${i.pointer} ${i.detail}`).join('; ')}`, issues);
-    const body = req.body as Pick<Extract<UploadContent, { kind: 'json' }>, 'transactions' | 'claimed'>;
-    return { kind: 'json', transactions: body.transactions, ...(body.claimed === undefined ? {} : { claimed: body.claimed }) };
+    const body = req.body as Pick<Extract<UploadContent, { kind: 'json' }>, 'transactions' | 'externalSales' | 'claimed'>;
+    return { kind: 'json', transactions: body.transactions, ...(body.externalSales === undefined ? {} : { externalSales: body.externalSales }), ...(body.claimed === undefined ? {} : { claimed: body.claimed }) };
   }
   const encoding = uploadEncoding(req);
   return { kind: 'file', file: { stream: uploadStream(req, maxUploadBytes), format, ...(encoding === undefined ? {} : { encoding }) } };
