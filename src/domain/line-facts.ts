@@ -182,6 +182,31 @@ export function assertNever(value: never): never {
 }
 
 /** The value of a declared attribute as a fact: the given value, else false for a boolean, else null. */
+/**
+ * The order as its facts see it, in one canonical form: declared buyer and order attributes
+ * given at their default (a boolean false, anything else null) left out as if not given, an
+ * empty `attributes` and a null coupon dropped. Two inputs that price alike — a CSV row's
+ * `member` written false, a JSON buyer without it — then read alike (the ledger keys a
+ * transaction's content by it). Undeclared attributes are kept (the checks refuse them).
+ */
+export function withoutDefaultAttributes<T extends Pick<QuoteInput, 'buyer' | 'attributes' | 'coupon'>>(version: AgreementVersion, input: T): T {
+  const trimmed = <V extends Readonly<Record<string, AttributeValue | undefined>>>(given: V, declared: ReadonlyMap<string, AttributeDeclaration>): V =>
+    Object.fromEntries(Object.entries(given).filter(([name, value]) => value !== undefined && !isDefault(value, declared.get(name)))) as V;
+  const { attributes, coupon, ...rest } = input;
+  const order = attributes === undefined ? {} : trimmed(attributes, version.attributes.order);
+  return {
+    ...rest,
+    buyer: { ...trimmed(input.buyer, version.attributes.buyer), id: input.buyer.id },
+    ...(Object.keys(order).length === 0 ? {} : { attributes: order }),
+    ...(coupon === undefined || coupon === null ? {} : { coupon }),
+  } as unknown as T;
+}
+
+function isDefault(value: AttributeValue, declaration: AttributeDeclaration | undefined): boolean {
+  if (declaration === undefined) return false;
+  return value === null || (declaration.type === 'boolean' && value === false);
+}
+
 function attributeFact(given: AttributeValue | undefined, declaration: AttributeDeclaration): FactValue {
   if (given !== undefined && given !== null) return given;
   return declaration.type === 'boolean' ? false : null;

@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import type { ExternalSale, RecordLocator, SettlementIssue, SettlementTransaction, TransactionLocator } from '../domain/settlement';
 import { openSettlement, type OpenSettlementOptions, type Settlement } from '../rules/calculate-settlement';
 import type { RuleCatalog } from '../rules/rule-catalog';
+import { withoutDefaultAttributes } from '../domain/line-facts';
 import { canonicalJson } from '../trust/canonical-json';
 import type { BatchChannel } from './batch-channel';
 import { periodOfDate, type ExternalSalesReport, type LedgerTransactionInput, type PeriodKey } from './ledger-store';
@@ -54,7 +55,8 @@ export class UploadCheck implements Settlement {
     if (settlement === undefined) return undefined;
     if (transaction.returnOf !== undefined) this.returns.set(transaction.id, transaction.returnOf);
     const booking = settlement.add(transaction, at);
-    const body = canonicalJson(transaction);
+    // one content per meaning: a boolean attribute written false (CSV) or left out (JSON) is the same transaction
+    const body = canonicalJson(withoutDefaultAttributes(settlement.version, transaction));
     const input: LedgerTransactionInput = {
       id: transaction.id,
       date: transaction.date,

@@ -7,7 +7,9 @@ import { SqliteLedgerStore } from '../../src/ledger/sqlite-ledger-store';
 import type { LedgerStatementDocument } from '../../src/ledger/statement-document';
 import { calculateSettlement } from '../../src/rules/calculate-settlement';
 import { ephemeralKeyRing } from '../../src/trust/signing-keys';
+import { transactionColumnsOf } from '../../src/io/settlement-rows';
 import { loadCatalog, workedExampleRequest } from '../support/settlement-fixtures';
+import { settlementFileOf } from '../support/settlement-file';
 
 const catalog = loadCatalog();
 const keys = ephemeralKeyRing();
@@ -35,6 +37,20 @@ describe('ledger service', () => {
     expect(await ledger.verify(statement.id)).toEqual({ statementId: statement.id, signature: 'valid', kid: keys.signing.kid, contentHash: 'matches', recomputed: 'matches', differences: [] });
     expect((await ledger.close(example.agreement, '2026-11', 'partner-b')).created).toBe(false);
     expect((await store.listAudit(example.agreement)).map((entry) => [entry.action, entry.partner])).toEqual([['close', 'partner-a'], ['upload', 'partner-a']]);
+  });
+
+  it('a transaction means the same in any format: sent as CSV (booleans written false), then as JSON (left out, or written false), it is unchanged', async () => {
+    const { ledger } = await service();
+    const version = catalog.versionOn(example.agreement, example.period.from).version;
+    const csv = settlementFileOf({ ...example, externalSales: [], claimed: undefined }, transactionColumnsOf(version), 'csv');
+    const first = await ledger.upload({ agreement: example.agreement, partner: null, adjustment: false, content: { kind: 'file', file: { stream: Readable.from([Buffer.from(csv)]), format: 'csv' } } });
+    expect(first).toMatchObject({ accepted: example.transactions.length, unchanged: 0 });
+    const booleans = [...version.attributes.buyer].filter(([, declaration]) => declaration.type === 'boolean').map(([name]) => name);
+    expect(booleans.length).toBeGreaterThan(0);
+    const spelledOut = example.transactions.map((tx) => ({ ...tx, buyer: { ...Object.fromEntries(booleans.map((name) => [name, false])), ...tx.buyer }, coupon: null }));
+    for (const transactions of [example.transactions, spelledOut]) {
+      expect(await ledger.upload({ agreement: example.agreement, partner: null, adjustment: false, content: json(transactions) })).toMatchObject({ accepted: 0, unchanged: example.transactions.length });
+    }
   });
 
   it('prices a return of an earlier month\'s sale at the sale\'s prices, booked in the return\'s month', async () => {
