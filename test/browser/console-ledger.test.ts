@@ -9,6 +9,8 @@ jest.setTimeout(120_000);
 // a temporary data directory); its agreement and month come from the golden case, every
 // expected figure from the API's own answers.
 const FILE = path.resolve(__dirname, '../fixtures/settlement/worked-example-transactions.csv');
+/** The worked example's external sales: the price guarantee's report for its month. */
+const EXTERNAL = path.resolve(__dirname, '../fixtures/settlement/worked-example-external.csv');
 const worked = goldenCases(/^settlement-worked-example\.json$/)[0]!;
 const agreement = worked.request.agreement;
 const month = (worked.request as unknown as { period: { from: string } }).period.from.slice(0, 7);
@@ -97,6 +99,14 @@ describe('the ledger and the statement archive', () => {
     // the month's figures to date, computed by the API from the ledger, as columns
     expect(recorded!.figures!.length).toBeGreaterThan(0);
     expect(await row.locator('td').allTextContents()).toEqual([month, 'Open', String(recorded!.transactions), String(recorded!.returns), String(recorded!.adjustments), ...figureCells(recorded!), 'Close…']);
+    expect(await count(page, 'external')).toBe('0 / 0');
+
+    // the month's external sales: counted, and the figures to date change with them (the price guarantee)
+    await upload(page, EXTERNAL);
+    const reported = (await periods(harness)).find((p) => p.period === month)!;
+    expect([await count(page, 'accepted'), await count(page, 'external'), await count(page, 'periods')]).toEqual(['0', `${readFileSync(EXTERNAL, 'utf8').trim().split(/\r?\n/).length - 1} / 0`, month]);
+    expect(reported.figures).not.toEqual(recorded!.figures);
+    await page.waitForFunction((cells) => [...document.querySelectorAll('#months tr[data-period] td')].map((td) => td.textContent).join('|') === cells, [month, 'Open', String(reported.transactions), String(reported.returns), String(reported.adjustments), ...figureCells(reported), 'Close…'].join('|'));
     await screenshots(page, 'console-ledger-recorded');
 
     // the dialog is modal, starts on Cancel, and Escape leaves the month open with focus back on its button

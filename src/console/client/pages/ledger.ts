@@ -32,6 +32,8 @@ interface UploadResult {
   readonly accepted: number;
   readonly unchanged: number;
   readonly periods: readonly string[];
+  /** The supplier's sales to other institutions (the price guarantee's input), a month's report at a time. */
+  readonly externalSales?: { readonly accepted: number; readonly unchanged: number };
   readonly claims: number;
 }
 
@@ -90,7 +92,7 @@ startPage(async () => {
         el('label', { for: 'adjustment' }, tr('前期调整', 'Prior-period adjustment')),
       ),
       el('p', { class: 'hint', id: 'adjustment-hint' }, tr('勾选后，日期在已结账月份的交易记入当前未结账月份，作为前期调整；否则整份文件被拒绝（409 PERIOD_CLOSED）。', 'Checked, transactions dated in a closed month are booked in the current open month as prior-period adjustments; unchecked, the whole file is refused (409 PERIOD_CLOSED).')),
-      el('p', { class: 'hint' }, tr('文件格式与结算相同（docs/settlement.md）；同一交易再次上传计为“未变”，内容不同则整份拒绝。', 'The file layout is the settlement\'s (docs/settlement.md); a transaction sent again is counted unchanged, with other content the whole file is refused.')),
+      el('p', { class: 'hint' }, tr('文件格式与结算相同（docs/settlement.md）：交易、外部销售（每月一份报告，新报告替换旧报告）与对账申报；同一交易再次上传计为“未变”，内容不同则整份拒绝。', 'The file layout is the settlement\'s (docs/settlement.md): transactions, external sales (a month\'s report, a new one replacing the old) and claims; a transaction sent again is counted unchanged, with other content the whole file is refused.')),
       zone,
       page.progress.view,
       page.answer,
@@ -205,6 +207,7 @@ function uploadAnswer(result: UploadResult, adjustment: boolean): HTMLElement {
       item('accepted', tr('新登记', 'Recorded'), String(result.accepted)),
       item('unchanged', tr('未变（已登记过）', 'Unchanged (already recorded)'), String(result.unchanged)),
       item('periods', tr('涉及月份', 'Months touched'), result.periods.length === 0 ? '—' : result.periods.join(', ')),
+      item('external', tr('外部销售（新登记 / 未变）', 'External sales (recorded / unchanged)'), result.externalSales === undefined ? '—' : `${result.externalSales.accepted} / ${result.externalSales.unchanged}`),
       item('claims', tr('对账申报', 'Claims stored'), String(result.claims)),
     ),
   );
