@@ -87,6 +87,7 @@ export class LedgerService {
     const check = new UploadCheck(catalog, agreement, channel, upload.adjustment, this.deps.settlementOptions);
     const hash = createHash('sha256');
     let claimed: ClaimedFigures | undefined;
+    let claimsPeriod: PeriodKey | undefined;
     let inputHash = '';
     const audit = (action: string, detail: Record<string, unknown>) => ({ agreement, action, partner: upload.partner, at: this.deps.now().toISOString(), inputHash, detail });
     const reading = (async () => {
@@ -95,6 +96,8 @@ export class LedgerService {
         inputHash = hash.digest('hex');
         const problems = await check.problems(async (ids) => new Set((await this.deps.store.findTransactions(agreement, ids)).map((tx) => tx.id)));
         if (problems.length > 0) throw invalidUpload(problems);
+        // the claims' month is settled before anything is recorded: a problem with it refuses the whole upload
+        if (claimsOf(claimed).length > 0) claimsPeriod = await this.claimsPeriodOf(upload, check.months());
         channel.end();
       } catch (error) {
         channel.fail(error);
@@ -121,12 +124,27 @@ export class LedgerService {
       throw periodClosed(outcome, check);
     }
     const claims = claimsOf(claimed);
-    if (claims.length > 0) {
-      const period = upload.claimsPeriod ?? (outcome.periods.length === 1 ? outcome.periods[0]! : undefined);
-      if (period === undefined) throw new LedgerError('INVALID_PERIOD', 'the upload has claims: name their period (claimsPeriod=yyyy-mm); its transactions were recorded', [{ pointer: '/query/claimsPeriod', code: 'MISSING', detail: 'required with claims when the transactions touch other than one period' }]);
-      await this.putClaims(agreement, period, claims, upload.partner, inputHash);
-    }
+    // only a close racing this upload can refuse the claims now (PERIOD_CLOSED): the upload's transactions stay recorded
+    if (claims.length > 0) await this.putClaims(agreement, claimsPeriod!, claims, upload.partner, inputHash);
     return { accepted: outcome.accepted, unchanged: outcome.unchanged, periods: outcome.periods, externalSales: outcome.externalSales, claims: claims.length, inputHash };
+  }
+
+  /**
+   * The month an upload's claims belong to: `claimsPeriod`, else the one month its transactions
+   * and external sales are dated in (an adjustment's month is the ledger's to choose: name it).
+   * INVALID_PERIOD when it cannot be told, PERIOD_CLOSED when it is closed.
+   */
+  private async claimsPeriodOf(upload: LedgerUpload, months: readonly PeriodKey[]): Promise<PeriodKey> {
+    const period = upload.claimsPeriod ?? (months.length === 1 && !upload.adjustment ? months[0] : undefined);
+    if (period === undefined) {
+      throw new LedgerError('INVALID_PERIOD', `the upload has claims: name their month (claimsPeriod=yyyy-mm); ${upload.adjustment ? 'it is sent as adjustments' : `its transactions are dated in ${months.length === 0 ? 'no month' : months.join(', ')}`}; nothing was recorded`, [
+        { pointer: '/query/claimsPeriod', code: 'MISSING', detail: 'required with claims when the upload is an adjustment or is dated in other than one month' },
+      ]);
+    }
+    requirePeriod(period, '/query/claimsPeriod');
+    const state = (await this.deps.store.listPeriods(upload.agreement)).find((known) => known.period === period)?.state;
+    if (state === 'closed') throw new LedgerError('PERIOD_CLOSED', `period ${period} is closed: its claims can no longer change; nothing was recorded`, [{ pointer: '/query/claimsPeriod', code: 'PERIOD_CLOSED', detail: `${period} is closed` }]);
+    return period;
   }
 
   /** Stores a period's claims; PERIOD_CLOSED when it is closed. */
@@ -229,8 +247,8 @@ export function statementIdOf(agreement: string, period: PeriodKey): string {
   return `${agreement}.${period}`;
 }
 
-function requirePeriod(period: string): void {
-  if (!isPeriodKey(period)) throw new LedgerError('INVALID_PERIOD', `${JSON.stringify(period)} is not a month (yyyy-mm)`, [{ pointer: '/path/period', code: 'INVALID_PERIOD', detail: 'must be yyyy-mm' }]);
+function requirePeriod(period: string, pointer = '/path/period'): void {
+  if (!isPeriodKey(period)) throw new LedgerError('INVALID_PERIOD', `${JSON.stringify(period)} is not a month (yyyy-mm)`, [{ pointer, code: 'INVALID_PERIOD', detail: 'must be yyyy-mm' }]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AgreementVersion } from '../domain/agreement';
 import { DomainError } from '../domain/errors';
+import { isIsoDate } from '../domain/iso-date';
 import type { ExternalSale, RecordLocator, SettlementIssue, SettlementTransaction, TransactionLocator } from '../domain/settlement';
 import { openSettlement, type OpenSettlementOptions, type Settlement } from '../rules/calculate-settlement';
 import type { RuleCatalog } from '../rules/rule-catalog';
@@ -28,6 +29,7 @@ export class UploadCheck implements Settlement {
   /** Return id → the id it returns: a return of a sale already in the ledger is not an unknown original. */
   private readonly returns = new Map<string, string>();
   private transactions = 0;
+  private readonly transactionMonths = new Set<PeriodKey>();
   /** The external sales read, per month they are dated in (canonical JSON, in order), with where the month's first was read. */
   private readonly external = new Map<PeriodKey, { sales: string[]; pointer: string }>();
   private externalCount = 0;
@@ -51,6 +53,7 @@ export class UploadCheck implements Settlement {
 
   add(transaction: SettlementTransaction, at: TransactionLocator): Promise<void> | undefined {
     this.transactions++;
+    if (isIsoDate(transaction.date)) this.transactionMonths.add(periodOfDate(transaction.date));
     const settlement = this.settlementOn(transaction, at);
     if (settlement === undefined) return undefined;
     if (transaction.returnOf !== undefined) this.returns.set(transaction.id, transaction.returnOf);
@@ -91,6 +94,11 @@ export class UploadCheck implements Settlement {
     const month = this.external.get(period) ?? { sales: [], pointer: at.field('date') };
     month.sales.push(canonicalJson({ institution: sale.institution, sku: sale.sku, date: sale.date, quantity: sale.quantity, unitPrice: sale.unitPrice }));
     this.external.set(period, month);
+  }
+
+  /** The months the upload's transactions and external sales are dated in, ascending. */
+  months(): PeriodKey[] {
+    return [...new Set([...this.transactionMonths, ...this.external.keys()])].sort();
   }
 
   /** How many external sales were read. */

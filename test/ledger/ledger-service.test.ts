@@ -96,6 +96,26 @@ describe('ledger service', () => {
     expect((await store.listAudit(example.agreement)).map((entry) => entry.action)).toEqual(['upload-refused', 'upload', 'upload-refused']);
   });
 
+  it('records nothing of an upload whose claims have no month to go to, or a closed one (all or nothing, claims included)', async () => {
+    const { ledger, store } = await service();
+    const claimed = { commission: '1.00' };
+    const december = example.transactions.slice(0, 2).map((tx) => ({ ...tx, id: `${tx.id}-DEC`, date: tx.date.replace('-11-', '-12-') }));
+    // two months and no claimsPeriod: which month the claims belong to cannot be told
+    const twoMonths = (await ledger.upload({ agreement: example.agreement, partner: 'p', adjustment: false, content: { kind: 'json', transactions: [...example.transactions, ...december], claimed } }).catch((e: unknown) => e)) as LedgerError;
+    expect([twoMonths.code, twoMonths.issues.map((issue) => issue.pointer)]).toEqual(['INVALID_PERIOD', ['/query/claimsPeriod']]);
+    expect(twoMonths.message).toContain('nothing was recorded');
+    expect(await store.listPeriods(example.agreement)).toEqual([]);
+    // claims for a closed month, sent with new transactions of an open one: refused whole
+    await ledger.upload({ agreement: example.agreement, partner: 'p', adjustment: false, content: json(example.transactions) });
+    await ledger.close(example.agreement, '2026-11', 'p');
+    const closed = (await ledger.upload({ agreement: example.agreement, partner: 'p', adjustment: false, claimsPeriod: '2026-11', content: { kind: 'json', transactions: december, claimed } }).catch((e: unknown) => e)) as LedgerError;
+    expect([closed.code, closed.issues.map((issue) => issue.pointer)]).toEqual(['PERIOD_CLOSED', ['/query/claimsPeriod']]);
+    expect((await store.listPeriods(example.agreement)).map((period) => period.period)).toEqual(['2026-11']);
+    expect((await store.listAudit(example.agreement)).map((entry) => entry.action)).toEqual(['upload-refused', 'close', 'upload', 'upload-refused']);
+    // named, the open month takes them with its transactions
+    expect(await ledger.upload({ agreement: example.agreement, partner: 'p', adjustment: false, claimsPeriod: '2026-12', content: { kind: 'json', transactions: december, claimed } })).toMatchObject({ accepted: 2, claims: 1, periods: ['2026-12'] });
+  });
+
   it('reads CSV uploads as the settlement does, claims stored with their period and reconciled on its statement', async () => {
     const { ledger } = await service();
     const csv = ['transaction,date,channel,buyer,member,keyAccount,sku,quantity', 'C1,2026-11-03,group-buy,ENT-001,true,true,BYK-H01,40', '', 'figure,claimed', 'commission,1.00', ''].join('\n');
