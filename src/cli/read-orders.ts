@@ -56,13 +56,14 @@ function ordersFromJson(text: string): unknown[] {
   throw new Error('the orders JSON must be an array of orders or {"orders": [...]}');
 }
 
-/** The attribute columns the versions declare, by every accepted spelling (lower-cased). */
+/** The attribute columns the versions declare, by every spelling a settlement file accepts (lower-cased). */
 function attributeColumnsOf(versions: readonly AgreementVersion[]): Map<string, AttributeColumn> {
   const columns = new Map<string, AttributeColumn>();
   for (const version of versions) {
-    for (const column of transactionColumnsOf(version).attributes) {
-      columns.set(column.column.toLowerCase(), column);
-      columns.set(`${column.owner}.${column.name}`.toLowerCase(), column);
+    const { byAlias, attributes } = transactionColumnsOf(version);
+    for (const [alias, name] of byAlias) {
+      const attribute = attributes.find((column) => column.column === name);
+      if (attribute !== undefined) columns.set(alias, attribute);
     }
   }
   return columns;

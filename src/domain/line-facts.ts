@@ -202,9 +202,9 @@ export function withoutDefaultAttributes<T extends Pick<QuoteInput, 'buyer' | 'a
   } as unknown as T;
 }
 
+/** True when the value gives the fact a left-out attribute gives (see attributeFact). */
 function isDefault(value: AttributeValue, declaration: AttributeDeclaration | undefined): boolean {
-  if (declaration === undefined) return false;
-  return value === null || (declaration.type === 'boolean' && value === false);
+  return declaration !== undefined && attributeFact(value, declaration) === attributeFact(undefined, declaration);
 }
 
 function attributeFact(given: AttributeValue | undefined, declaration: AttributeDeclaration): FactValue {

@@ -142,8 +142,8 @@ export class LedgerService {
       ]);
     }
     requirePeriod(period, '/query/claimsPeriod');
-    const state = (await this.deps.store.listPeriods(upload.agreement)).find((known) => known.period === period)?.state;
-    if (state === 'closed') throw new LedgerError('PERIOD_CLOSED', `period ${period} is closed: its claims can no longer change; nothing was recorded`, [{ pointer: '/query/claimsPeriod', code: 'PERIOD_CLOSED', detail: `${period} is closed` }]);
+    // a closed month is one with its statement stored: one read by id, not a listing of the ledger
+    if ((await this.deps.store.statement(statementIdOf(upload.agreement, period))) !== undefined) throw new LedgerError('PERIOD_CLOSED', `period ${period} is closed: its claims can no longer change; nothing was recorded`, [{ pointer: '/query/claimsPeriod', code: 'PERIOD_CLOSED', detail: `${period} is closed` }]);
     return period;
   }
 
